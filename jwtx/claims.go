@@ -1,0 +1,235 @@
+package jwtx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"time"
+)
+
+// TokenType is the value of the "type" claim: what a token may be used for.
+type TokenType string
+
+// The token types, with the values flask-jwt-extended writes.
+const (
+	Access  TokenType = "access"
+	Refresh TokenType = "refresh"
+)
+
+// RegisteredClaims holds the claims the library reads and writes. Embed it,
+// by value, in a claims struct of your own:
+//
+//	type Claims struct {
+//		jwtx.RegisteredClaims
+//		Roles []string `json:"roles"`
+//	}
+//
+// The wire names follow RFC 7519 and flask-jwt-extended (type, fresh, csrf),
+// so tokens travel between a Go service and a Flask one in both directions.
+type RegisteredClaims struct {
+	Issuer    string      `json:"iss,omitempty"`
+	Subject   string      `json:"sub,omitempty"`
+	Audience  Audience    `json:"aud,omitempty"`
+	ExpiresAt NumericDate `json:"exp,omitzero"`
+	NotBefore NumericDate `json:"nbf,omitzero"`
+	IssuedAt  NumericDate `json:"iat,omitzero"`
+	ID        string      `json:"jti,omitempty"`
+	Type      TokenType   `json:"type,omitempty"`
+	Fresh     Fresh       `json:"fresh,omitzero"`
+	CSRF      string      `json:"csrf,omitempty"`
+}
+
+func (r RegisteredClaims) registered() RegisteredClaims { return r }
+
+func (r *RegisteredClaims) registeredPtr() *RegisteredClaims { return r }
+
+// Claims is the constraint on claims types: a struct that embeds
+// [RegisteredClaims] by value. A type that does not embed it does not
+// compile as a type argument, and NewIssuer and NewVerifier refuse one that
+// embeds it through a pointer.
+type Claims interface {
+	registered() RegisteredClaims
+}
+
+// registeredOf returns the registered claims embedded in c.
+func registeredOf[C Claims](c *C) *RegisteredClaims {
+	return any(c).(interface{ registeredPtr() *RegisteredClaims }).registeredPtr()
+}
+
+// maxNumericDate is 9999-12-31T23:59:59Z; later dates are refused.
+const maxNumericDate = 253402300799
+
+// NumericDate is a time in a JWT: seconds since the epoch as a JSON number
+// (RFC 7519 §2). Decoding accepts JSON numbers only, fractions included,
+// between -maxNumericDate and 9999-12-31; strings, booleans, null and
+// out-of-range numbers are refused, so a value never wraps around. The zero
+// NumericDate means absent.
+type NumericDate struct {
+	time.Time
+}
+
+// NewNumericDate returns t as a NumericDate truncated to whole seconds.
+func NewNumericDate(t time.Time) NumericDate {
+	if t.IsZero() {
+		return NumericDate{}
+	}
+	return NumericDate{time.Unix(t.Unix(), 0).UTC()}
+}
+
+// MarshalJSON writes the time as whole seconds, or with a fraction when it
+// has one.
+func (d NumericDate) MarshalJSON() ([]byte, error) {
+	if d.Nanosecond() == 0 {
+		return strconv.AppendInt(nil, d.Unix(), 10), nil
+	}
+	f := float64(d.Unix()) + float64(d.Nanosecond())/1e9
+	return strconv.AppendFloat(nil, f, 'f', -1, 64), nil
+}
+
+// errNotNumber is the cause of a NumericDate decoding failure.
+var errNotNumber = errors.New("not a number in range")
+
+// UnmarshalJSON accepts a JSON number in range and nothing else.
+func (d *NumericDate) UnmarshalJSON(b []byte) error {
+	t, err := parseNumericDate(b)
+	if err != nil {
+		return err
+	}
+	d.Time = t
+	return nil
+}
+
+func parseNumericDate(b []byte) (time.Time, error) {
+	if len(b) == 0 || (b[0] != '-' && (b[0] < '0' || b[0] > '9')) {
+		return time.Time{}, errNotNumber
+	}
+	if i, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+		if i > maxNumericDate || i < -maxNumericDate {
+			return time.Time{}, errNotNumber
+		}
+		return time.Unix(i, 0).UTC(), nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || f > maxNumericDate || f < -maxNumericDate {
+		return time.Time{}, errNotNumber
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+}
+
+// Audience is the aud claim: the recipients a token is meant for. On the
+// wire it is a single string or an array of strings; one value is written
+// as a string. Decoding refuses null and arrays holding anything but strings.
+type Audience []string
+
+// MarshalJSON writes one audience as a string and several as an array.
+func (a Audience) MarshalJSON() ([]byte, error) {
+	if len(a) == 1 {
+		return json.Marshal(a[0])
+	}
+	return json.Marshal([]string(a))
+}
+
+// errAudienceType is the cause of an Audience decoding failure.
+var errAudienceType = errors.New("not a string or an array of strings")
+
+// UnmarshalJSON accepts a string or an array of strings.
+func (a *Audience) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return errAudienceType
+	}
+	switch b[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return errAudienceType
+		}
+		*a = Audience{s}
+		return nil
+	case '[':
+		var list []*string
+		if err := json.Unmarshal(b, &list); err != nil {
+			return errAudienceType
+		}
+		out := make(Audience, 0, len(list))
+		for _, v := range list {
+			if v == nil {
+				return errAudienceType
+			}
+			out = append(out, *v)
+		}
+		*a = out
+		return nil
+	}
+	return errAudienceType
+}
+
+// Contains reports whether aud is one of the audiences, compared exactly.
+func (a Audience) Contains(aud string) bool {
+	for _, v := range a {
+		if v == aud {
+			return true
+		}
+	}
+	return false
+}
+
+// Fresh is the fresh claim of flask-jwt-extended: absent, a boolean, or a
+// NumericDate until which the token counts as fresh. A fresh token proves
+// that the user entered a password recently; routes that change passwords or
+// e-mail addresses ask for one.
+type Fresh struct {
+	set   bool
+	value bool
+	until time.Time
+}
+
+// FreshFlag returns a Fresh claim holding a boolean.
+func FreshFlag(fresh bool) Fresh { return Fresh{set: true, value: fresh} }
+
+// FreshUntil returns a Fresh claim that is fresh until t.
+func FreshUntil(t time.Time) Fresh { return Fresh{set: true, until: t} }
+
+// IsZero reports whether the claim is absent.
+func (f Fresh) IsZero() bool { return !f.set }
+
+// At reports whether the token is fresh at time t.
+func (f Fresh) At(t time.Time) bool {
+	if !f.until.IsZero() {
+		return t.Before(f.until)
+	}
+	return f.value
+}
+
+// Until returns the end of a time-bounded freshness, and false for a
+// boolean or absent claim.
+func (f Fresh) Until() (time.Time, bool) { return f.until, !f.until.IsZero() }
+
+// MarshalJSON writes a boolean or a NumericDate.
+func (f Fresh) MarshalJSON() ([]byte, error) {
+	if !f.until.IsZero() {
+		return NumericDate{f.until}.MarshalJSON()
+	}
+	return strconv.AppendBool(nil, f.value), nil
+}
+
+// errFreshType is the cause of a Fresh decoding failure.
+var errFreshType = errors.New("not a boolean or a number in range")
+
+// UnmarshalJSON accepts true, false or a NumericDate.
+func (f *Fresh) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "true", "false":
+		*f = FreshFlag(b[0] == 't')
+		return nil
+	}
+	t, err := parseNumericDate(b)
+	if err != nil {
+		return errFreshType
+	}
+	*f = FreshUntil(t)
+	return nil
+}

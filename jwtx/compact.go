@@ -1,0 +1,225 @@
+package jwtx
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
+)
+
+// Nesting limits for the JSON of a token.
+const (
+	maxHeaderDepth = 4
+	maxClaimsDepth = 32
+	maxSignature   = 512 // bytes: an RSA-4096 signature
+)
+
+// compactDecoder reads the JWS compact serialization strictly: exactly three
+// non-empty segments of unpadded base64url (RFC 7515 §2, §7.1) with no other
+// character anywhere, and no non-zero trailing bits.
+type compactDecoder struct {
+	b64 *base64.Encoding
+}
+
+func newCompactDecoder() compactDecoder {
+	return compactDecoder{b64: base64.RawURLEncoding.Strict()}
+}
+
+// compactToken is a token split into its segments.
+type compactToken struct {
+	signingInput []byte // header "." payload
+	header       []byte
+	payload      []byte
+	signature    []byte
+}
+
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
+}
+
+// split checks the characters of token and cuts it into segments. It counts
+// dots without allocating per segment, so a flood of dots costs one pass.
+func (d compactDecoder) split(token string) (compactToken, error) {
+	if token == "" {
+		return compactToken{}, malformed("empty token")
+	}
+	raw := []byte(token)
+	dots, d1, d2 := 0, 0, 0
+	for i, c := range raw {
+		switch {
+		case c == '.':
+			switch dots {
+			case 0:
+				d1 = i
+			case 1:
+				d2 = i
+			}
+			dots++
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return compactToken{}, malformed("invalid character at offset %d", i)
+		}
+	}
+	switch {
+	case dots == 4:
+		return compactToken{}, fmt.Errorf("%w: JWE is not accepted", ErrUnsupported)
+	case dots != 2:
+		return compactToken{}, malformed("%d segments, want 3", dots+1)
+	case d1 == 0 || d2 == d1+1 || d2 == len(raw)-1:
+		return compactToken{}, malformed("empty segment")
+	}
+	return compactToken{
+		signingInput: raw[:d2],
+		header:       raw[:d1],
+		payload:      raw[d1+1 : d2],
+		signature:    raw[d2+1:],
+	}, nil
+}
+
+// decode decodes one segment into dst, growing it if needed.
+func (d compactDecoder) decode(dst, seg []byte, what string) ([]byte, error) {
+	n := d.b64.DecodedLen(len(seg))
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	dst = dst[:n]
+	m, err := d.b64.Decode(dst, seg)
+	if err != nil {
+		return nil, malformed("%s is not strict base64url", what)
+	}
+	return dst[:m], nil
+}
+
+// header is the part of a JOSE header the verifier acts on.
+type header struct {
+	alg, kid, typ  []byte
+	hasKID, hasTyp bool
+}
+
+// header decodes and parses the JOSE header. It refuses what jwtx does not
+// implement and must not ignore: crit (RFC 7515 §4.1.11), b64 (RFC 7797),
+// zip (JWE only), enc (a JWE header) and cty "JWT" (a nested token). jwk,
+// jku, x5u, x5c and other parameters are ignored: no key ever comes from the
+// token.
+func (d compactDecoder) header(dst, seg []byte) (header, error) {
+	js, err := d.decode(dst, seg, "header")
+	if err != nil {
+		return header{}, err
+	}
+	var h header
+	hasAlg := false
+	err = jsonobj.Object(js, maxHeaderDepth, func(name, value []byte) error {
+		switch string(name) {
+		case "alg":
+			s, err := jsonobj.String(value)
+			if err != nil {
+				return &HeaderError{Param: "alg", Err: ErrAlgorithm}
+			}
+			h.alg, hasAlg = s, true
+		case "kid":
+			s, err := jsonobj.String(value)
+			if err != nil {
+				return &HeaderError{Param: "kid", Err: malformed("kid is not a string")}
+			}
+			h.kid, h.hasKID = s, true
+		case "typ":
+			s, err := jsonobj.String(value)
+			if err != nil {
+				return &HeaderError{Param: "typ", Err: ErrTokenType}
+			}
+			h.typ, h.hasTyp = s, true
+		case "crit", "b64", "zip", "enc":
+			return &HeaderError{Param: string(name), Err: ErrUnsupported}
+		case "cty":
+			if s, err := jsonobj.String(value); err != nil || foldEqual(s, "JWT") {
+				return &HeaderError{Param: "cty", Err: ErrUnsupported}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		var he *HeaderError
+		if errors.As(err, &he) {
+			return header{}, err
+		}
+		return header{}, malformed("header: %w", err)
+	}
+	if !hasAlg || foldEqual(h.alg, "none") {
+		return header{}, &HeaderError{Param: "alg", Err: ErrAlgorithm}
+	}
+	return h, nil
+}
+
+// verify checks the signature segment with key.
+func (d compactDecoder) verify(key *Key, tok compactToken) error {
+	want := key.k.SignatureSize()
+	if d.b64.DecodedLen(len(tok.signature)) != want || want > maxSignature {
+		return ErrSignature
+	}
+	var buf [maxSignature]byte
+	sig, err := d.decode(buf[:0], tok.signature, "signature")
+	if err != nil || len(sig) != want {
+		return ErrSignature
+	}
+	if !key.k.Verify(tok.signingInput, sig) {
+		return ErrSignature
+	}
+	return nil
+}
+
+// payload decodes the claims segment and checks that it is one JSON object
+// without duplicate names, with registered claims of the right JSON types
+// and no name that collides with a field of the claims type.
+func (d compactDecoder) payload(seg []byte, checkName func([]byte) error) ([]byte, error) {
+	js, err := d.decode(nil, seg, "payload")
+	if err != nil {
+		return nil, err
+	}
+	err = jsonobj.Object(js, maxClaimsDepth, func(name, value []byte) error {
+		switch string(name) {
+		case "exp", "nbf", "iat":
+			if _, err := parseNumericDate(value); err != nil {
+				return &ClaimError{Claim: string(name), Err: malformed("%v", err)}
+			}
+		case "iss", "sub", "jti", "type", "csrf":
+			if value[0] != '"' {
+				return &ClaimError{Claim: string(name), Err: malformed("not a string")}
+			}
+		}
+		return checkName(name)
+	})
+	if err != nil {
+		var ce *ClaimError
+		if errors.As(err, &ce) {
+			return nil, err
+		}
+		return nil, malformed("claims: %w", err)
+	}
+	return js, nil
+}
+
+// decodeClaims decodes a checked payload into c.
+func decodeClaims[C Claims](payload []byte, c *C) error {
+	err := json.Unmarshal(payload, c)
+	if err == nil {
+		return nil
+	}
+	claim := ""
+	switch {
+	case errors.Is(err, errAudienceType):
+		claim = "aud"
+	case errors.Is(err, errFreshType):
+		claim = "fresh"
+	default:
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			claim = te.Field
+		}
+	}
+	if claim == "" {
+		return malformed("claims: %v", err)
+	}
+	return &ClaimError{Claim: truncate(claim), Err: malformed("%v", err)}
+}

@@ -1,0 +1,122 @@
+package jwtx
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Errors returned when an Issuer, Verifier or Key is built.
+var (
+	// ErrKey reports key material that is unusable or unsafe for its algorithm.
+	ErrKey = errors.New("jwtx: unusable key")
+	// ErrConfig reports an invalid option or option combination.
+	ErrConfig = errors.New("jwtx: invalid configuration")
+)
+
+// Errors returned by verification. Every failure wraps exactly one of the
+// token errors below, possibly together with [ErrClaims] or a user error,
+// so that errors.Is tells the reason apart.
+var (
+	// ErrTooLarge reports a token longer than the verifier's size limit.
+	ErrTooLarge = errors.New("jwtx: token too large")
+	// ErrMalformed reports a token that is not a well-formed compact JWS
+	// with a JSON object header and claims of the expected types.
+	ErrMalformed = errors.New("jwtx: malformed token")
+	// ErrUnsupported reports a JOSE feature jwtx refuses: JWE, crit, b64, zip.
+	ErrUnsupported = errors.New("jwtx: unsupported token feature")
+	// ErrAlgorithm reports a header alg that is missing, "none", not allowed,
+	// or not the algorithm of the selected key.
+	ErrAlgorithm = errors.New("jwtx: algorithm not allowed")
+	// ErrKeyNotFound reports a kid that names no configured key, or a token
+	// without kid when the algorithm has several keys.
+	ErrKeyNotFound = errors.New("jwtx: no matching key")
+	// ErrSignature reports a signature that does not verify.
+	ErrSignature = errors.New("jwtx: invalid signature")
+	// ErrTokenType reports an access token where a refresh token is needed,
+	// or the reverse (header typ or type claim).
+	ErrTokenType = errors.New("jwtx: wrong token type")
+	// ErrMissingClaim reports a required claim that is absent.
+	ErrMissingClaim = errors.New("jwtx: missing claim")
+	// ErrExpired reports a token past its exp.
+	ErrExpired = errors.New("jwtx: token expired")
+	// ErrNotYetValid reports a token before its nbf.
+	ErrNotYetValid = errors.New("jwtx: token not valid yet")
+	// ErrIssuedAt reports an iat in the future, or older than the maximum age.
+	ErrIssuedAt = errors.New("jwtx: unacceptable issue time")
+	// ErrIssuer reports an iss other than the expected one.
+	ErrIssuer = errors.New("jwtx: wrong issuer")
+	// ErrAudience reports an aud that does not name the verifier.
+	ErrAudience = errors.New("jwtx: wrong audience")
+	// ErrNotFresh reports a token that is not fresh where freshness is needed.
+	ErrNotFresh = errors.New("jwtx: token not fresh")
+	// ErrClaims reports claims refused by a check of the application's own
+	// (a Validate method or WithCheck). The check's error is wrapped too.
+	ErrClaims = errors.New("jwtx: claims rejected")
+	// ErrRevoked reports a token that has been revoked.
+	ErrRevoked = errors.New("jwtx: token revoked")
+	// ErrRevocationUnavailable reports that the revocation store could not
+	// answer; the token is refused (fail closed).
+	ErrRevocationUnavailable = errors.New("jwtx: revocation check unavailable")
+	// ErrUserNotFound reports that the UserLoader found no user for the
+	// token's subject. A UserLoader returns it (or wraps it) to say so.
+	ErrUserNotFound = errors.New("jwtx: user not found")
+	// ErrUserLoad reports that the UserLoader failed for another reason.
+	ErrUserLoad = errors.New("jwtx: user load failed")
+)
+
+// Errors returned when a token is issued.
+var (
+	// ErrReservedClaim reports a ClaimsFunc, Modify or ExtraClaims that set a
+	// claim the Issuer owns (sub, exp, iat, nbf, jti, type, fresh, csrf)
+	// without AllowOverride.
+	ErrReservedClaim = errors.New("jwtx: reserved claim set")
+	// ErrIdentity reports an IdentityFunc that failed or returned "".
+	ErrIdentity = errors.New("jwtx: no identity")
+)
+
+// ClaimError reports a claim that failed validation.
+type ClaimError struct {
+	Claim string // the claim name, as in the JSON payload: "exp", "aud", ...
+	Err   error  // a sentinel such as ErrExpired, possibly with a cause
+}
+
+func (e *ClaimError) Error() string { return "jwtx: claim " + e.Claim + ": " + e.Err.Error() }
+
+// Unwrap returns the sentinel.
+func (e *ClaimError) Unwrap() error { return e.Err }
+
+// HeaderError reports a JOSE header parameter that failed validation.
+type HeaderError struct {
+	Param string // the header parameter: "alg", "typ", "kid", "crit", ...
+	Err   error  // a sentinel such as ErrAlgorithm
+}
+
+func (e *HeaderError) Error() string { return "jwtx: header " + e.Param + ": " + e.Err.Error() }
+
+// Unwrap returns the sentinel.
+func (e *HeaderError) Unwrap() error { return e.Err }
+
+// UserError reports a failure of the UserLoader for a verified token.
+type UserError struct {
+	Subject string // the token's verified subject
+	Err     error  // ErrUserNotFound or ErrUserLoad, joined with the loader's error
+}
+
+func (e *UserError) Error() string {
+	return "jwtx: user " + quote(e.Subject) + ": " + e.Err.Error()
+}
+
+// Unwrap returns the wrapped errors.
+func (e *UserError) Unwrap() error { return e.Err }
+
+// quote quotes an untrusted string for an error message, truncated so that
+// no message carries more than a short prefix of attacker-chosen input.
+func quote(s string) string { return strconv.Quote(truncate(s)) }
+
+func truncate(s string) string {
+	const max = 32
+	if len(s) > max {
+		return s[:max] + "…"
+	}
+	return s
+}

@@ -1,0 +1,425 @@
+// Package jose holds every call jwtx makes into github.com/lestrrat-go/jwx, so
+// that a move to a later jwx major version touches this package alone.
+//
+// A [Key] is bound to exactly one JWS algorithm when it is built and is
+// checked then: HMAC secrets at least as long as the hash output, RSA moduli
+// of at least 2048 bits with an odd exponent, EC points on the curve the
+// algorithm names, Ed25519 keys of the right length.
+//
+// Signing goes through jwx's jws signers, except HMAC, which keeps a pool of
+// keyed hash states per key. Verification uses the standard library's crypto
+// primitives directly and strictly: RSA-PSS with the salt length equal to the
+// hash size (RFC 7518 §3.5; jwx v2 accepts any salt length), ECDSA signatures
+// of exactly twice the coordinate size, and no per-call key conversion.
+package jose
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/hmac"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"errors"
+	"fmt"
+	"hash"
+	"sync"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+)
+
+// ErrKey reports key material that cannot be used with the requested algorithm.
+var ErrKey = errors.New("unusable key")
+
+// MinRSABits is the smallest RSA modulus accepted, in bits.
+const MinRSABits = 2048
+
+// Family groups algorithms that share a key type.
+type Family int
+
+// The algorithm families.
+const (
+	Unknown Family = iota
+	HMAC
+	RSA
+	RSAPSS
+	ECDSA
+	EdDSA
+)
+
+// spec describes one algorithm.
+type spec struct {
+	family Family
+	hash   crypto.Hash
+	size   int // HMAC: minimum key bytes; ECDSA: coordinate bytes
+	curve  string
+}
+
+func lookup(alg string) (spec, bool) {
+	switch alg {
+	case "HS256":
+		return spec{family: HMAC, hash: crypto.SHA256, size: 32}, true
+	case "HS384":
+		return spec{family: HMAC, hash: crypto.SHA384, size: 48}, true
+	case "HS512":
+		return spec{family: HMAC, hash: crypto.SHA512, size: 64}, true
+	case "RS256":
+		return spec{family: RSA, hash: crypto.SHA256}, true
+	case "RS384":
+		return spec{family: RSA, hash: crypto.SHA384}, true
+	case "RS512":
+		return spec{family: RSA, hash: crypto.SHA512}, true
+	case "PS256":
+		return spec{family: RSAPSS, hash: crypto.SHA256}, true
+	case "PS384":
+		return spec{family: RSAPSS, hash: crypto.SHA384}, true
+	case "PS512":
+		return spec{family: RSAPSS, hash: crypto.SHA512}, true
+	case "ES256":
+		return spec{family: ECDSA, hash: crypto.SHA256, size: 32, curve: "P-256"}, true
+	case "ES384":
+		return spec{family: ECDSA, hash: crypto.SHA384, size: 48, curve: "P-384"}, true
+	case "ES512":
+		return spec{family: ECDSA, hash: crypto.SHA512, size: 66, curve: "P-521"}, true
+	case "EdDSA", "Ed25519":
+		return spec{family: EdDSA}, true
+	}
+	return spec{}, false
+}
+
+// Supported reports whether alg names an algorithm this package implements.
+func Supported(alg string) bool {
+	_, ok := lookup(alg)
+	return ok
+}
+
+// FamilyOf returns the family of alg, or Unknown.
+func FamilyOf(alg string) Family {
+	s, _ := lookup(alg)
+	return s.family
+}
+
+// Key is a signing or verification key bound to one algorithm. It is
+// immutable and safe for concurrent use.
+type Key struct {
+	alg  string
+	spec spec
+
+	secret []byte
+	macs   *sync.Pool // of keyed hash.Hash, HMAC only
+
+	rsaPub  *rsa.PublicKey
+	ecPub   *ecdsa.PublicKey
+	edPub   ed25519.PublicKey
+	private crypto.Signer // nil for a verification-only key
+	signer  jws.Signer    // nil for HMAC and verification-only keys
+}
+
+// New binds material to alg. Accepted material: []byte for HS*;
+// *rsa.PrivateKey or *rsa.PublicKey for RS* and PS*; *ecdsa.PrivateKey or
+// *ecdsa.PublicKey for ES*; ed25519.PrivateKey or ed25519.PublicKey for
+// EdDSA and Ed25519.
+func New(alg string, material any) (*Key, error) {
+	s, ok := lookup(alg)
+	if !ok {
+		return nil, fmt.Errorf("%w: unsupported algorithm %q", ErrKey, truncate(alg))
+	}
+	k := &Key{alg: alg, spec: s}
+	var err error
+	switch s.family {
+	case HMAC:
+		err = k.setHMAC(material)
+	case RSA, RSAPSS:
+		err = k.setRSA(material)
+	case ECDSA:
+		err = k.setECDSA(material)
+	case EdDSA:
+		err = k.setEdDSA(material)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if k.private != nil && s.family != HMAC {
+		signer, err := jws.NewSigner(jwa.SignatureAlgorithm(jwaName(alg)))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrKey, alg, err)
+		}
+		k.signer = signer
+	}
+	return k, nil
+}
+
+// jwaName maps the RFC 9864 name Ed25519 to the name jwx v2 knows.
+func jwaName(alg string) string {
+	if alg == "Ed25519" {
+		return "EdDSA"
+	}
+	return alg
+}
+
+func (k *Key) setHMAC(material any) error {
+	secret, ok := material.([]byte)
+	if !ok {
+		return fmt.Errorf("%w: %s needs a []byte secret, not %T", ErrKey, k.alg, material)
+	}
+	if len(secret) < k.spec.size {
+		return fmt.Errorf("%w: %s secret has %d bytes, at least %d are required", ErrKey, k.alg, len(secret), k.spec.size)
+	}
+	k.secret = append([]byte(nil), secret...)
+	newHash := hashFunc(k.spec.hash)
+	key := k.secret
+	k.macs = &sync.Pool{New: func() any { return hmac.New(newHash, key) }}
+	return nil
+}
+
+func hashFunc(h crypto.Hash) func() hash.Hash {
+	switch h {
+	case crypto.SHA384:
+		return sha512.New384
+	case crypto.SHA512:
+		return sha512.New
+	}
+	return sha256.New
+}
+
+func (k *Key) setRSA(material any) error {
+	switch m := material.(type) {
+	case *rsa.PrivateKey:
+		if m == nil {
+			break
+		}
+		if err := checkRSA(k.alg, &m.PublicKey); err != nil {
+			return err
+		}
+		if err := m.Validate(); err != nil {
+			return fmt.Errorf("%w: %s private key: %w", ErrKey, k.alg, err)
+		}
+		k.rsaPub, k.private = &m.PublicKey, m
+		return nil
+	case *rsa.PublicKey:
+		if m == nil {
+			break
+		}
+		if err := checkRSA(k.alg, m); err != nil {
+			return err
+		}
+		k.rsaPub = m
+		return nil
+	}
+	return fmt.Errorf("%w: %s needs an *rsa.PrivateKey or *rsa.PublicKey, not %T", ErrKey, k.alg, material)
+}
+
+func checkRSA(alg string, pub *rsa.PublicKey) error {
+	if pub.N == nil || pub.N.BitLen() < MinRSABits {
+		return fmt.Errorf("%w: %s key is smaller than %d bits", ErrKey, alg, MinRSABits)
+	}
+	if pub.E < 3 || pub.E%2 == 0 {
+		return fmt.Errorf("%w: %s key has an invalid public exponent", ErrKey, alg)
+	}
+	return nil
+}
+
+func (k *Key) setECDSA(material any) error {
+	var pub *ecdsa.PublicKey
+	switch m := material.(type) {
+	case *ecdsa.PrivateKey:
+		if m != nil {
+			pub, k.private = &m.PublicKey, m
+		}
+	case *ecdsa.PublicKey:
+		pub = m
+	}
+	if pub == nil {
+		return fmt.Errorf("%w: %s needs an *ecdsa.PrivateKey or *ecdsa.PublicKey, not %T", ErrKey, k.alg, material)
+	}
+	if pub.Curve == nil || pub.Curve.Params().Name != k.spec.curve {
+		return fmt.Errorf("%w: %s needs a key on %s", ErrKey, k.alg, k.spec.curve)
+	}
+	if _, err := pub.ECDH(); err != nil {
+		return fmt.Errorf("%w: %s public key is not a valid point on %s", ErrKey, k.alg, k.spec.curve)
+	}
+	k.ecPub = pub
+	return nil
+}
+
+func (k *Key) setEdDSA(material any) error {
+	switch m := material.(type) {
+	case ed25519.PrivateKey:
+		if len(m) != ed25519.PrivateKeySize {
+			return fmt.Errorf("%w: %s private key has %d bytes, want %d", ErrKey, k.alg, len(m), ed25519.PrivateKeySize)
+		}
+		k.edPub, k.private = m.Public().(ed25519.PublicKey), m
+		return nil
+	case ed25519.PublicKey:
+		if len(m) != ed25519.PublicKeySize {
+			return fmt.Errorf("%w: %s public key has %d bytes, want %d", ErrKey, k.alg, len(m), ed25519.PublicKeySize)
+		}
+		k.edPub = m
+		return nil
+	}
+	return fmt.Errorf("%w: %s needs an ed25519.PrivateKey or ed25519.PublicKey, not %T", ErrKey, k.alg, material)
+}
+
+// Alg returns the algorithm the key is bound to.
+func (k *Key) Alg() string { return k.alg }
+
+// Family returns the key's algorithm family.
+func (k *Key) Family() Family { return k.spec.family }
+
+// CanSign reports whether the key holds private or secret material.
+func (k *Key) CanSign() bool { return k.secret != nil || k.private != nil }
+
+// Public returns a verification-only copy of k. For an HMAC key, which has
+// no public half, it returns k itself.
+func (k *Key) Public() *Key {
+	if k.spec.family == HMAC || k.private == nil {
+		return k
+	}
+	p := *k
+	p.private, p.signer = nil, nil
+	return &p
+}
+
+// SignatureSize returns the length in bytes of the key's signatures.
+func (k *Key) SignatureSize() int {
+	switch k.spec.family {
+	case HMAC:
+		return k.spec.hash.Size()
+	case RSA, RSAPSS:
+		return k.rsaPub.Size()
+	case ECDSA:
+		return 2 * k.spec.size
+	}
+	return ed25519.SignatureSize
+}
+
+// Sign appends the signature of input to dst.
+func (k *Key) Sign(dst, input []byte) ([]byte, error) {
+	if k.spec.family == HMAC {
+		h := k.macs.Get().(hash.Hash)
+		h.Reset()
+		h.Write(input)
+		dst = h.Sum(dst)
+		k.macs.Put(h)
+		return dst, nil
+	}
+	if k.signer == nil {
+		return nil, fmt.Errorf("%w: %s key has no private part", ErrKey, k.alg)
+	}
+	sig, err := k.signer.Sign(input, k.private)
+	if err != nil {
+		return nil, fmt.Errorf("sign %s: %w", k.alg, err)
+	}
+	return append(dst, sig...), nil
+}
+
+// Verify reports whether sig is a valid signature of input under k.
+func (k *Key) Verify(input, sig []byte) bool {
+	switch k.spec.family {
+	case HMAC:
+		var buf [sha512.Size]byte
+		h := k.macs.Get().(hash.Hash)
+		h.Reset()
+		h.Write(input)
+		mac := h.Sum(buf[:0])
+		k.macs.Put(h)
+		return hmac.Equal(sig, mac)
+	case RSA:
+		var buf [sha512.Size]byte
+		return rsa.VerifyPKCS1v15(k.rsaPub, k.spec.hash, digest(buf[:0], k.spec.hash, input), sig) == nil
+	case RSAPSS:
+		var buf [sha512.Size]byte
+		opts := rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: k.spec.hash}
+		return rsa.VerifyPSS(k.rsaPub, k.spec.hash, digest(buf[:0], k.spec.hash, input), sig, &opts) == nil
+	case ECDSA:
+		return k.verifyECDSA(input, sig)
+	case EdDSA:
+		return len(sig) == ed25519.SignatureSize && ed25519.Verify(k.edPub, input, sig)
+	}
+	return false
+}
+
+func digest(dst []byte, h crypto.Hash, input []byte) []byte {
+	switch h {
+	case crypto.SHA384:
+		d := sha512.Sum384(input)
+		return append(dst, d[:]...)
+	case crypto.SHA512:
+		d := sha512.Sum512(input)
+		return append(dst, d[:]...)
+	}
+	d := sha256.Sum256(input)
+	return append(dst, d[:]...)
+}
+
+// verifyECDSA checks a JWS ECDSA signature, the fixed-length big-endian
+// concatenation R||S (RFC 7518 §3.4), by re-encoding it as ASN.1 DER for
+// ecdsa.VerifyASN1, which avoids big.Int arithmetic.
+func (k *Key) verifyECDSA(input, sig []byte) bool {
+	n := k.spec.size
+	if len(sig) != 2*n {
+		return false
+	}
+	var der [2*66 + 16]byte
+	r, s := trimZeros(sig[:n]), trimZeros(sig[n:])
+	if len(r) == 0 || len(s) == 0 {
+		return false
+	}
+	body := derIntLen(r) + derIntLen(s)
+	out := der[:0]
+	out = append(out, 0x30)
+	if body >= 0x80 {
+		out = append(out, 0x81)
+	}
+	out = append(out, byte(body))
+	out = appendDERInt(out, r)
+	out = appendDERInt(out, s)
+	var buf [sha512.Size]byte
+	return ecdsa.VerifyASN1(k.ecPub, digest(buf[:0], k.spec.hash, input), out)
+}
+
+func trimZeros(b []byte) []byte {
+	for len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	return b
+}
+
+func derIntLen(v []byte) int {
+	n := len(v)
+	if v[0]&0x80 != 0 {
+		n++
+	}
+	return n + 2
+}
+
+func appendDERInt(dst, v []byte) []byte {
+	n := len(v)
+	if v[0]&0x80 != 0 {
+		n++
+	}
+	dst = append(dst, 0x02, byte(n))
+	if v[0]&0x80 != 0 {
+		dst = append(dst, 0)
+	}
+	return append(dst, v...)
+}
+
+// curveName returns the JWK curve name of an elliptic curve.
+func curveName(c elliptic.Curve) string {
+	if c == nil {
+		return ""
+	}
+	return c.Params().Name
+}
+
+func truncate(s string) string {
+	const max = 32
+	if len(s) > max {
+		return s[:max] + "…"
+	}
+	return s
+}

@@ -1,0 +1,407 @@
+package jwtx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"sync"
+	"time"
+)
+
+// Default token lifetimes.
+const (
+	DefaultAccessTTL  = 15 * time.Minute
+	DefaultRefreshTTL = 30 * 24 * time.Hour
+)
+
+// Issuer mints access and refresh tokens for users. U is the application's
+// user type and C its claims type, a struct embedding [RegisteredClaims].
+//
+// For each token the user goes through the IdentityFunc (the subject) and,
+// for access tokens, the ClaimsFunc (the typed claims) once; a pair calls
+// each once for both tokens. The Issuer then sets the claims it owns: sub,
+// type, jti (128 random bits), iat, nbf, exp, fresh and csrf, plus iss and
+// aud when configured. The header carries alg, the key's kid, and typ
+// "at+jwt" (RFC 9068) or "refresh+jwt".
+//
+// An Issuer is immutable and safe for concurrent use.
+type Issuer[U any, C Claims] struct {
+	key      SigningKey
+	cfg      issuerConfig
+	identity IdentityFunc[U]
+	claims   ClaimsFunc[U, C]
+	headers  sync.Map // *Key -> headerSegments
+}
+
+// headerSegments are the encoded headers for one key.
+type headerSegments struct {
+	access, refresh string
+}
+
+// NewIssuer builds an Issuer that signs with key. Options configure the
+// rest; see [IssuerOption] and [Option]. It needs a [WithIdentity] for U
+// unless U is string.
+func NewIssuer[U any, C Claims](key SigningKey, opts ...IssuerOption) (*Issuer[U, C], error) {
+	if key == nil {
+		return nil, fmt.Errorf("%w: no signing key", ErrConfig)
+	}
+	if _, err := key.signingKey(); err != nil {
+		return nil, err
+	}
+	i := &Issuer[U, C]{key: key, cfg: issuerConfig{
+		shared:     defaultShared(),
+		accessTTL:  DefaultAccessTTL,
+		refreshTTL: DefaultRefreshTTL,
+		random:     rand.Reader,
+	}}
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("%w: nil option", ErrConfig)
+		}
+		if err := o.applyIssuer(&i.cfg); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := inspectClaims[C](); err != nil {
+		return nil, err
+	}
+	switch f := i.cfg.identity.(type) {
+	case IdentityFunc[U]:
+		i.identity = f
+	case nil:
+		if _, ok := any(*new(U)).(string); !ok {
+			return nil, fmt.Errorf("%w: an issuer for user type %T needs WithIdentity", ErrConfig, *new(U))
+		}
+		i.identity = func(u U) (string, error) { return any(u).(string), nil }
+	default:
+		return nil, fmt.Errorf("%w: WithIdentity takes %T, the issuer's user type is %T", ErrConfig, f, *new(U))
+	}
+	if i.cfg.claims != nil {
+		f, ok := i.cfg.claims.(ClaimsFunc[U, C])
+		if !ok {
+			return nil, fmt.Errorf("%w: WithClaims builds from %T, the issuer needs ClaimsFunc[%T, %T]", ErrConfig, i.cfg.claims, *new(U), *new(C))
+		}
+		i.claims = f
+	}
+	return i, nil
+}
+
+// Access issues an access token for user.
+func (i *Issuer[U, C]) Access(ctx context.Context, user U, opts ...IssueOption) (Token, error) {
+	ic, err := issueConfigOf(opts)
+	if err != nil {
+		return Token{}, err
+	}
+	sub, c, err := i.load(ctx, user, true)
+	if err != nil {
+		return Token{}, err
+	}
+	return i.mint(sub, c, Access, ic)
+}
+
+// Refresh issues a refresh token for user. Per-call options apply as for an
+// access token; [AsFresh] and [FreshFor] have no effect on it.
+func (i *Issuer[U, C]) Refresh(ctx context.Context, user U, opts ...IssueOption) (Token, error) {
+	ic, err := issueConfigOf(opts)
+	if err != nil {
+		return Token{}, err
+	}
+	sub, c, err := i.load(ctx, user, i.cfg.refreshClaims)
+	if err != nil {
+		return Token{}, err
+	}
+	return i.mint(sub, c, Refresh, i.refreshConfig(ic))
+}
+
+// Pair issues an access token and a refresh token for user, calling the
+// IdentityFunc and ClaimsFunc once for both. Per-call options apply to the
+// access token; the refresh token takes from them only the audience and the
+// csrf choice, plus the claims when [WithRefreshClaims] is on.
+func (i *Issuer[U, C]) Pair(ctx context.Context, user U, opts ...IssueOption) (TokenPair, error) {
+	ic, err := issueConfigOf(opts)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	sub, c, err := i.load(ctx, user, true)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	access, err := i.mint(sub, c, Access, ic)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if !i.cfg.refreshClaims {
+		c = *new(C)
+	}
+	refresh, err := i.mint(sub, c, Refresh, i.refreshConfig(ic))
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return TokenPair{Access: access, Refresh: refresh}, nil
+}
+
+func issueConfigOf(opts []IssueOption) (issueConfig, error) {
+	var ic issueConfig
+	for _, o := range opts {
+		if o == nil {
+			return issueConfig{}, fmt.Errorf("%w: nil issue option", ErrConfig)
+		}
+		if err := o.applyIssue(&ic); err != nil {
+			return issueConfig{}, err
+		}
+	}
+	return ic, nil
+}
+
+// refreshConfig keeps what applies to a refresh token.
+func (i *Issuer[U, C]) refreshConfig(ic issueConfig) issueConfig {
+	rc := issueConfig{audience: ic.audience, csrf: ic.csrf}
+	if i.cfg.refreshClaims {
+		rc.extra, rc.modifiers = ic.extra, ic.modifiers
+	}
+	return rc
+}
+
+// load runs the IdentityFunc and, when withClaims, the ClaimsFunc.
+func (i *Issuer[U, C]) load(ctx context.Context, user U, withClaims bool) (string, C, error) {
+	var c C
+	sub, err := i.identity(user)
+	if err != nil {
+		return "", c, fmt.Errorf("%w: %w", ErrIdentity, err)
+	}
+	if sub == "" {
+		return "", c, fmt.Errorf("%w: empty subject", ErrIdentity)
+	}
+	if withClaims && i.claims != nil {
+		if c, err = i.claims(ctx, user); err != nil {
+			return "", *new(C), fmt.Errorf("jwtx: ClaimsFunc: %w", err)
+		}
+	}
+	return sub, c, nil
+}
+
+// mint sets the issuer-owned claims on c and signs the token.
+func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Token, error) {
+	for _, m := range ic.modifiers {
+		f, ok := m.(func(*C))
+		if !ok {
+			return Token{}, fmt.Errorf("%w: Modify takes %T, the issuer's claims type is %T", ErrConfig, m, c)
+		}
+		f(&c)
+	}
+	r := registeredOf(&c)
+	if err := i.checkReserved(r); err != nil {
+		return Token{}, err
+	}
+	key, err := i.key.signingKey()
+	if err != nil {
+		return Token{}, err
+	}
+	var rnd [32]byte
+	if _, err := io.ReadFull(i.cfg.random, rnd[:]); err != nil {
+		return Token{}, fmt.Errorf("jwtx: random source: %w", err)
+	}
+	// checkReserved let through only the reserved claims AllowOverride
+	// names, so a claim already set here keeps its value.
+	now := NewNumericDate(i.cfg.clock.Now())
+	if r.Subject == "" {
+		r.Subject = sub
+	}
+	if r.Type == "" {
+		r.Type = typ
+	}
+	if r.ID == "" {
+		r.ID = base64.RawURLEncoding.EncodeToString(rnd[:16])
+	}
+	if r.IssuedAt.IsZero() {
+		r.IssuedAt = now
+	}
+	if r.NotBefore.IsZero() {
+		r.NotBefore = now
+	}
+	if r.ExpiresAt.IsZero() {
+		if r.ExpiresAt, err = i.expiry(now.Time, typ, ic); err != nil {
+			return Token{}, err
+		}
+	}
+	if r.Issuer == "" {
+		r.Issuer = i.cfg.issuer
+	}
+	switch {
+	case ic.audience != nil:
+		r.Audience = ic.audience
+	case r.Audience == nil && i.cfg.audience != nil:
+		r.Audience = i.cfg.audience
+	}
+	if typ == Access && r.Fresh.IsZero() {
+		switch {
+		case ic.freshFor > 0:
+			r.Fresh = FreshUntil(now.Add(ic.freshFor))
+		case !ic.fresh.IsZero():
+			r.Fresh = ic.fresh
+		default:
+			r.Fresh = FreshFlag(false)
+		}
+	}
+	csrf := i.cfg.csrf
+	if ic.csrf != nil {
+		csrf = *ic.csrf
+	}
+	if csrf && r.CSRF == "" {
+		r.CSRF = base64.RawURLEncoding.EncodeToString(rnd[16:])
+	}
+	payload, err := json.Marshal(&c)
+	if err != nil {
+		return Token{}, fmt.Errorf("jwtx: encode claims: %w", err)
+	}
+	if len(ic.extra) > 0 {
+		if payload, err = i.mergeExtra(payload, ic.extra, &c); err != nil {
+			return Token{}, err
+		}
+		r = registeredOf(&c)
+	}
+	raw, err := i.sign(key, typ, payload)
+	if err != nil {
+		return Token{}, err
+	}
+	return Token{
+		Raw:       raw,
+		Type:      r.Type,
+		ID:        r.ID,
+		Subject:   r.Subject,
+		IssuedAt:  r.IssuedAt.Time,
+		ExpiresAt: r.ExpiresAt.Time,
+		CSRF:      r.CSRF,
+	}, nil
+}
+
+func (i *Issuer[U, C]) expiry(now time.Time, typ TokenType, ic issueConfig) (NumericDate, error) {
+	switch {
+	case ic.neverExpires:
+		if !i.cfg.expiryOptional {
+			return NumericDate{}, fmt.Errorf("%w: NeverExpires needs an issuer built with WithExpiryRequired(false)", ErrConfig)
+		}
+		return NumericDate{}, nil
+	case !ic.expiresAt.IsZero():
+		return NewNumericDate(ic.expiresAt), nil
+	case ic.expiresIn > 0:
+		return NewNumericDate(now.Add(ic.expiresIn)), nil
+	case typ == Refresh:
+		return NewNumericDate(now.Add(i.cfg.refreshTTL)), nil
+	}
+	return NewNumericDate(now.Add(i.cfg.accessTTL)), nil
+}
+
+// checkReserved refuses reserved claims set by ClaimsFunc or Modify
+// without AllowOverride.
+func (i *Issuer[U, C]) checkReserved(r *RegisteredClaims) error {
+	for _, f := range []struct {
+		claim string
+		set   bool
+	}{
+		{"sub", r.Subject != ""},
+		{"exp", !r.ExpiresAt.IsZero()},
+		{"iat", !r.IssuedAt.IsZero()},
+		{"nbf", !r.NotBefore.IsZero()},
+		{"jti", r.ID != ""},
+		{"type", r.Type != ""},
+		{"fresh", !r.Fresh.IsZero()},
+		{"csrf", r.CSRF != ""},
+	} {
+		if f.set && !i.cfg.overrides[f.claim] {
+			return &ClaimError{Claim: f.claim, Err: ErrReservedClaim}
+		}
+	}
+	return nil
+}
+
+// mergeExtra lays extra claims over the encoded claims, checks that the
+// result still decodes into C, and leaves the decoded result in c.
+func (i *Issuer[U, C]) mergeExtra(payload []byte, extra map[string]any, c *C) ([]byte, error) {
+	var merged map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &merged); err != nil {
+		return nil, fmt.Errorf("jwtx: encode claims: %w", err)
+	}
+	for name, v := range extra {
+		if reservedClaim(name) && !i.cfg.overrides[name] {
+			return nil, &ClaimError{Claim: name, Err: ErrReservedClaim}
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("jwtx: extra claim %q: %w", name, err)
+		}
+		merged[name] = b
+	}
+	out, err := json.Marshal(merged)
+	if err != nil {
+		return nil, fmt.Errorf("jwtx: encode claims: %w", err)
+	}
+	var check C
+	if err := json.Unmarshal(out, &check); err != nil {
+		return nil, fmt.Errorf("%w: extra claims do not fit %T: %w", ErrConfig, check, err)
+	}
+	*c = check
+	return out, nil
+}
+
+// sign assembles header.payload.signature.
+func (i *Issuer[U, C]) sign(key *Key, typ TokenType, payload []byte) (string, error) {
+	hs, err := i.headerFor(key)
+	if err != nil {
+		return "", err
+	}
+	h := hs.access
+	if typ == Refresh {
+		h = hs.refresh
+	}
+	enc := base64.RawURLEncoding
+	size := key.k.SignatureSize()
+	buf := make([]byte, 0, len(h)+2+enc.EncodedLen(len(payload))+enc.EncodedLen(size))
+	buf = append(buf, h...)
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, payload)
+	var sbuf [maxSignature]byte
+	sig, err := key.k.Sign(sbuf[:0], buf)
+	if err != nil {
+		return "", fmt.Errorf("jwtx: %w", err)
+	}
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, sig)
+	return string(buf), nil
+}
+
+// headerFor returns the encoded headers for key, building them once.
+func (i *Issuer[U, C]) headerFor(key *Key) (headerSegments, error) {
+	if hs, ok := i.headers.Load(key); ok {
+		return hs.(headerSegments), nil
+	}
+	encode := func(typ string) (string, error) {
+		h := maps.Clone(i.cfg.headers)
+		if h == nil {
+			h = make(map[string]string, 3)
+		}
+		h["alg"], h["typ"] = string(key.alg), typ
+		if key.kid != "" {
+			h["kid"] = key.kid
+		}
+		b, err := json.Marshal(h)
+		if err != nil {
+			return "", fmt.Errorf("jwtx: encode header: %w", err)
+		}
+		return base64.RawURLEncoding.EncodeToString(b), nil
+	}
+	var hs headerSegments
+	var err error
+	if hs.access, err = encode(i.cfg.accessTyp); err != nil {
+		return headerSegments{}, err
+	}
+	if hs.refresh, err = encode(i.cfg.refreshTyp); err != nil {
+		return headerSegments{}, err
+	}
+	i.headers.Store(key, hs)
+	return hs, nil
+}

@@ -1,0 +1,304 @@
+package jwtx
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// An IssuerOption configures an [Issuer]. Only this package can create them.
+type IssuerOption interface {
+	applyIssuer(*issuerConfig) error
+}
+
+// A VerifierOption configures a [Verifier]. Only this package can create them.
+type VerifierOption interface {
+	applyVerifier(*verifierConfig) error
+}
+
+// An Option configures both an [Issuer] and a [Verifier], so that one list
+// of shared options keeps the two in agreement:
+//
+//	shared := []jwtx.Option{jwtx.WithIssuer("https://id.example.com"), jwtx.WithAudience("api")}
+type Option interface {
+	IssuerOption
+	VerifierOption
+}
+
+// shared holds the settings both sides use.
+type shared struct {
+	clock          Clock
+	issuer         string
+	audience       []string
+	accessTyp      string
+	refreshTyp     string
+	expiryOptional bool
+}
+
+func defaultShared() shared {
+	return shared{clock: systemClock{}, accessTyp: "at+jwt", refreshTyp: "refresh+jwt"}
+}
+
+// sharedOption adapts a function over the shared settings to both option
+// interfaces.
+type sharedOption func(*shared) error
+
+func (o sharedOption) applyIssuer(c *issuerConfig) error     { return o(&c.shared) }
+func (o sharedOption) applyVerifier(c *verifierConfig) error { return o(&c.shared) }
+
+// WithClock sets the source of the current time, for tests and for
+// deterministic examples. Default: the system clock.
+func WithClock(c Clock) Option {
+	return sharedOption(func(s *shared) error {
+		if c == nil {
+			return fmt.Errorf("%w: nil clock", ErrConfig)
+		}
+		s.clock = c
+		return nil
+	})
+}
+
+// WithIssuer sets the iss claim. An Issuer writes it into every token; a
+// Verifier requires it, compared byte for byte (no trailing-slash or case
+// normalisation). Default: no iss written, none required.
+func WithIssuer(iss string) Option {
+	return sharedOption(func(s *shared) error {
+		if iss == "" {
+			return fmt.Errorf("%w: empty issuer", ErrConfig)
+		}
+		s.issuer = iss
+		return nil
+	})
+}
+
+// WithAudience sets the aud claim. An Issuer writes it into every token
+// (one value as a string, several as an array); a Verifier requires a token's
+// aud to contain at least one of them, compared exactly. A Verifier without
+// an audience refuses tokens that carry an aud claim (RFC 7519 §4.1.3).
+// Default: none.
+func WithAudience(aud ...string) Option {
+	return sharedOption(func(s *shared) error {
+		if len(aud) == 0 {
+			return fmt.Errorf("%w: no audience given", ErrConfig)
+		}
+		for _, a := range aud {
+			if a == "" {
+				return fmt.Errorf("%w: empty audience", ErrConfig)
+			}
+		}
+		s.audience = append([]string(nil), aud...)
+		return nil
+	})
+}
+
+// WithHeaderTypes sets the header typ of access and refresh tokens. A
+// Verifier compares it case-insensitively with an optional "application/"
+// prefix (RFC 7515 §4.1.9), and always checks the type claim as well. To
+// verify tokens from flask-jwt-extended, whose headers say "JWT" for both,
+// pass "JWT", "JWT": the type claim still tells them apart. Default:
+// "at+jwt" (RFC 9068) and "refresh+jwt".
+func WithHeaderTypes(access, refresh string) Option {
+	return sharedOption(func(s *shared) error {
+		if access == "" || refresh == "" {
+			return fmt.Errorf("%w: empty header type", ErrConfig)
+		}
+		s.accessTyp, s.refreshTyp = access, refresh
+		return nil
+	})
+}
+
+// WithExpiryRequired says whether tokens must carry exp. With false, an
+// Issuer accepts the per-call [NeverExpires] and a Verifier accepts tokens
+// without exp (those that carry one are still checked). A token that never
+// expires stays valid until its key is retired or it is revoked, so leave
+// this on unless tokens are revoked individually. Default: true.
+func WithExpiryRequired(required bool) Option {
+	return sharedOption(func(s *shared) error {
+		s.expiryOptional = !required
+		return nil
+	})
+}
+
+// typMatches compares a header typ with the expected one: RFC 7515 §4.1.9
+// media types compare case-insensitively and may omit "application/".
+func typMatches(got []byte, want string) bool {
+	const prefix = "application/"
+	if len(got) > len(prefix) && foldEqual(got[:len(prefix)], prefix) {
+		got = got[len(prefix):]
+	}
+	return foldEqual(got, want)
+}
+
+// foldEqual reports whether b and s are equal under ASCII case folding.
+func foldEqual(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// issuerConfig is the configuration of an Issuer.
+type issuerConfig struct {
+	shared
+	accessTTL     time.Duration
+	refreshTTL    time.Duration
+	identity      any
+	claims        any
+	headers       map[string]string
+	csrf          bool
+	refreshClaims bool
+	overrides     map[string]bool
+	random        io.Reader
+}
+
+type issuerOption func(*issuerConfig) error
+
+func (o issuerOption) applyIssuer(c *issuerConfig) error { return o(c) }
+
+// WithIdentity sets the function that turns a user into the token subject.
+// It is called once per token, or once per pair. Required unless U is string,
+// in which case the user is the subject.
+func WithIdentity[U any](f IdentityFunc[U]) IssuerOption {
+	return issuerOption(func(c *issuerConfig) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil IdentityFunc", ErrConfig)
+		}
+		c.identity = f
+		return nil
+	})
+}
+
+// WithClaims sets the function that builds the typed claims of an access
+// token from a user. It is called once per access token, or once per pair.
+// It must leave the reserved claims (sub, exp, iat, nbf, jti, type, fresh,
+// csrf) unset unless [AllowOverride] names them; it may set iss and aud.
+// Default: the zero C.
+func WithClaims[U any, C Claims](f ClaimsFunc[U, C]) IssuerOption {
+	return issuerOption(func(c *issuerConfig) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil ClaimsFunc", ErrConfig)
+		}
+		c.claims = f
+		return nil
+	})
+}
+
+// WithAccessTTL sets the lifetime of access tokens. Default: 15 minutes.
+func WithAccessTTL(d time.Duration) IssuerOption {
+	return issuerOption(func(c *issuerConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: access token lifetime %v", ErrConfig, d)
+		}
+		c.accessTTL = d
+		return nil
+	})
+}
+
+// WithRefreshTTL sets the lifetime of refresh tokens. Default: 30 days.
+func WithRefreshTTL(d time.Duration) IssuerOption {
+	return issuerOption(func(c *issuerConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: refresh token lifetime %v", ErrConfig, d)
+		}
+		c.refreshTTL = d
+		return nil
+	})
+}
+
+// reservedHeaders are the header parameters an Issuer writes itself or that
+// a verifier must not be asked to act on.
+func reservedHeader(name string) bool {
+	switch name {
+	case "alg", "kid", "typ", "crit", "b64", "zip", "enc", "cty", "jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256":
+		return true
+	}
+	return false
+}
+
+// WithHeader adds a string parameter to the JOSE header of every token. The
+// parameters the library owns or refuses (alg, kid, typ, crit, b64, zip, enc,
+// cty, jwk, jku, x5u, x5c, x5t, x5t#S256) cannot be set. Default: none.
+func WithHeader(name, value string) IssuerOption {
+	return issuerOption(func(c *issuerConfig) error {
+		if name == "" || reservedHeader(name) {
+			return fmt.Errorf("%w: header parameter %q cannot be set", ErrConfig, name)
+		}
+		if c.headers == nil {
+			c.headers = make(map[string]string)
+		}
+		c.headers[name] = value
+		return nil
+	})
+}
+
+// WithCSRF says whether every token carries a csrf claim (128 random bits),
+// for the double-submit protection of tokens sent in cookies. Default: false.
+func WithCSRF(on bool) IssuerOption {
+	return issuerOption(func(c *issuerConfig) error {
+		c.csrf = on
+		return nil
+	})
+}
+
+// WithRefreshClaims says whether refresh tokens carry the ClaimsFunc output
+// and per-call claims too. Off, a refresh token carries only what refresh
+// needs: sub, type, jti, iat, nbf, exp, and iss, aud and csrf when set.
+// Default: false.
+func WithRefreshClaims(on bool) IssuerOption {
+	return issuerOption(func(c *issuerConfig) error {
+		c.refreshClaims = on
+		return nil
+	})
+}
+
+// reservedClaims are the claims an Issuer sets itself.
+func reservedClaim(name string) bool {
+	switch name {
+	case "sub", "exp", "iat", "nbf", "jti", "type", "fresh", "csrf":
+		return true
+	}
+	return false
+}
+
+// AllowOverride lets ClaimsFunc output, [Modify] and [ExtraClaims] set the
+// named reserved claims (sub, exp, iat, nbf, jti, type, fresh, csrf); a value
+// they set then wins over the Issuer's. Without it, setting a reserved claim
+// fails the issue with [ErrReservedClaim], which catches a ClaimsFunc that
+// overwrites sub or exp by accident. Default: none allowed.
+func AllowOverride(claims ...string) IssuerOption {
+	return issuerOption(func(c *issuerConfig) error {
+		for _, name := range claims {
+			if !reservedClaim(name) {
+				return fmt.Errorf("%w: %q is not a reserved claim", ErrConfig, name)
+			}
+			if c.overrides == nil {
+				c.overrides = make(map[string]bool)
+			}
+			c.overrides[name] = true
+		}
+		return nil
+	})
+}
+
+// WithRandom sets the source of jti and csrf values. Default: crypto/rand.
+func WithRandom(r io.Reader) IssuerOption {
+	return issuerOption(func(c *issuerConfig) error {
+		if r == nil {
+			return fmt.Errorf("%w: nil random source", ErrConfig)
+		}
+		c.random = r
+		return nil
+	})
+}

@@ -1,0 +1,305 @@
+package jwtx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Expect names the kind of token a verification requires.
+type Expect uint8
+
+// The kinds of token a verification can require.
+const (
+	// ExpectAccess requires an access token.
+	ExpectAccess Expect = iota
+	// ExpectFresh requires an access token that is fresh now.
+	ExpectFresh
+	// ExpectRefresh requires a refresh token.
+	ExpectRefresh
+)
+
+// Verifier checks tokens and returns their typed claims and user. U is the
+// application's user type ([NoUser] when there is none) and C its claims
+// type, a struct embedding [RegisteredClaims].
+//
+// Every check is strict by default: the header alg must be exactly the
+// algorithm of the key the kid selects from the configured keys (the token
+// never supplies a key: jwk, jku, x5u and x5c headers are ignored, "none" is
+// never accepted); crit, b64, zip and JWE are refused; the token must be
+// compact, strict base64url, at most 8 KiB, with a header and claims that
+// are each one JSON object without duplicate names; exp is required; the
+// header typ and the type claim must both match the expected token type.
+//
+// A Verifier is immutable and safe for concurrent use.
+type Verifier[U any, C Claims] struct {
+	keys     VerificationKeys
+	cfg      verifierConfig
+	names    claimNames
+	loader   UserLoader[U]
+	checks   []func(context.Context, C) error
+	compact  compactDecoder
+	allowAll bool
+}
+
+// NewVerifier builds a Verifier that trusts keys. Options configure the
+// rest; see [VerifierOption] and [Option]. Unless U is [NoUser], it needs a
+// [WithUserLoader] for U.
+func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption) (*Verifier[U, C], error) {
+	if keys == nil {
+		return nil, fmt.Errorf("%w: no verification keys", ErrConfig)
+	}
+	v := &Verifier[U, C]{keys: keys, cfg: verifierConfig{shared: defaultShared(), maxSize: DefaultMaxTokenSize}}
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("%w: nil option", ErrConfig)
+		}
+		if err := o.applyVerifier(&v.cfg); err != nil {
+			return nil, err
+		}
+	}
+	names, err := inspectClaims[C]()
+	if err != nil {
+		return nil, err
+	}
+	v.names = names
+	if v.cfg.loader != nil {
+		l, ok := v.cfg.loader.(UserLoader[U])
+		if !ok {
+			return nil, fmt.Errorf("%w: WithUserLoader loads %T, the verifier's user type is %T", ErrConfig, v.cfg.loader, *new(U))
+		}
+		v.loader = l
+	} else if _, none := any(*new(U)).(NoUser); !none {
+		return nil, fmt.Errorf("%w: a verifier for user type %T needs WithUserLoader", ErrConfig, *new(U))
+	}
+	for _, c := range v.cfg.checks {
+		f, ok := c.(func(context.Context, C) error)
+		if !ok {
+			return nil, fmt.Errorf("%w: WithCheck takes %T, the verifier's claims type is %T", ErrConfig, c, *new(C))
+		}
+		v.checks = append(v.checks, f)
+	}
+	if len(v.cfg.algorithms) == 0 {
+		v.allowAll = true
+	} else if static := keys.algorithms(); len(static) > 0 {
+		if !slices.ContainsFunc(static, func(a Algorithm) bool { return slices.Contains(v.cfg.algorithms, a) }) {
+			return nil, fmt.Errorf("%w: WithAlgorithms excludes every configured key", ErrConfig)
+		}
+	}
+	v.compact = newCompactDecoder()
+	return v, nil
+}
+
+// NewClaimsVerifier builds a Verifier that checks claims and loads no user:
+//
+//	v, err := jwtx.NewClaimsVerifier[Claims](key)
+func NewClaimsVerifier[C Claims](keys VerificationKeys, opts ...VerifierOption) (*Verifier[NoUser, C], error) {
+	return NewVerifier[NoUser, C](keys, opts...)
+}
+
+// Verify checks an access token and loads its user. On success it returns
+// the typed claims and user; on failure zero values and an error that wraps
+// one of the sentinel errors (ErrExpired, ErrSignature, ...), so errors.Is
+// tells the reason. A signature failure is always reported as such, never
+// hidden behind a claim error.
+func (v *Verifier[U, C]) Verify(ctx context.Context, token string) (C, U, error) {
+	return v.verify(ctx, token, ExpectAccess)
+}
+
+// VerifyFresh is [Verifier.Verify] for an access token that must be fresh
+// now; a stale one fails with [ErrNotFresh].
+func (v *Verifier[U, C]) VerifyFresh(ctx context.Context, token string) (C, U, error) {
+	return v.verify(ctx, token, ExpectFresh)
+}
+
+// VerifyRefresh is [Verifier.Verify] for a refresh token; an access token
+// fails with [ErrTokenType].
+func (v *Verifier[U, C]) VerifyRefresh(ctx context.Context, token string) (C, U, error) {
+	return v.verify(ctx, token, ExpectRefresh)
+}
+
+func (v *Verifier[U, C]) verify(ctx context.Context, token string, want Expect) (C, U, error) {
+	var zc C
+	var zu U
+	c, _, err := v.VerifyClaims(ctx, token, want)
+	if err != nil {
+		return zc, zu, err
+	}
+	u, err := v.LoadUser(NewClaimsContext(ctx, c), c)
+	if err != nil {
+		return zc, zu, err
+	}
+	return c, u, nil
+}
+
+// LoadUser loads the user of verified claims with the UserLoader. ctx is
+// passed to the loader with the claims added when it does not carry them.
+// A Verifier for [NoUser] returns the zero NoUser. Errors are a
+// [*UserError] wrapping [ErrUserNotFound] or [ErrUserLoad].
+func (v *Verifier[U, C]) LoadUser(ctx context.Context, claims C) (U, error) {
+	var zero U
+	if v.loader == nil {
+		return zero, nil
+	}
+	if _, ok := From[C](ctx); !ok {
+		ctx = NewClaimsContext(ctx, claims)
+	}
+	sub := registeredOf(&claims).Subject
+	u, err := v.loader(ctx, sub)
+	if err != nil {
+		if !errors.Is(err, ErrUserNotFound) {
+			err = fmt.Errorf("%w: %w", ErrUserLoad, err)
+		}
+		return zero, &UserError{Subject: sub, Err: err}
+	}
+	return u, nil
+}
+
+// VerifyClaims checks a token of the expected kind without loading a user,
+// and returns its typed claims and its raw payload. Use it where the user is
+// loaded later or not at all; [Verifier.Verify] is VerifyClaims followed by
+// [Verifier.LoadUser].
+func (v *Verifier[U, C]) VerifyClaims(ctx context.Context, token string, want Expect) (C, RawClaims, error) {
+	var zero C
+	if len(token) > v.cfg.maxSize {
+		return zero, nil, ErrTooLarge
+	}
+	tok, err := v.compact.split(token)
+	if err != nil {
+		return zero, nil, err
+	}
+	var hbuf [256]byte
+	hdr, err := v.compact.header(hbuf[:0], tok.header)
+	if err != nil {
+		return zero, nil, err
+	}
+	if !v.allowAll && !slices.Contains(v.cfg.algorithms, Algorithm(hdr.alg)) {
+		return zero, nil, &HeaderError{Param: "alg", Err: ErrAlgorithm}
+	}
+	key, err := v.keys.verificationKey(ctx, hdr.kid, hdr.hasKID, hdr.alg)
+	if err != nil {
+		param := "kid"
+		if errors.Is(err, ErrAlgorithm) {
+			param = "alg"
+		}
+		return zero, nil, &HeaderError{Param: param, Err: err}
+	}
+	if err := v.compact.verify(key, tok); err != nil {
+		return zero, nil, err
+	}
+	wantTyp := v.cfg.accessTyp
+	if want == ExpectRefresh {
+		wantTyp = v.cfg.refreshTyp
+	}
+	if !hdr.hasTyp || !typMatches(hdr.typ, wantTyp) {
+		return zero, nil, &HeaderError{Param: "typ", Err: ErrTokenType}
+	}
+	payload, err := v.compact.payload(tok.payload, v.names.checkName)
+	if err != nil {
+		return zero, nil, err
+	}
+	var c C
+	if err := decodeClaims(payload, &c); err != nil {
+		return zero, nil, err
+	}
+	if err := v.checkRegistered(registeredOf(&c), want); err != nil {
+		return zero, nil, err
+	}
+	if err := v.runChecks(ctx, c); err != nil {
+		return zero, nil, err
+	}
+	if v.cfg.revocation != nil {
+		revoked, err := v.cfg.revocation.Revoked(ctx, registeredOf(&c).Info())
+		switch {
+		case err != nil:
+			return zero, nil, fmt.Errorf("%w: %w", ErrRevocationUnavailable, err)
+		case revoked:
+			return zero, nil, ErrRevoked
+		}
+	}
+	return c, payload, nil
+}
+
+// checkRegistered applies the registered-claim rules and reports every
+// failing claim.
+func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect) error {
+	now := v.cfg.clock.Now()
+	leeway := v.cfg.leeway
+	var errs []error
+	fail := func(claim string, err error) { errs = append(errs, &ClaimError{Claim: claim, Err: err}) }
+
+	wantType := Access
+	if want == ExpectRefresh {
+		wantType = Refresh
+	}
+	if r.Type != wantType {
+		fail("type", ErrTokenType)
+	}
+	if r.Subject == "" {
+		fail("sub", ErrMissingClaim)
+	}
+	switch {
+	case r.ExpiresAt.IsZero():
+		if !v.cfg.expiryOptional {
+			fail("exp", ErrMissingClaim)
+		}
+	case !now.Before(r.ExpiresAt.Add(leeway)):
+		fail("exp", ErrExpired)
+	}
+	if !r.NotBefore.IsZero() && now.Add(leeway).Before(r.NotBefore.Time) {
+		fail("nbf", ErrNotYetValid)
+	}
+	switch {
+	case r.IssuedAt.IsZero():
+		if v.cfg.maxAge > 0 {
+			fail("iat", ErrMissingClaim)
+		}
+	case now.Add(leeway).Before(r.IssuedAt.Time):
+		fail("iat", ErrIssuedAt)
+	case v.cfg.maxAge > 0 && now.Sub(r.IssuedAt.Time) > v.cfg.maxAge+leeway:
+		fail("iat", ErrIssuedAt)
+	}
+	if v.cfg.issuer != "" && r.Issuer != v.cfg.issuer {
+		fail("iss", ErrIssuer)
+	}
+	if len(v.cfg.audience) > 0 {
+		if !slices.ContainsFunc(v.cfg.audience, r.Audience.Contains) {
+			fail("aud", ErrAudience)
+		}
+	} else if r.Audience != nil {
+		fail("aud", ErrAudience)
+	}
+	if r.ID == "" && v.cfg.revocation != nil {
+		fail("jti", ErrMissingClaim)
+	}
+	if want == ExpectFresh && !r.Fresh.At(now) {
+		fail("fresh", ErrNotFresh)
+	}
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
+// runChecks runs the claims type's Validate method and the WithCheck checks.
+func (v *Verifier[U, C]) runChecks(ctx context.Context, c C) error {
+	if val, ok := any(c).(interface{ Validate() error }); ok {
+		if err := val.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrClaims, err)
+		}
+	} else if val, ok := any(&c).(interface{ Validate() error }); ok {
+		if err := val.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrClaims, err)
+		}
+	}
+	for _, check := range v.checks {
+		if err := check(ctx, c); err != nil {
+			return fmt.Errorf("%w: %w", ErrClaims, err)
+		}
+	}
+	return nil
+}
