@@ -38,6 +38,12 @@ func inspectClaims[C Claims]() (claimNames, error) {
 		return claimNames{}, fmt.Errorf("%w: claims type %v is not a struct", ErrConfig, t)
 	}
 	names := claimNames{exact: make(map[string]struct{})}
+	if t == reflect.TypeFor[RegisteredClaims]() {
+		for _, n := range registeredNames() {
+			names.add(n)
+		}
+		return names, nil
+	}
 	if err := walkClaims(t, false, &names, map[reflect.Type]bool{}); err != nil {
 		return claimNames{}, err
 	}

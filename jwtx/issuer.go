@@ -254,7 +254,12 @@ func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Tok
 	if csrf && r.CSRF == "" {
 		r.CSRF = base64.RawURLEncoding.EncodeToString(rnd[16:])
 	}
-	payload, err := json.Marshal(&c)
+	var payload []byte
+	if typ == Refresh && !i.cfg.refreshClaims {
+		payload, err = json.Marshal(r)
+	} else {
+		payload, err = json.Marshal(&c)
+	}
 	if err != nil {
 		return Token{}, fmt.Errorf("jwtx: encode claims: %w", err)
 	}

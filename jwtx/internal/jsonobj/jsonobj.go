@@ -1,0 +1,570 @@
+// Package jsonobj is a strict, allocation-light scanner for JSON objects
+// received from untrusted input, such as JWT headers and claims sets.
+//
+// [Object] checks that a payload is exactly one well-formed JSON object under
+// the full RFC 8259 grammar and hands each top-level member to a callback as
+// an unescaped name and a raw value. It is stricter than encoding/json, which
+// a caller may use afterwards on the same bytes:
+//
+//   - no object, at any depth, may contain two members whose names are equal
+//     after unescaping, so that encoding/json's "last one wins" rule can never
+//     be used to smuggle a second "alg" or "exp" past another parser;
+//   - strings must be valid UTF-8, surrogate escapes must come in proper
+//     pairs, and U+0000 is rejected in every string;
+//   - nesting is bounded by a caller-supplied limit.
+//
+// [String] unescapes a raw string value, so a JOSE header can be read without
+// encoding/json.
+//
+// # Allocation
+//
+// Scanning allocates nothing for objects of up to 16 members whose names
+// contain no escape sequences, at any depth. Escaped names are unescaped into
+// fresh memory, and objects with more members use a map for the duplicate
+// check, so the cost stays roughly linear in the input size.
+//
+// # Errors
+//
+// Every error returned by this package, other than one returned by the
+// callback, matches exactly one of the sentinels [ErrSyntax], [ErrDuplicate],
+// [ErrDepth], [ErrEncoding] or [ErrNotString] under [errors.Is]. Messages
+// carry a byte offset but never any of the input.
+//
+// The functions have no state and are safe for concurrent use.
+package jsonobj
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+var (
+	// ErrSyntax reports a violation of the RFC 8259 grammar, empty input, trailing data, or a top level that is not an object.
+	ErrSyntax = errors.New("jsonobj: invalid JSON")
+	// ErrDuplicate reports two members of one object, at any depth, whose names are equal after unescaping.
+	ErrDuplicate = errors.New("jsonobj: duplicate member name")
+	// ErrDepth reports objects and arrays nested more deeply than the limit passed to [Object].
+	ErrDepth = errors.New("jsonobj: nesting too deep")
+	// ErrEncoding reports invalid UTF-8, an unpaired surrogate escape, or U+0000 in a string.
+	ErrEncoding = errors.New("jsonobj: invalid string encoding")
+	// ErrNotString reports that a value passed to [String] is not a JSON string.
+	ErrNotString = errors.New("jsonobj: value is not a string")
+)
+
+const (
+	// smallObject is the number of member names per object checked for
+	// duplicates by linear search before switching to a map.
+	smallObject = 16
+	// depthCap bounds the recursion whatever limit the caller passes, so the
+	// stack stays a few megabytes at most.
+	depthCap = 10000
+)
+
+// Object checks that data is exactly one JSON object, optionally surrounded by
+// JSON whitespace (space, tab, line feed, carriage return), and then calls fn,
+// in order, for each member of the top-level object with the member's
+// unescaped name and its raw value: the exact sub-slice of data holding the
+// value, without surrounding whitespace. A raw string value keeps its quotes
+// and escapes; decode it with [String].
+//
+// Nested objects and arrays are fully validated, and every object at every
+// depth is checked for duplicate names. maxDepth bounds the nesting: the
+// top-level object is at depth 1, an object or array directly inside it at
+// depth 2, and so on. Exceeding maxDepth returns [ErrDepth]; a maxDepth below
+// 1 therefore rejects every input, and one above 10000 is treated as 10000.
+// Use a small limit: a JWT needs no more than a handful of levels.
+//
+// fn is called only after the whole input has been validated, so it never
+// sees a member of an input that is then rejected. fn may be nil, in which
+// case Object only validates. An error returned by fn stops the iteration and
+// is returned unchanged. Values, and names without escapes, alias data; their
+// capacity is clipped to their length, so appending to them never overwrites
+// data. fn must not modify them, and must copy them to keep them after data
+// is reused.
+//
+// On invalid input Object returns an error matching [ErrSyntax],
+// [ErrDuplicate], [ErrDepth] or [ErrEncoding]. It never panics.
+func Object(data []byte, maxDepth int, fn func(name, value []byte) error) error {
+	s := scanner{data: data, maxDepth: min(maxDepth, depthCap)}
+	i := s.skipSpace(0)
+	if i >= len(data) {
+		return errAt(ErrSyntax, "unexpected end of input", i)
+	}
+	if data[i] != '{' {
+		return errAt(ErrSyntax, "top-level value is not an object", i)
+	}
+	if s.maxDepth < 1 {
+		return errAt(ErrDepth, "object exceeds the depth limit", i)
+	}
+	var c *collector
+	if fn != nil {
+		c = new(collector)
+	}
+	end, err := s.object(i, 1, c)
+	if err != nil {
+		return err
+	}
+	if end = s.skipSpace(end); end != len(data) {
+		return errAt(ErrSyntax, "data after the top-level object", end)
+	}
+	if c == nil {
+		return nil
+	}
+	for _, m := range c.small[:c.n] {
+		if err := fn(m.name, m.value); err != nil {
+			return err
+		}
+	}
+	for _, m := range c.more {
+		if err := fn(m.name, m.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// String returns the unescaped contents of value, a raw JSON string value
+// including its quotes, as passed to the callback of [Object].
+//
+// When value contains no escape sequences the result aliases value, with its
+// capacity clipped to its length, and nothing is allocated. Otherwise the
+// result is freshly allocated.
+//
+// String returns [ErrNotString] if value does not begin with a quote (a
+// number, literal, object, array, leading whitespace or empty input),
+// [ErrSyntax] if the string is malformed or followed by anything, and
+// [ErrEncoding] for invalid UTF-8, an unpaired surrogate escape or U+0000.
+// It never panics.
+func String(value []byte) ([]byte, error) {
+	if len(value) == 0 || value[0] != '"' {
+		return nil, ErrNotString
+	}
+	s := scanner{data: value}
+	end, escaped, err := s.str(0)
+	if err != nil {
+		return nil, err
+	}
+	if end != len(value) {
+		return nil, errAt(ErrSyntax, "data after the string", end)
+	}
+	body := value[1 : end-1 : end-1]
+	if !escaped {
+		return body, nil
+	}
+	return unescape(make([]byte, 0, len(body)), body), nil
+}
+
+// scanner holds the input and the effective depth limit of one scan.
+type scanner struct {
+	data     []byte
+	maxDepth int
+}
+
+// member is one top-level member recorded for the callback of Object.
+type member struct {
+	name, value []byte
+}
+
+// collector records the top-level members so that the callback runs only
+// after the whole input has been validated. The first members are stored
+// inline so that a typical claims set needs no allocation.
+type collector struct {
+	small [smallObject]member
+	n     int
+	more  []member
+}
+
+// add records one member.
+func (c *collector) add(name, value []byte) {
+	if c.n < len(c.small) {
+		c.small[c.n] = member{name: name, value: value}
+		c.n++
+		return
+	}
+	c.more = append(c.more, member{name: name, value: value})
+}
+
+// errAt wraps a sentinel with a short reason and the byte offset of the
+// problem. It never quotes the input.
+func errAt(sentinel error, reason string, off int) error {
+	return fmt.Errorf("%w: %s at offset %d", sentinel, reason, off)
+}
+
+// skipSpace returns the offset of the first byte at or after i that is not
+// JSON whitespace.
+func (s *scanner) skipSpace(i int) int {
+	for i < len(s.data) {
+		switch s.data[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// object scans the object whose opening brace is at data[i] and which sits at
+// the given depth, and returns the offset just past its closing brace. If c is
+// not nil, it receives every member.
+func (s *scanner) object(i, depth int, c *collector) (int, error) {
+	var names nameSet
+	data := s.data
+	i = s.skipSpace(i + 1)
+	if i < len(data) && data[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		if i >= len(data) {
+			return 0, errAt(ErrSyntax, "unexpected end of input in object", i)
+		}
+		if data[i] != '"' {
+			return 0, errAt(ErrSyntax, "expected member name", i)
+		}
+		start := i
+		end, escaped, err := s.str(i)
+		if err != nil {
+			return 0, err
+		}
+		name := data[start+1 : end-1 : end-1]
+		if escaped {
+			name = unescape(make([]byte, 0, len(name)), name)
+		}
+
+		if names.add(name) {
+			return 0, errAt(ErrDuplicate, "repeated member name", start)
+		}
+
+		i = s.skipSpace(end)
+		if i >= len(data) || data[i] != ':' {
+			return 0, errAt(ErrSyntax, "expected colon after member name", i)
+		}
+		i = s.skipSpace(i + 1)
+		valueStart := i
+		if i, err = s.value(i, depth); err != nil {
+			return 0, err
+		}
+		if c != nil {
+			c.add(name, data[valueStart:i:i])
+		}
+
+		i = s.skipSpace(i)
+		if i >= len(data) {
+			return 0, errAt(ErrSyntax, "unexpected end of input in object", i)
+		}
+		switch data[i] {
+		case ',':
+			i = s.skipSpace(i + 1)
+		case '}':
+			return i + 1, nil
+		default:
+			return 0, errAt(ErrSyntax, "expected comma or closing brace", i)
+		}
+	}
+}
+
+// nameSet holds the member names of one object. The first names live in an
+// inline array searched linearly, which needs no allocation; beyond that the
+// set moves to a map so that huge objects stay roughly linear to check.
+type nameSet struct {
+	small [smallObject][]byte
+	n     int
+	large map[string]struct{}
+}
+
+// add inserts name and reports whether an equal name was already present.
+func (ns *nameSet) add(name []byte) (dup bool) {
+	if ns.large != nil {
+		if _, dup := ns.large[string(name)]; dup {
+			return true
+		}
+		ns.large[string(name)] = struct{}{}
+		return false
+	}
+	for _, prev := range ns.small[:ns.n] {
+		if sameName(prev, name) {
+			return true
+		}
+	}
+	if ns.n < len(ns.small) {
+		ns.small[ns.n] = name
+		ns.n++
+		return false
+	}
+	ns.large = make(map[string]struct{}, 2*smallObject)
+	for _, prev := range ns.small {
+		ns.large[string(prev)] = struct{}{}
+	}
+	ns.large[string(name)] = struct{}{}
+	return false
+}
+
+// sameName reports whether two unescaped names are equal. Comparing the first
+// bytes before calling into the runtime's memequal makes the common case of
+// short, distinct claim names cheap.
+func sameName(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return len(a) == 0 || a[0] == b[0] && string(a) == string(b)
+}
+
+// array scans the array whose opening bracket is at data[i] and which sits at
+// the given depth, and returns the offset just past its closing bracket.
+func (s *scanner) array(i, depth int) (int, error) {
+	data := s.data
+	i = s.skipSpace(i + 1)
+	if i < len(data) && data[i] == ']' {
+		return i + 1, nil
+	}
+	for {
+		var err error
+		if i, err = s.value(i, depth); err != nil {
+			return 0, err
+		}
+		i = s.skipSpace(i)
+		if i >= len(data) {
+			return 0, errAt(ErrSyntax, "unexpected end of input in array", i)
+		}
+		switch data[i] {
+		case ',':
+			i = s.skipSpace(i + 1)
+		case ']':
+			return i + 1, nil
+		default:
+			return 0, errAt(ErrSyntax, "expected comma or closing bracket", i)
+		}
+	}
+}
+
+// value scans the value starting at data[i], inside a container at the given
+// depth, and returns the offset just past it. The depth limit is checked
+// before descending into a nested container.
+func (s *scanner) value(i, depth int) (int, error) {
+	data := s.data
+	if i >= len(data) {
+		return 0, errAt(ErrSyntax, "unexpected end of input, expected value", i)
+	}
+	switch c := data[i]; c {
+	case '"':
+		end, _, err := s.str(i)
+		return end, err
+	case '{', '[':
+		if depth >= s.maxDepth {
+			return 0, errAt(ErrDepth, "value exceeds the depth limit", i)
+		}
+		if c == '{' {
+			return s.object(i, depth+1, nil)
+		}
+		return s.array(i, depth+1)
+	case 't':
+		return s.literal(i, "true")
+	case 'f':
+		return s.literal(i, "false")
+	case 'n':
+		return s.literal(i, "null")
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return s.number(i)
+	default:
+		return 0, errAt(ErrSyntax, "invalid character at start of value", i)
+	}
+}
+
+// literal checks that lit (true, false or null) appears at data[i] and
+// returns the offset just past it.
+func (s *scanner) literal(i int, lit string) (int, error) {
+	if len(s.data)-i < len(lit) || string(s.data[i:i+len(lit)]) != lit {
+		return 0, errAt(ErrSyntax, "invalid literal", i)
+	}
+	return i + len(lit), nil
+}
+
+// number scans the number starting at data[i], which is a minus sign or a
+// digit, and returns the offset just past it. Whatever follows is checked by
+// the caller.
+func (s *scanner) number(i int) (int, error) {
+	data := s.data
+	start := i
+	if data[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case i < len(data) && isDigit(data[i]):
+		i = s.digits(i + 1)
+	default:
+		return 0, errAt(ErrSyntax, "invalid number", start)
+	}
+	if i < len(data) && data[i] == '.' {
+		i++
+		if i >= len(data) || !isDigit(data[i]) {
+			return 0, errAt(ErrSyntax, "invalid number fraction", start)
+		}
+		i = s.digits(i + 1)
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if i >= len(data) || !isDigit(data[i]) {
+			return 0, errAt(ErrSyntax, "invalid number exponent", start)
+		}
+		i = s.digits(i + 1)
+	}
+	return i, nil
+}
+
+// digits returns the offset of the first byte at or after i that is not an
+// ASCII digit.
+func (s *scanner) digits(i int) int {
+	for i < len(s.data) && isDigit(s.data[i]) {
+		i++
+	}
+	return i
+}
+
+// isDigit reports whether c is an ASCII digit.
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// str scans the string whose opening quote is at data[i]. It returns the
+// offset just past the closing quote and whether the string contains escape
+// sequences.
+func (s *scanner) str(i int) (end int, escaped bool, err error) {
+	data := s.data
+	i++
+	for {
+		for i < len(data) {
+			if c := data[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+				break
+			}
+			i++
+		}
+		if i >= len(data) {
+			return 0, false, errAt(ErrSyntax, "unterminated string", i)
+		}
+		switch c := data[i]; {
+		case c == '"':
+			return i + 1, escaped, nil
+		case c == '\\':
+			escaped = true
+			if i, err = s.escape(i); err != nil {
+				return 0, false, err
+			}
+		case c == 0:
+			return 0, false, errAt(ErrEncoding, "U+0000 in string", i)
+		case c < 0x20:
+			return 0, false, errAt(ErrSyntax, "unescaped control character in string", i)
+		default:
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				return 0, false, errAt(ErrEncoding, "invalid UTF-8 in string", i)
+			}
+			i += size
+		}
+	}
+}
+
+// escape checks the escape sequence whose backslash is at data[i] and returns
+// the offset just past it. A high surrogate must be immediately followed by an
+// escaped low surrogate, and both are consumed together.
+func (s *scanner) escape(i int) (int, error) {
+	data := s.data
+	if i+1 >= len(data) {
+		return 0, errAt(ErrSyntax, "unterminated string", len(data))
+	}
+	switch data[i+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return i + 2, nil
+	case 'u':
+	default:
+		return 0, errAt(ErrSyntax, "invalid escape sequence", i)
+	}
+	r, ok := hex4(data, i+2)
+	switch {
+	case !ok:
+		return 0, errAt(ErrSyntax, "invalid unicode escape", i)
+	case r == 0:
+		return 0, errAt(ErrEncoding, "U+0000 in string", i)
+	case r >= 0xDC00 && r <= 0xDFFF:
+		return 0, errAt(ErrEncoding, "unpaired low surrogate", i)
+	case r < 0xD800 || r > 0xDBFF:
+		return i + 6, nil
+	}
+	if i+7 >= len(data) || data[i+6] != '\\' || data[i+7] != 'u' {
+		return 0, errAt(ErrEncoding, "unpaired high surrogate", i)
+	}
+	r2, ok := hex4(data, i+8)
+	if !ok {
+		return 0, errAt(ErrSyntax, "invalid unicode escape", i+6)
+	}
+	if r2 < 0xDC00 || r2 > 0xDFFF {
+		return 0, errAt(ErrEncoding, "unpaired high surrogate", i)
+	}
+	return i + 12, nil
+}
+
+// hex4 decodes the four hexadecimal digits at data[i:i+4].
+func hex4(data []byte, i int) (rune, bool) {
+	if i < 0 || len(data)-i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range data[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// unescape appends the unescaped form of src, the contents of a string
+// already validated by str, to dst.
+func unescape(dst, src []byte) []byte {
+	for len(src) > 0 {
+		k := bytes.IndexByte(src, '\\')
+		if k < 0 {
+			return append(dst, src...)
+		}
+		dst = append(dst, src[:k]...)
+		src = src[k:]
+		switch src[1] {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, _ := hex4(src, 2)
+			src = src[6:]
+			if utf16.IsSurrogate(r) {
+				r2, _ := hex4(src, 2)
+				r = utf16.DecodeRune(r, r2)
+				src = src[6:]
+			}
+			dst = utf8.AppendRune(dst, r)
+			continue
+		default: // '"', '\\' and '/' stand for themselves.
+			dst = append(dst, src[1])
+		}
+		src = src[2:]
+	}
+	return dst
+}

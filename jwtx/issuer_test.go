@@ -1,0 +1,394 @@
+package jwtx_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+)
+
+// issuedAt is the fixed time of the issuer tests.
+var issuedAt = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+
+func fixedClock(t time.Time) jwtx.Clock { return jwtx.ClockFunc(func() time.Time { return t }) }
+
+func hsKey(t testing.TB) *jwtx.Key {
+	t.Helper()
+	k, err := jwtx.NewKey(jwtx.HS256, []byte("0123456789abcdef0123456789abcdef"), jwtx.WithKeyID("hs-1"))
+	if err != nil {
+		t.Fatalf("NewKey: %v", err)
+	}
+	return k
+}
+
+func identity(u User) (string, error) { return u.Name, nil }
+
+func rolesClaims(_ context.Context, u User) (Claims, error) { return Claims{Roles: u.Roles}, nil }
+
+func newIssuer(t testing.TB, opts ...jwtx.IssuerOption) *jwtx.Issuer[User, Claims] {
+	t.Helper()
+	base := []jwtx.IssuerOption{jwtx.WithClock(fixedClock(issuedAt)), jwtx.WithIdentity(identity), jwtx.WithClaims(rolesClaims)}
+	iss, err := jwtx.NewIssuer[User, Claims](hsKey(t), append(base, opts...)...)
+	if err != nil {
+		t.Fatalf("NewIssuer: %v", err)
+	}
+	return iss
+}
+
+// decodeParts returns a token's header and claims as generic JSON.
+func decodeParts(t testing.TB, raw string) (header, claims map[string]any) {
+	t.Helper()
+	seg := strings.Split(raw, ".")
+	if len(seg) != 3 {
+		t.Fatalf("token has %d segments", len(seg))
+	}
+	for i, dst := range []*map[string]any{&header, &claims} {
+		b, err := base64.RawURLEncoding.Strict().DecodeString(seg[i])
+		if err != nil {
+			t.Fatalf("segment %d: %v", i, err)
+		}
+		if err := json.Unmarshal(b, dst); err != nil {
+			t.Fatalf("segment %d: %v", i, err)
+		}
+	}
+	return header, claims
+}
+
+var alice = User{Name: "alice", Roles: []string{"admin", "user"}}
+
+func TestIssuerWireLayout(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	iat := float64(issuedAt.Unix())
+	for _, tc := range []struct {
+		name       string
+		opts       []jwtx.IssuerOption
+		issue      func(*jwtx.Issuer[User, Claims]) (jwtx.Token, error)
+		wantHeader map[string]any
+		wantClaims map[string]any
+	}{
+		{
+			name:       "access defaults",
+			issue:      func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) { return i.Access(ctx, alice) },
+			wantHeader: map[string]any{"alg": "HS256", "kid": "hs-1", "typ": "at+jwt"},
+			wantClaims: map[string]any{
+				"sub": "alice", "type": "access", "fresh": false, "roles": []any{"admin", "user"},
+				"iat": iat, "nbf": iat, "exp": iat + 15*60,
+			},
+		},
+		{
+			name:       "refresh carries only what refresh needs",
+			issue:      func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) { return i.Refresh(ctx, alice) },
+			wantHeader: map[string]any{"alg": "HS256", "kid": "hs-1", "typ": "refresh+jwt"},
+			wantClaims: map[string]any{
+				"sub": "alice", "type": "refresh", "roles": nil,
+				"iat": iat, "nbf": iat, "exp": iat + 30*24*3600,
+			},
+		},
+		{
+			name:       "refresh with claims",
+			opts:       []jwtx.IssuerOption{jwtx.WithRefreshClaims(true)},
+			issue:      func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) { return i.Refresh(ctx, alice) },
+			wantHeader: map[string]any{"alg": "HS256", "kid": "hs-1", "typ": "refresh+jwt"},
+			wantClaims: map[string]any{
+				"sub": "alice", "type": "refresh", "roles": []any{"admin", "user"},
+				"iat": iat, "nbf": iat, "exp": iat + 30*24*3600,
+			},
+		},
+		{
+			name: "issuer, audience, lifetimes, header types, custom header",
+			opts: []jwtx.IssuerOption{
+				jwtx.WithIssuer("https://id.example"), jwtx.WithAudience("api", "web"),
+				jwtx.WithAccessTTL(time.Minute), jwtx.WithHeaderTypes("JWT", "JWT"), jwtx.WithHeader("x-tenant", "acme"),
+			},
+			issue:      func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) { return i.Access(ctx, alice) },
+			wantHeader: map[string]any{"alg": "HS256", "kid": "hs-1", "typ": "JWT", "x-tenant": "acme"},
+			wantClaims: map[string]any{
+				"iss": "https://id.example", "aud": []any{"api", "web"},
+				"sub": "alice", "type": "access", "fresh": false, "roles": []any{"admin", "user"},
+				"iat": iat, "nbf": iat, "exp": iat + 60,
+			},
+		},
+		{
+			name:       "per-call options",
+			issue:      func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) { return i.Access(ctx, alice, jwtx.AsFresh(true), jwtx.ForAudience("billing"), jwtx.ExpiresIn(time.Hour)) },
+			wantHeader: map[string]any{"alg": "HS256", "kid": "hs-1", "typ": "at+jwt"},
+			wantClaims: map[string]any{
+				"aud": "billing", "sub": "alice", "type": "access", "fresh": true, "roles": []any{"admin", "user"},
+				"iat": iat, "nbf": iat, "exp": iat + 3600,
+			},
+		},
+		{
+			name:       "fresh for a duration, expiry at a time",
+			issue:      func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) { return i.Access(ctx, alice, jwtx.FreshFor(5*time.Minute), jwtx.ExpiresAt(issuedAt.Add(2*time.Hour))) },
+			wantHeader: map[string]any{"alg": "HS256", "kid": "hs-1", "typ": "at+jwt"},
+			wantClaims: map[string]any{
+				"sub": "alice", "type": "access", "fresh": iat + 300, "roles": []any{"admin", "user"},
+				"iat": iat, "nbf": iat, "exp": iat + 7200,
+			},
+		},
+		{
+			name: "extra claims win over ClaimsFunc, Modify runs first",
+			issue: func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) {
+				return i.Access(ctx, alice,
+					jwtx.Modify(func(c *Claims) { c.Roles = append(c.Roles, "modified") }),
+					jwtx.ExtraClaims(map[string]any{"roles": []string{"extra"}, "tenant": "acme", "aud": "x"}))
+			},
+			wantHeader: map[string]any{"alg": "HS256", "kid": "hs-1", "typ": "at+jwt"},
+			wantClaims: map[string]any{
+				"aud": "x", "tenant": "acme", "sub": "alice", "type": "access", "fresh": false, "roles": []any{"extra"},
+				"iat": iat, "nbf": iat, "exp": iat + 15*60,
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tok, err := tc.issue(newIssuer(t, tc.opts...))
+			if err != nil {
+				t.Fatalf("issue: %v", err)
+			}
+			header, claims := decodeParts(t, tok.Raw)
+			if diff := cmp.Diff(tc.wantHeader, header); diff != "" {
+				t.Errorf("header mismatch (-want +got):\n%s", diff)
+			}
+			if len(claims["jti"].(string)) != 22 {
+				t.Errorf("jti %q: want 22 base64url characters (128 bits)", claims["jti"])
+			}
+			delete(claims, "jti")
+			if tc.wantClaims["roles"] == nil {
+				delete(tc.wantClaims, "roles")
+			}
+			if diff := cmp.Diff(tc.wantClaims, claims); diff != "" {
+				t.Errorf("claims mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestIssuerTokenInfo(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t, jwtx.WithCSRF(true))
+	pair, err := iss.Pair(context.Background(), alice)
+	if err != nil {
+		t.Fatalf("Pair: %v", err)
+	}
+	for _, tok := range []jwtx.Token{pair.Access, pair.Refresh} {
+		_, claims := decodeParts(t, tok.Raw)
+		want := jwtx.Token{
+			Raw: tok.Raw, Type: jwtx.TokenType(claims["type"].(string)), ID: claims["jti"].(string), Subject: "alice",
+			IssuedAt: issuedAt, ExpiresAt: time.Unix(int64(claims["exp"].(float64)), 0).UTC(), CSRF: claims["csrf"].(string),
+		}
+		if diff := cmp.Diff(want, tok); diff != "" {
+			t.Errorf("Token mismatch (-want +got):\n%s", diff)
+		}
+		if strings.Contains(tok.String(), tok.Raw) {
+			t.Errorf("String() reveals the token")
+		}
+	}
+	if pair.Access.ID == pair.Refresh.ID || pair.Access.CSRF == pair.Refresh.CSRF {
+		t.Errorf("access and refresh share jti or csrf")
+	}
+	if got := pair.Access.MaxAge(issuedAt.Add(5 * time.Minute)); got != 10*time.Minute {
+		t.Errorf("MaxAge = %v, want 10m", got)
+	}
+}
+
+func TestIssuerPairCallsLoadersOnce(t *testing.T) {
+	t.Parallel()
+	var identities, claims atomic.Int32
+	iss, err := jwtx.NewIssuer[User, Claims](hsKey(t),
+		jwtx.WithIdentity(func(u User) (string, error) { identities.Add(1); return u.Name, nil }),
+		jwtx.WithClaims(func(_ context.Context, u User) (Claims, error) { claims.Add(1); return Claims{Roles: u.Roles}, nil }),
+	)
+	if err != nil {
+		t.Fatalf("NewIssuer: %v", err)
+	}
+	if _, err := iss.Pair(context.Background(), alice); err != nil {
+		t.Fatalf("Pair: %v", err)
+	}
+	if got := [2]int32{identities.Load(), claims.Load()}; got != [2]int32{1, 1} {
+		t.Errorf("IdentityFunc and ClaimsFunc calls = %v, want [1 1]", got)
+	}
+}
+
+func TestIssuerErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	errDB := errors.New("database down")
+	for _, tc := range []struct {
+		name      string
+		opts      []jwtx.IssuerOption
+		issueOpts []jwtx.IssueOption
+		wantErr   error
+		wantClaim string
+	}{
+		{name: "ClaimsFunc sets sub", opts: []jwtx.IssuerOption{jwtx.WithClaims(func(context.Context, User) (Claims, error) {
+			return Claims{RegisteredClaims: jwtx.RegisteredClaims{Subject: "root"}}, nil
+		})}, wantErr: jwtx.ErrReservedClaim, wantClaim: "sub"},
+		{name: "ClaimsFunc sets exp", opts: []jwtx.IssuerOption{jwtx.WithClaims(func(context.Context, User) (Claims, error) {
+			return Claims{RegisteredClaims: jwtx.RegisteredClaims{ExpiresAt: jwtx.NewNumericDate(issuedAt.Add(time.Hour))}}, nil
+		})}, wantErr: jwtx.ErrReservedClaim, wantClaim: "exp"},
+		{name: "Modify sets type", issueOpts: []jwtx.IssueOption{jwtx.Modify(func(c *Claims) { c.Type = jwtx.Refresh })}, wantErr: jwtx.ErrReservedClaim, wantClaim: "type"},
+		{name: "extra claim jti", issueOpts: []jwtx.IssueOption{jwtx.ExtraClaims(map[string]any{"jti": "fixed"})}, wantErr: jwtx.ErrReservedClaim, wantClaim: "jti"},
+		{name: "extra claim fresh", issueOpts: []jwtx.IssueOption{jwtx.ExtraClaims(map[string]any{"fresh": true})}, wantErr: jwtx.ErrReservedClaim, wantClaim: "fresh"},
+		{name: "extra claim does not fit the claims type", issueOpts: []jwtx.IssueOption{jwtx.ExtraClaims(map[string]any{"roles": "admin"})}, wantErr: jwtx.ErrConfig},
+		{name: "extra claim not JSON", issueOpts: []jwtx.IssueOption{jwtx.ExtraClaims(map[string]any{"f": func() {}})}, wantErr: nil},
+		{name: "Modify for another claims type", issueOpts: []jwtx.IssueOption{jwtx.Modify(func(*jwtx.RegisteredClaims) {})}, wantErr: jwtx.ErrConfig},
+		{name: "NeverExpires without opt-in", issueOpts: []jwtx.IssueOption{jwtx.NeverExpires()}, wantErr: jwtx.ErrConfig},
+		{name: "bad per-call lifetime", issueOpts: []jwtx.IssueOption{jwtx.ExpiresIn(-time.Second)}, wantErr: jwtx.ErrConfig},
+		{name: "nil per-call option", issueOpts: []jwtx.IssueOption{nil}, wantErr: jwtx.ErrConfig},
+		{name: "identity fails", opts: []jwtx.IssuerOption{jwtx.WithIdentity(func(User) (string, error) { return "", errDB })}, wantErr: errDB},
+		{name: "empty identity", opts: []jwtx.IssuerOption{jwtx.WithIdentity(func(User) (string, error) { return "", nil })}, wantErr: jwtx.ErrIdentity},
+		{name: "ClaimsFunc fails", opts: []jwtx.IssuerOption{jwtx.WithClaims(func(context.Context, User) (Claims, error) { return Claims{}, errDB })}, wantErr: errDB},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tok, err := newIssuer(t, tc.opts...).Access(ctx, alice, tc.issueOpts...)
+			if err == nil {
+				t.Fatalf("Access succeeded, want an error")
+			}
+			if tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+				t.Errorf("Access error = %v, want %v", err, tc.wantErr)
+			}
+			if diff := cmp.Diff(jwtx.Token{}, tok); diff != "" {
+				t.Errorf("Access returned a token with its error (-want +got):\n%s", diff)
+			}
+			if tc.wantClaim != "" {
+				var ce *jwtx.ClaimError
+				if !errors.As(err, &ce) || ce.Claim != tc.wantClaim {
+					t.Errorf("Access error = %v, want a ClaimError for %q", err, tc.wantClaim)
+				}
+			}
+		})
+	}
+}
+
+func TestIssuerAllowOverride(t *testing.T) {
+	t.Parallel()
+	exp := jwtx.NewNumericDate(issuedAt.Add(time.Minute))
+	iss := newIssuer(t,
+		jwtx.AllowOverride("sub", "exp", "jti"),
+		jwtx.WithClaims(func(context.Context, User) (Claims, error) {
+			return Claims{RegisteredClaims: jwtx.RegisteredClaims{Subject: "svc:alice", ExpiresAt: exp}}, nil
+		}))
+	tok, err := iss.Access(context.Background(), alice, jwtx.ExtraClaims(map[string]any{"jti": "fixed-id"}))
+	if err != nil {
+		t.Fatalf("Access: %v", err)
+	}
+	got := [3]any{tok.Subject, tok.ExpiresAt, tok.ID}
+	if diff := cmp.Diff([3]any{"svc:alice", exp.Time, "fixed-id"}, got); diff != "" {
+		t.Errorf("overridden claims (-want +got):\n%s", diff)
+	}
+}
+
+func TestIssuerNeverExpires(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	key := hsKey(t)
+	iss, err := jwtx.NewIssuer[User, Claims](key, jwtx.WithIdentity(identity), jwtx.WithExpiryRequired(false))
+	if err != nil {
+		t.Fatalf("NewIssuer: %v", err)
+	}
+	tok, err := iss.Access(ctx, alice, jwtx.NeverExpires())
+	if err != nil {
+		t.Fatalf("Access: %v", err)
+	}
+	if _, claims := decodeParts(t, tok.Raw); claims["exp"] != nil || !tok.ExpiresAt.IsZero() {
+		t.Fatalf("token has exp %v", claims["exp"])
+	}
+	strict, err := jwtx.NewClaimsVerifier[Claims](key)
+	if err != nil {
+		t.Fatalf("NewClaimsVerifier: %v", err)
+	}
+	if _, _, err := strict.Verify(ctx, tok.Raw); !errors.Is(err, jwtx.ErrMissingClaim) {
+		t.Errorf("strict Verify error = %v, want ErrMissingClaim", err)
+	}
+	lax, err := jwtx.NewClaimsVerifier[Claims](key, jwtx.WithExpiryRequired(false))
+	if err != nil {
+		t.Fatalf("NewClaimsVerifier: %v", err)
+	}
+	if _, _, err := lax.Verify(ctx, tok.Raw); err != nil {
+		t.Errorf("Verify with WithExpiryRequired(false): %v", err)
+	}
+}
+
+func TestNewIssuerErrors(t *testing.T) {
+	t.Parallel()
+	key := hsKey(t)
+	rsaPub := rsaKey(t, jwtx.RS256).Public()
+	for _, tc := range []struct {
+		name  string
+		build func() error
+		want  error
+	}{
+		{name: "nil key", build: func() error { _, err := jwtx.NewIssuer[User, Claims](nil, jwtx.WithIdentity(identity)); return err }, want: jwtx.ErrConfig},
+		{name: "public key cannot sign", build: func() error { _, err := jwtx.NewIssuer[User, Claims](rsaPub, jwtx.WithIdentity(identity)); return err }, want: jwtx.ErrKey},
+		{name: "no identity for a struct user", build: func() error { _, err := jwtx.NewIssuer[User, Claims](key); return err }, want: jwtx.ErrConfig},
+		{name: "identity for another user type", build: func() error {
+			_, err := jwtx.NewIssuer[User, Claims](key, jwtx.WithIdentity(func(string) (string, error) { return "", nil }))
+			return err
+		}, want: jwtx.ErrConfig},
+		{name: "claims for another claims type", build: func() error {
+			_, err := jwtx.NewIssuer[User, Claims](key, jwtx.WithIdentity(identity),
+				jwtx.WithClaims(func(context.Context, User) (jwtx.RegisteredClaims, error) { return jwtx.RegisteredClaims{}, nil }))
+			return err
+		}, want: jwtx.ErrConfig},
+		{name: "claims type embeds a pointer", build: func() error {
+			_, err := jwtx.NewIssuer[string, pointerClaims](key)
+			return err
+		}, want: jwtx.ErrConfig},
+		{name: "claims type shadows sub", build: func() error {
+			_, err := jwtx.NewIssuer[string, shadowClaims](key)
+			return err
+		}, want: jwtx.ErrConfig},
+		{name: "reserved header", build: func() error { _, err := jwtx.NewIssuer[string, Claims](key, jwtx.WithHeader("jku", "x")); return err }, want: jwtx.ErrConfig},
+		{name: "override of a claim that is not reserved", build: func() error { _, err := jwtx.NewIssuer[string, Claims](key, jwtx.AllowOverride("roles")); return err }, want: jwtx.ErrConfig},
+		{name: "zero lifetime", build: func() error { _, err := jwtx.NewIssuer[string, Claims](key, jwtx.WithAccessTTL(0)); return err }, want: jwtx.ErrConfig},
+		{name: "empty issuer", build: func() error { _, err := jwtx.NewIssuer[string, Claims](key, jwtx.WithIssuer("")); return err }, want: jwtx.ErrConfig},
+		{name: "empty audience", build: func() error { _, err := jwtx.NewIssuer[string, Claims](key, jwtx.WithAudience("")); return err }, want: jwtx.ErrConfig},
+		{name: "nil option", build: func() error { _, err := jwtx.NewIssuer[string, Claims](key, nil); return err }, want: jwtx.ErrConfig},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tc.want, tc.build(), cmpopts.EquateErrors()); diff != "" {
+				t.Errorf("error mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// pointerClaims embeds the registered claims through a pointer, which the
+// constraint lets through and the constructors refuse.
+type pointerClaims struct {
+	*jwtx.RegisteredClaims
+}
+
+// shadowClaims declares its own sub, which would hide the registered one.
+type shadowClaims struct {
+	jwtx.RegisteredClaims
+	Sub string `json:"SUB"`
+}
+
+func TestIssuerStringUser(t *testing.T) {
+	t.Parallel()
+	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](hsKey(t))
+	if err != nil {
+		t.Fatalf("NewIssuer: %v", err)
+	}
+	tok, err := iss.Access(context.Background(), "user-7")
+	if err != nil {
+		t.Fatalf("Access: %v", err)
+	}
+	if tok.Subject != "user-7" {
+		t.Errorf("Subject = %q, want user-7", tok.Subject)
+	}
+}

@@ -1,0 +1,390 @@
+package jwtx_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+)
+
+// testRSAKey returns one RSA-2048 key per test binary: generating one takes
+// long enough to matter across dozens of tests. It is never modified.
+var testRSAKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+func rsaKey(t testing.TB, alg jwtx.Algorithm) *jwtx.Key {
+	t.Helper()
+	k, err := jwtx.NewKey(alg, testRSAKey(), jwtx.WithKeyID("rsa"))
+	if err != nil {
+		t.Fatalf("NewKey(%s): %v", alg, err)
+	}
+	return k
+}
+
+// signingKeys returns a private key for every algorithm with its raw form.
+func signingKeys(t testing.TB) map[jwtx.Algorithm]any {
+	t.Helper()
+	ec := func(c elliptic.Curve) *ecdsa.PrivateKey {
+		k, err := ecdsa.GenerateKey(c, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	_, ed, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := func(n int) []byte {
+		b := make([]byte, n)
+		rand.Read(b)
+		return b
+	}
+	return map[jwtx.Algorithm]any{
+		jwtx.HS256: secret(32), jwtx.HS384: secret(48), jwtx.HS512: secret(64),
+		jwtx.RS256: testRSAKey(), jwtx.RS384: testRSAKey(), jwtx.RS512: testRSAKey(),
+		jwtx.PS256: testRSAKey(), jwtx.PS384: testRSAKey(), jwtx.PS512: testRSAKey(),
+		jwtx.ES256: ec(elliptic.P256()), jwtx.ES384: ec(elliptic.P384()), jwtx.ES512: ec(elliptic.P521()),
+		jwtx.EdDSA: ed, jwtx.Ed25519: ed,
+	}
+}
+
+func newKeyAny(alg jwtx.Algorithm, raw any, opts ...jwtx.KeyOption) (*jwtx.Key, error) {
+	switch m := raw.(type) {
+	case []byte:
+		return jwtx.NewKey(alg, m, opts...)
+	case *rsa.PrivateKey:
+		return jwtx.NewKey(alg, m, opts...)
+	case *rsa.PublicKey:
+		return jwtx.NewKey(alg, m, opts...)
+	case *ecdsa.PrivateKey:
+		return jwtx.NewKey(alg, m, opts...)
+	case *ecdsa.PublicKey:
+		return jwtx.NewKey(alg, m, opts...)
+	case ed25519.PrivateKey:
+		return jwtx.NewKey(alg, m, opts...)
+	case ed25519.PublicKey:
+		return jwtx.NewKey(alg, m, opts...)
+	}
+	return nil, errors.New("unknown key type")
+}
+
+func publicOf(raw any) any {
+	switch m := raw.(type) {
+	case *rsa.PrivateKey:
+		return &m.PublicKey
+	case *ecdsa.PrivateKey:
+		return &m.PublicKey
+	case ed25519.PrivateKey:
+		return m.Public()
+	}
+	return raw
+}
+
+// TestAlgorithmsRoundTrip issues and verifies with every algorithm, and
+// checks each token against jwx's own verifier and each jwx-signed token
+// against jwtx, so both sides agree on the wire format.
+func TestAlgorithmsRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for alg, raw := range signingKeys(t) {
+		t.Run(string(alg), func(t *testing.T) {
+			t.Parallel()
+			priv, err := newKeyAny(alg, raw, jwtx.WithKeyID("k"))
+			if err != nil {
+				t.Fatalf("NewKey: %v", err)
+			}
+			pub, err := newKeyAny(alg, publicOf(raw), jwtx.WithKeyID("k"))
+			if err != nil {
+				t.Fatalf("NewKey(public): %v", err)
+			}
+			iss, err := jwtx.NewIssuer[string, Claims](priv, jwtx.WithClaims(func(_ context.Context, u string) (Claims, error) {
+				return Claims{Roles: []string{u}}, nil
+			}))
+			if err != nil {
+				t.Fatalf("NewIssuer: %v", err)
+			}
+			ver, err := jwtx.NewClaimsVerifier[Claims](pub)
+			if err != nil {
+				t.Fatalf("NewClaimsVerifier: %v", err)
+			}
+			tok, err := iss.Access(ctx, "bob")
+			if err != nil {
+				t.Fatalf("Access: %v", err)
+			}
+			claims, _, err := ver.Verify(ctx, tok.Raw)
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if diff := cmp.Diff([]string{"bob"}, claims.Roles); diff != "" {
+				t.Errorf("roles (-want +got):\n%s", diff)
+			}
+
+			jwxAlg := jwa.SignatureAlgorithm(alg)
+			if alg == jwtx.Ed25519 {
+				jwxAlg = jwa.EdDSA
+				return // jwx v2 does not know the RFC 9864 name.
+			}
+			if _, err := jws.Verify([]byte(tok.Raw), jws.WithKey(jwxAlg, publicOf(raw))); err != nil {
+				t.Errorf("jwx rejects the jwtx token: %v", err)
+			}
+			hdr := jws.NewHeaders()
+			for k, v := range map[string]any{"typ": "at+jwt", "kid": "k"} {
+				if err := hdr.Set(k, v); err != nil {
+					t.Fatal(err)
+				}
+			}
+			payload := `{"sub":"carol","type":"access","exp":9999999999,"roles":["carol"]}`
+			signed, err := jws.Sign([]byte(payload), jws.WithKey(jwxAlg, raw, jws.WithProtectedHeaders(hdr)))
+			if err != nil {
+				t.Fatalf("jws.Sign: %v", err)
+			}
+			claims, _, err = ver.Verify(ctx, string(signed))
+			if err != nil {
+				t.Fatalf("Verify(jwx token): %v", err)
+			}
+			if claims.Subject != "carol" {
+				t.Errorf("Subject = %q, want carol", claims.Subject)
+			}
+		})
+	}
+}
+
+func TestNewKeyRefusesWeakKeys(t *testing.T) {
+	t.Parallel()
+	smallRSA, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evenE := testRSAKey().PublicKey
+	evenE.E = 65536
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	offCurve := p256.PublicKey
+	offCurve.Y = new(big.Int).Add(offCurve.Y, big.NewInt(1))
+	for _, tc := range []struct {
+		name string
+		alg  jwtx.Algorithm
+		raw  any
+	}{
+		{"HS256 31 bytes", jwtx.HS256, make([]byte, 31)},
+		{"HS384 47 bytes", jwtx.HS384, make([]byte, 47)},
+		{"HS512 63 bytes", jwtx.HS512, make([]byte, 63)},
+		{"HS256 empty", jwtx.HS256, []byte{}},
+		{"RSA 1024", jwtx.RS256, smallRSA},
+		{"RSA even exponent", jwtx.RS256, &evenE},
+		{"RSA key for HMAC", jwtx.HS256, testRSAKey()},
+		{"secret for RSA", jwtx.RS256, make([]byte, 64)},
+		{"P-256 for ES384", jwtx.ES384, p256},
+		{"point off the curve", jwtx.ES256, &offCurve},
+		{"Ed25519 short", jwtx.EdDSA, ed25519.PublicKey(make([]byte, 31))},
+		{"none", "none", make([]byte, 32)},
+		{"unknown", "HS1024", make([]byte, 256)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			k, err := newKeyAny(tc.alg, tc.raw)
+			if !errors.Is(err, jwtx.ErrKey) || k != nil {
+				t.Errorf("NewKey = %v, %v; want nil, ErrKey", k, err)
+			}
+		})
+	}
+}
+
+func TestKeyFromJWK(t *testing.T) {
+	t.Parallel()
+	ecPriv, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	rsaPub := func(extra map[string]any) jwk.Key {
+		k, err := jwk.FromRaw(&testRSAKey().PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, v := range extra {
+			if err := k.Set(name, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return k
+	}
+	ecJWK, _ := jwk.FromRaw(&ecPriv.PublicKey)
+	for _, tc := range []struct {
+		name    string
+		key     jwk.Key
+		alg     jwtx.Algorithm
+		wantAlg jwtx.Algorithm
+		wantKID string
+		wantErr error
+	}{
+		{name: "alg from JWK", key: rsaPub(map[string]any{"alg": "PS256", "kid": "r1"}), wantAlg: jwtx.PS256, wantKID: "r1"},
+		{name: "alg given", key: rsaPub(nil), alg: jwtx.RS384, wantAlg: jwtx.RS384},
+		{name: "alg inferred from the curve", key: ecJWK, wantAlg: jwtx.ES384},
+		{name: "RSA without alg", key: rsaPub(nil), wantErr: jwtx.ErrKey},
+		{name: "alg conflict", key: rsaPub(map[string]any{"alg": "RS256"}), alg: jwtx.PS256, wantErr: jwtx.ErrKey},
+		{name: "use enc", key: rsaPub(map[string]any{"alg": "RS256", "use": "enc"}), wantErr: jwtx.ErrKey},
+		{name: "key_ops encrypt", key: rsaPub(map[string]any{"alg": "RS256", "key_ops": []string{"encrypt"}}), wantErr: jwtx.ErrKey},
+		{name: "key_ops verify", key: rsaPub(map[string]any{"alg": "RS256", "key_ops": []string{"verify"}}), wantAlg: jwtx.RS256},
+		{name: "alg RSA-OAEP", key: rsaPub(map[string]any{"alg": "RSA-OAEP"}), wantErr: jwtx.ErrKey},
+		{name: "nil", key: nil, alg: jwtx.RS256, wantErr: jwtx.ErrKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			k, err := jwtx.KeyFromJWK(tc.key, tc.alg)
+			if diff := cmp.Diff(tc.wantErr, err, cmpopts.EquateErrors()); diff != "" {
+				t.Fatalf("error mismatch (-want +got):\n%s", diff)
+			}
+			if err != nil {
+				return
+			}
+			if got := [2]string{string(k.Algorithm()), k.ID()}; got != [2]string{string(tc.wantAlg), tc.wantKID} {
+				t.Errorf("alg, kid = %v, want %v", got, [2]string{string(tc.wantAlg), tc.wantKID})
+			}
+		})
+	}
+}
+
+func TestKeyJWKAndString(t *testing.T) {
+	t.Parallel()
+	priv := rsaKey(t, jwtx.RS256)
+	j, err := priv.JWK()
+	if err != nil {
+		t.Fatalf("JWK: %v", err)
+	}
+	b, err := json.Marshal(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, private := range []string{"d", "p", "q", "dp", "dq", "qi"} {
+		if _, ok := got[private]; ok {
+			t.Errorf("public JWK carries private member %q", private)
+		}
+	}
+	if diff := cmp.Diff(map[string]any{"alg": "RS256", "kid": "rsa", "use": "sig", "kty": "RSA"}, got,
+		cmpopts.IgnoreMapEntries(func(k string, _ any) bool { return k == "n" || k == "e" })); diff != "" {
+		t.Errorf("JWK (-want +got):\n%s", diff)
+	}
+	back, err := jwtx.ParseJWK(b, "")
+	if err != nil {
+		t.Fatalf("ParseJWK: %v", err)
+	}
+	if back.CanSign() || back.Algorithm() != jwtx.RS256 || back.ID() != "rsa" {
+		t.Errorf("parsed key = %v, CanSign %v", back, back.CanSign())
+	}
+	if _, err := hsKey(t).JWK(); !errors.Is(err, jwtx.ErrKey) {
+		t.Errorf("HMAC JWK error = %v, want ErrKey", err)
+	}
+	secret := "0123456789abcdef0123456789abcdef"
+	if s := hsKey(t).String(); strings.Contains(s, secret) || s != "jwtx.Key(HS256, kid hs-1)" {
+		t.Errorf("String() = %q", s)
+	}
+}
+
+func TestKeySet(t *testing.T) {
+	t.Parallel()
+	ec1, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ec2, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	k1, _ := jwtx.NewKey(jwtx.ES256, ec1, jwtx.WithKeyID("one"))
+	k2, _ := jwtx.NewKey(jwtx.ES256, ec2, jwtx.WithKeyID("two"))
+	noKID, _ := jwtx.NewKey(jwtx.ES256, ec2)
+	noKID2, _ := jwtx.NewKey(jwtx.ES256, ec1)
+	for _, tc := range []struct {
+		name string
+		keys []*jwtx.Key
+		want error
+	}{
+		{name: "rotation pair", keys: []*jwtx.Key{k1, k2}},
+		{name: "empty", want: jwtx.ErrKey},
+		{name: "duplicate kid", keys: []*jwtx.Key{k1, k1}, want: jwtx.ErrKey},
+		{name: "two keys without kid", keys: []*jwtx.Key{noKID, noKID2}, want: jwtx.ErrKey},
+		{name: "HMAC mixed with EC", keys: []*jwtx.Key{k1, hsKey(t)}, want: jwtx.ErrKey},
+		{name: "nil key", keys: []*jwtx.Key{nil}, want: jwtx.ErrKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := jwtx.NewKeySet(tc.keys...)
+			if diff := cmp.Diff(tc.want, err, cmpopts.EquateErrors()); diff != "" {
+				t.Errorf("error mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// Tokens from either key of a rotation verify; the kid picks the key.
+	ctx := context.Background()
+	set, err := jwtx.NewKeySet(k1.Public(), k2.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Len() != 2 {
+		t.Errorf("Len = %d, want 2", set.Len())
+	}
+	ver, err := jwtx.NewClaimsVerifier[Claims](set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []*jwtx.Key{k1, k2} {
+		iss, err := jwtx.NewIssuer[string, Claims](k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := iss.Access(ctx, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := ver.Verify(ctx, tok.Raw); err != nil {
+			t.Errorf("Verify(token of %v): %v", k, err)
+		}
+	}
+	jwks, err := jwk.PublicSetOf(mustSet(t, k1, k2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := json.Marshal(jwks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := jwtx.ParseJWKS(doc, "")
+	if err != nil {
+		t.Fatalf("ParseJWKS: %v", err)
+	}
+	if parsed.Len() != 2 {
+		t.Errorf("parsed Len = %d, want 2", parsed.Len())
+	}
+}
+
+func mustSet(t testing.TB, keys ...*jwtx.Key) jwk.Set {
+	t.Helper()
+	set := jwk.NewSet()
+	for _, k := range keys {
+		j, err := k.JWK()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := set.AddKey(j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return set
+}
