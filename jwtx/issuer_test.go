@@ -119,8 +119,10 @@ func TestIssuerWireLayout(t *testing.T) {
 			},
 		},
 		{
-			name:       "per-call options",
-			issue:      func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) { return i.Access(ctx, alice, jwtx.AsFresh(true), jwtx.ForAudience("billing"), jwtx.ExpiresIn(time.Hour)) },
+			name: "per-call options",
+			issue: func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) {
+				return i.Access(ctx, alice, jwtx.AsFresh(true), jwtx.ForAudience("billing"), jwtx.ExpiresIn(time.Hour))
+			},
 			wantHeader: map[string]any{"alg": "HS256", "kid": "hs-1", "typ": "at+jwt"},
 			wantClaims: map[string]any{
 				"aud": "billing", "sub": "alice", "type": "access", "fresh": true, "roles": []any{"admin", "user"},
@@ -128,8 +130,10 @@ func TestIssuerWireLayout(t *testing.T) {
 			},
 		},
 		{
-			name:       "fresh for a duration, expiry at a time",
-			issue:      func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) { return i.Access(ctx, alice, jwtx.FreshFor(5*time.Minute), jwtx.ExpiresAt(issuedAt.Add(2*time.Hour))) },
+			name: "fresh for a duration, expiry at a time",
+			issue: func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) {
+				return i.Access(ctx, alice, jwtx.FreshFor(5*time.Minute), jwtx.ExpiresAt(issuedAt.Add(2*time.Hour)))
+			},
 			wantHeader: map[string]any{"alg": "HS256", "kid": "hs-1", "typ": "at+jwt"},
 			wantClaims: map[string]any{
 				"sub": "alice", "type": "access", "fresh": iat + 300, "roles": []any{"admin", "user"},
