@@ -2,7 +2,6 @@ package jwtx
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -167,59 +166,4 @@ func (d compactDecoder) verify(key *Key, tok compactToken) error {
 		return ErrSignature
 	}
 	return nil
-}
-
-// payload decodes the claims segment and checks that it is one JSON object
-// without duplicate names, with registered claims of the right JSON types
-// and no name that collides with a field of the claims type.
-func (d compactDecoder) payload(seg []byte, checkName func([]byte) error) ([]byte, error) {
-	js, err := d.decode(nil, seg, "payload")
-	if err != nil {
-		return nil, err
-	}
-	err = jsonobj.Object(js, maxClaimsDepth, func(name, value []byte) error {
-		switch string(name) {
-		case "exp", "nbf", "iat":
-			if _, err := parseNumericDate(value); err != nil {
-				return &ClaimError{Claim: string(name), Err: malformed("%v", err)}
-			}
-		case "iss", "sub", "jti", "type", "csrf":
-			if value[0] != '"' {
-				return &ClaimError{Claim: string(name), Err: malformed("not a string")}
-			}
-		}
-		return checkName(name)
-	})
-	if err != nil {
-		var ce *ClaimError
-		if errors.As(err, &ce) {
-			return nil, err
-		}
-		return nil, malformed("claims: %w", err)
-	}
-	return js, nil
-}
-
-// decodeClaims decodes a checked payload into c.
-func decodeClaims[C Claims](payload []byte, c *C) error {
-	err := json.Unmarshal(payload, c)
-	if err == nil {
-		return nil
-	}
-	claim := ""
-	switch {
-	case errors.Is(err, errAudienceType):
-		claim = "aud"
-	case errors.Is(err, errFreshType):
-		claim = "fresh"
-	default:
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			claim = te.Field
-		}
-	}
-	if claim == "" {
-		return malformed("claims: %v", err)
-	}
-	return &ClaimError{Claim: truncate(claim), Err: malformed("%v", err)}
 }

@@ -34,13 +34,14 @@ const (
 //
 // A Verifier is immutable and safe for concurrent use.
 type Verifier[U any, C Claims] struct {
-	keys     VerificationKeys
-	cfg      verifierConfig
-	names    claimNames
-	loader   UserLoader[U]
-	checks   []func(context.Context, C) error
-	compact  compactDecoder
-	allowAll bool
+	keys      VerificationKeys
+	cfg       verifierConfig
+	names     claimNames
+	loader    UserLoader[U]
+	checks    []func(context.Context, C) error
+	compact   compactDecoder
+	allowAll  bool
+	validates bool // C or *C has a Validate() error method
 }
 
 // NewVerifier builds a Verifier that trusts keys. Options configure the
@@ -87,6 +88,7 @@ func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption)
 			return nil, fmt.Errorf("%w: WithAlgorithms excludes every configured key", ErrConfig)
 		}
 	}
+	_, v.validates = any(new(C)).(validator)
 	v.compact = newCompactDecoder()
 	return v, nil
 }
@@ -126,6 +128,9 @@ func (v *Verifier[U, C]) verify(ctx context.Context, token string, want Expect) 
 	if err != nil {
 		return zc, zu, err
 	}
+	if v.loader == nil {
+		return c, zu, nil
+	}
 	u, err := v.LoadUser(NewClaimsContext(ctx, c), c)
 	if err != nil {
 		return zc, zu, err
@@ -145,7 +150,7 @@ func (v *Verifier[U, C]) LoadUser(ctx context.Context, claims C) (U, error) {
 	if _, ok := From[C](ctx); !ok {
 		ctx = NewClaimsContext(ctx, claims)
 	}
-	sub := registeredOf(&claims).Subject
+	sub := claims.registered().Subject
 	u, err := v.loader(ctx, sub)
 	if err != nil {
 		if !errors.Is(err, ErrUserNotFound) {
@@ -195,18 +200,18 @@ func (v *Verifier[U, C]) VerifyClaims(ctx context.Context, token string, want Ex
 	if !hdr.hasTyp || !typMatches(hdr.typ, wantTyp) {
 		return zero, nil, &HeaderError{Param: "typ", Err: ErrTokenType}
 	}
-	payload, err := v.compact.payload(tok.payload, v.names.checkName)
+	payload, err := v.compact.decode(nil, tok.payload, "payload")
 	if err != nil {
 		return zero, nil, err
 	}
 	var c C
-	if err := decodeClaims(payload, &c); err != nil {
+	if err := decodeClaims(payload, &v.names, &c); err != nil {
 		return zero, nil, err
 	}
 	if err := v.checkRegistered(registeredOf(&c), want); err != nil {
 		return zero, nil, err
 	}
-	if err := v.runChecks(ctx, c); err != nil {
+	if err := v.runChecks(ctx, &c); err != nil {
 		return zero, nil, err
 	}
 	if v.cfg.revocation != nil {
@@ -285,19 +290,18 @@ func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect) error
 	return errors.Join(errs...)
 }
 
+// validator is implemented by claims types that check themselves.
+type validator interface{ Validate() error }
+
 // runChecks runs the claims type's Validate method and the WithCheck checks.
-func (v *Verifier[U, C]) runChecks(ctx context.Context, c C) error {
-	if val, ok := any(c).(interface{ Validate() error }); ok {
-		if err := val.Validate(); err != nil {
-			return fmt.Errorf("%w: %w", ErrClaims, err)
-		}
-	} else if val, ok := any(&c).(interface{ Validate() error }); ok {
-		if err := val.Validate(); err != nil {
+func (v *Verifier[U, C]) runChecks(ctx context.Context, c *C) error {
+	if v.validates {
+		if err := any(c).(validator).Validate(); err != nil {
 			return fmt.Errorf("%w: %w", ErrClaims, err)
 		}
 	}
 	for _, check := range v.checks {
-		if err := check(ctx, c); err != nil {
+		if err := check(ctx, *c); err != nil {
 			return fmt.Errorf("%w: %w", ErrClaims, err)
 		}
 	}

@@ -1,0 +1,179 @@
+package jwtx
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
+)
+
+// decodeClaims decodes a verified payload into c in one pass of the strict
+// scanner: registered claims are decoded here, with their JSON types
+// checked; members that are fields of the claims type are collected into a
+// smaller object for encoding/json; other members are left to RawClaims.
+func decodeClaims[C Claims](payload []byte, names *claimNames, c *C) error {
+	r := registeredOf(c)
+	var rest []byte
+	err := jsonobj.Object(payload, maxClaimsDepth, func(name, value []byte) error {
+		if handled, err := decodeRegistered(r, name, value); handled {
+			if err != nil {
+				return &ClaimError{Claim: string(name), Err: err}
+			}
+			return nil
+		}
+		if err := names.checkName(name); err != nil {
+			return err
+		}
+		if _, ok := names.exact[string(name)]; !ok {
+			return nil
+		}
+		if rest == nil {
+			rest = make([]byte, 0, len(payload))
+			rest = append(rest, '{')
+		} else {
+			rest = append(rest, ',')
+		}
+		rest = appendJSONString(rest, name)
+		rest = append(rest, ':')
+		rest = append(rest, value...)
+		return nil
+	})
+	if err != nil {
+		var ce *ClaimError
+		if errors.As(err, &ce) {
+			return err
+		}
+		return malformed("claims: %w", err)
+	}
+	if rest == nil {
+		return nil
+	}
+	if err := json.Unmarshal(append(rest, '}'), c); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return &ClaimError{Claim: truncate(te.Field), Err: malformed("%v", err)}
+		}
+		return malformed("claims: %v", err)
+	}
+	return nil
+}
+
+// decodeRegistered decodes a registered claim into r. It reports whether
+// name is a registered claim and, if so, whether its value was acceptable.
+func decodeRegistered(r *RegisteredClaims, name, value []byte) (bool, error) {
+	var err error
+	switch string(name) {
+	case "iss":
+		r.Issuer, err = stringClaim(value)
+	case "sub":
+		r.Subject, err = stringClaim(value)
+	case "jti":
+		r.ID, err = stringClaim(value)
+	case "csrf":
+		r.CSRF, err = stringClaim(value)
+	case "type":
+		var s string
+		s, err = stringClaim(value)
+		r.Type = TokenType(s)
+	case "aud":
+		r.Audience, err = audienceClaim(value)
+	case "exp":
+		r.ExpiresAt.Time, err = dateClaim(value)
+	case "nbf":
+		r.NotBefore.Time, err = dateClaim(value)
+	case "iat":
+		r.IssuedAt.Time, err = dateClaim(value)
+	case "fresh":
+		if err = r.Fresh.UnmarshalJSON(value); err != nil {
+			err = malformed("%v", err)
+		}
+	default:
+		return false, nil
+	}
+	return true, err
+}
+
+func stringClaim(value []byte) (string, error) {
+	s, err := jsonobj.String(value)
+	if err != nil {
+		return "", malformed("not a string")
+	}
+	return string(s), nil
+}
+
+func dateClaim(value []byte) (time.Time, error) {
+	t, err := parseNumericDate(value)
+	if err != nil {
+		return time.Time{}, malformed("%v", err)
+	}
+	return t, nil
+}
+
+// audienceClaim decodes a string or an array of strings. value is valid
+// JSON, checked by the scanner.
+func audienceClaim(value []byte) (Audience, error) {
+	if value[0] == '"' {
+		s, err := stringClaim(value)
+		if err != nil {
+			return nil, err
+		}
+		return Audience{s}, nil
+	}
+	if value[0] != '[' {
+		return nil, malformed("%v", errAudienceType)
+	}
+	aud := Audience{}
+	i := skipSpace(value, 1)
+	if value[i] == ']' {
+		return aud, nil
+	}
+	for {
+		if value[i] != '"' {
+			return nil, malformed("%v", errAudienceType)
+		}
+		end := i + 1
+		for value[end] != '"' {
+			if value[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		s, err := stringClaim(value[i : end+1])
+		if err != nil {
+			return nil, err
+		}
+		aud = append(aud, s)
+		i = skipSpace(value, end+1)
+		if value[i] == ']' {
+			return aud, nil
+		}
+		i = skipSpace(value, i+1) // past the comma
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// appendJSONString appends s as a JSON string. Names come unescaped from the
+// scanner, which guarantees valid UTF-8, so bytes from 0x20 up other than
+// the quote and the backslash are copied as they are.
+func appendJSONString(dst, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for _, c := range s {
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
+}
