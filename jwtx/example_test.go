@@ -21,9 +21,9 @@ type Claims struct {
 	Roles []string `json:"roles"`
 }
 
-// exampleKey is a fixed HS256 secret for the examples. Real secrets come
+// exampleSecret is a fixed HS256 secret for the examples. Real secrets come
 // from a secret store and are at least 32 random bytes.
-var exampleKey = []byte("example-secret-of-at-least-32-bytes!")
+const exampleSecret = "example-secret-of-at-least-32-bytes!"
 
 // exampleClock is the fixed time the examples run at.
 func exampleClock() jwtx.Clock {
@@ -34,7 +34,7 @@ func exampleClock() jwtx.Clock {
 // claims and a typed user, with no map and no type assertion.
 func Example() {
 	ctx := context.Background()
-	key, err := jwtx.NewKey(jwtx.HS256, exampleKey, jwtx.WithKeyID("k1"))
+	key, err := jwtx.NewKey(jwtx.HS256, []byte(exampleSecret), jwtx.WithKeyID("k1"))
 	if err != nil {
 		panic(err)
 	}
@@ -85,5 +85,160 @@ func Example() {
 	// Output:
 	// alice [admin] 15m0s
 	// alice [admin]
+	// true
+}
+
+// Add claims to one token: a typed change through Modify and untyped extras
+// through ExtraClaims, which win on a tie; override the audience and expiry.
+func ExampleExtraClaims() {
+	ctx := context.Background()
+	key, err := jwtx.NewKey(jwtx.HS256, []byte(exampleSecret))
+	if err != nil {
+		panic(err)
+	}
+	iss, err := jwtx.NewIssuer[User, Claims](key,
+		jwtx.WithClock(exampleClock()),
+		jwtx.WithAudience("api"),
+		jwtx.WithIdentity(func(u User) (string, error) { return u.Name, nil }),
+		jwtx.WithClaims(func(_ context.Context, u User) (Claims, error) {
+			return Claims{Roles: u.Roles}, nil
+		}),
+	)
+	if err != nil {
+		panic(err)
+	}
+	tok, err := iss.Access(ctx, User{Name: "bob", Roles: []string{"user"}},
+		jwtx.Modify(func(c *Claims) { c.Roles = append(c.Roles, "beta") }),
+		jwtx.ExtraClaims(map[string]any{"tenant": "acme"}),
+		jwtx.ForAudience("billing"),
+		jwtx.ExpiresIn(time.Hour),
+	)
+	if err != nil {
+		panic(err)
+	}
+
+	ver, err := jwtx.NewClaimsVerifier[Claims](key, jwtx.WithClock(exampleClock()), jwtx.WithAudience("billing"))
+	if err != nil {
+		panic(err)
+	}
+	claims, raw, err := ver.VerifyClaims(ctx, tok.Raw, jwtx.ExpectAccess)
+	if err != nil {
+		panic(err)
+	}
+	all, err := raw.Map()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(claims.Roles, claims.Audience, claims.ExpiresAt.Sub(claims.IssuedAt.Time), all["tenant"])
+
+	// Reserved claims cannot be set by accident.
+	_, err = iss.Access(ctx, User{Name: "bob"}, jwtx.ExtraClaims(map[string]any{"sub": "root"}))
+	fmt.Println(errors.Is(err, jwtx.ErrReservedClaim))
+	// Output:
+	// [user beta] [billing] 1h0m0s acme
+	// true
+}
+
+// Load the user of a token with a UserLoader; a missing user is its own
+// error, distinct from a failure of the store.
+func ExampleWithUserLoader() {
+	ctx := context.Background()
+	key, err := jwtx.NewKey(jwtx.HS256, []byte(exampleSecret))
+	if err != nil {
+		panic(err)
+	}
+	store := map[string]User{"alice": {Name: "alice", Roles: []string{"admin"}}}
+	ver, err := jwtx.NewVerifier[User, Claims](key,
+		jwtx.WithClock(exampleClock()),
+		jwtx.WithUserLoader(func(ctx context.Context, subject string) (User, error) {
+			claims, _ := jwtx.From[Claims](ctx) // the verified claims are in the loader's context
+			u, ok := store[subject]
+			if !ok {
+				return User{}, fmt.Errorf("no user %q with roles %v: %w", subject, claims.Roles, jwtx.ErrUserNotFound)
+			}
+			return u, nil
+		}),
+	)
+	if err != nil {
+		panic(err)
+	}
+	iss, err := jwtx.NewIssuer[string, Claims](key, jwtx.WithClock(exampleClock()))
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range []string{"alice", "mallory"} {
+		tok, err := iss.Access(ctx, name)
+		if err != nil {
+			panic(err)
+		}
+		_, user, err := ver.Verify(ctx, tok.Raw)
+		var ue *jwtx.UserError
+		switch {
+		case err == nil:
+			fmt.Println("loaded", user.Name)
+		case errors.As(err, &ue) && errors.Is(err, jwtx.ErrUserNotFound):
+			fmt.Println("no such user", ue.Subject)
+		default:
+			fmt.Println("error", err)
+		}
+	}
+	// Output:
+	// loaded alice
+	// no such user mallory
+}
+
+// Verify tokens without any user type: one line.
+func ExampleNewClaimsVerifier() {
+	key, err := jwtx.NewKey(jwtx.HS256, []byte(exampleSecret))
+	if err != nil {
+		panic(err)
+	}
+	ver, err := jwtx.NewClaimsVerifier[Claims](key, jwtx.WithClock(exampleClock()))
+	if err != nil {
+		panic(err)
+	}
+	_, _, err = ver.Verify(context.Background(), "not.a.token")
+	fmt.Println(errors.Is(err, jwtx.ErrMalformed))
+	// Output: true
+}
+
+// Handlers read the verified claims and user from the context, typed.
+func ExampleFrom() {
+	claims := Claims{RegisteredClaims: jwtx.RegisteredClaims{Subject: "alice"}, Roles: []string{"admin"}}
+	ctx := jwtx.NewContext(context.Background(), claims, User{Name: "alice"})
+
+	c, ok := jwtx.From[Claims](ctx)
+	fmt.Println(c.Subject, c.Roles, ok)
+	u, ok := jwtx.UserFrom[User](ctx)
+	fmt.Println(u.Name, ok)
+	// Output:
+	// alice [admin] true
+	// alice true
+}
+
+// Mark a token fresh right after a password check; routes that change the
+// password ask for a fresh token.
+func ExampleVerifier_VerifyFresh() {
+	ctx := context.Background()
+	key, err := jwtx.NewKey(jwtx.HS256, []byte(exampleSecret))
+	if err != nil {
+		panic(err)
+	}
+	iss, err := jwtx.NewIssuer[string, Claims](key, jwtx.WithClock(exampleClock()))
+	if err != nil {
+		panic(err)
+	}
+	ver, err := jwtx.NewClaimsVerifier[Claims](key, jwtx.WithClock(exampleClock()))
+	if err != nil {
+		panic(err)
+	}
+	afterLogin, _ := iss.Access(ctx, "alice", jwtx.FreshFor(10*time.Minute))
+	afterRefresh, _ := iss.Access(ctx, "alice")
+	_, _, err = ver.VerifyFresh(ctx, afterLogin.Raw)
+	fmt.Println(err)
+	_, _, err = ver.VerifyFresh(ctx, afterRefresh.Raw)
+	fmt.Println(errors.Is(err, jwtx.ErrNotFresh))
+	// Output:
+	// <nil>
 	// true
 }
