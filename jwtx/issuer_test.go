@@ -19,7 +19,7 @@ import (
 // issuedAt is the fixed time of the issuer tests.
 var issuedAt = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
-func fixedClock(t time.Time) jwtx.Clock { return jwtx.ClockFunc(func() time.Time { return t }) }
+func clockAt(t time.Time) jwtx.Clock { return jwtx.ClockFunc(func() time.Time { return t }) }
 
 func hsKey(t testing.TB) *jwtx.Key {
 	t.Helper()
@@ -36,7 +36,7 @@ func rolesClaims(_ context.Context, u User) (Claims, error) { return Claims{Role
 
 func newIssuer(t testing.TB, opts ...jwtx.IssuerOption) *jwtx.Issuer[User, Claims] {
 	t.Helper()
-	base := []jwtx.IssuerOption{jwtx.WithClock(fixedClock(issuedAt)), jwtx.WithIdentity(identity), jwtx.WithClaims(rolesClaims)}
+	base := []jwtx.IssuerOption{jwtx.WithClock(clockAt(issuedAt)), jwtx.WithIdentity(identity), jwtx.WithClaims(rolesClaims)}
 	iss, err := jwtx.NewIssuer[User, Claims](hsKey(t), append(base, opts...)...)
 	if err != nil {
 		t.Fatalf("NewIssuer: %v", err)

@@ -18,7 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jws"
+	jwxjws "github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/typedjwt/typedjwt/jwtx"
 )
@@ -146,19 +146,19 @@ func TestAlgorithmsRoundTrip(t *testing.T) {
 				jwxAlg = jwa.EdDSA
 				return // jwx v2 does not know the RFC 9864 name.
 			}
-			if _, err := jws.Verify([]byte(tok.Raw), jws.WithKey(jwxAlg, publicOf(raw))); err != nil {
+			if _, err := jwxjws.Verify([]byte(tok.Raw), jwxjws.WithKey(jwxAlg, publicOf(raw))); err != nil {
 				t.Errorf("jwx rejects the jwtx token: %v", err)
 			}
-			hdr := jws.NewHeaders()
+			hdr := jwxjws.NewHeaders()
 			for k, v := range map[string]any{"typ": "at+jwt", "kid": "k"} {
 				if err := hdr.Set(k, v); err != nil {
 					t.Fatal(err)
 				}
 			}
 			payload := `{"sub":"carol","type":"access","exp":9999999999,"roles":["carol"]}`
-			signed, err := jws.Sign([]byte(payload), jws.WithKey(jwxAlg, raw, jws.WithProtectedHeaders(hdr)))
+			signed, err := jwxjws.Sign([]byte(payload), jwxjws.WithKey(jwxAlg, raw, jwxjws.WithProtectedHeaders(hdr)))
 			if err != nil {
-				t.Fatalf("jws.Sign: %v", err)
+				t.Fatalf("jwxjws.Sign: %v", err)
 			}
 			claims, _, err = ver.Verify(ctx, string(signed))
 			if err != nil {
