@@ -53,6 +53,10 @@ type Claims interface {
 	registered() RegisteredClaims
 }
 
+// RegisteredOf returns the registered claims of c, for code that is generic
+// over the claims type.
+func RegisteredOf[C Claims](c C) RegisteredClaims { return c.registered() }
+
 // registeredOf returns the registered claims embedded in c.
 func registeredOf[C Claims](c *C) *RegisteredClaims {
 	return any(c).(interface{ registeredPtr() *RegisteredClaims }).registeredPtr()

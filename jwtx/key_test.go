@@ -357,7 +357,7 @@ func TestKeySet(t *testing.T) {
 			t.Errorf("Verify(token of %v): %v", k, err)
 		}
 	}
-	jwks, err := jwk.PublicSetOf(mustSet(t, k1, k2))
+	jwks, err := jwk.PublicSetOf(jwksOf(t, k1, k2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +374,7 @@ func TestKeySet(t *testing.T) {
 	}
 }
 
-func mustSet(t testing.TB, keys ...*jwtx.Key) jwk.Set {
+func jwksOf(t testing.TB, keys ...*jwtx.Key) jwk.Set {
 	t.Helper()
 	set := jwk.NewSet()
 	for _, k := range keys {

@@ -25,6 +25,13 @@ type RevocationChecker interface {
 	Revoked(ctx context.Context, token TokenInfo) (bool, error)
 }
 
+// A Revoker records that a token is revoked until it expires. Logout
+// handlers call it; a store that is also a [RevocationChecker] then refuses
+// the token.
+type Revoker interface {
+	Revoke(ctx context.Context, token TokenInfo) error
+}
+
 // Info returns the TokenInfo of the claims.
 func (r RegisteredClaims) Info() TokenInfo {
 	return TokenInfo{

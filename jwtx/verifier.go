@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Expect names the kind of token a verification requires.
@@ -137,6 +138,10 @@ func (v *Verifier[U, C]) verify(ctx context.Context, token string, want Expect) 
 	}
 	return c, u, nil
 }
+
+// Now returns the current time by the Verifier's clock, so code around it
+// (cookie lifetimes, refresh windows) agrees with its expiry checks.
+func (v *Verifier[U, C]) Now() time.Time { return v.cfg.clock.Now() }
 
 // LoadUser loads the user of verified claims with the UserLoader. ctx is
 // passed to the loader with the claims added when it does not carry them.

@@ -1,0 +1,139 @@
+package httpx
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+)
+
+// Cookies names the token cookies and sets their attributes. The zero value
+// is secure: HttpOnly token cookies, Secure, SameSite=Lax, the refresh
+// cookie only on RefreshPath, and prefixed names the browser enforces
+// (__Host- means Secure, Path=/ and no Domain; __Secure- means Secure).
+// Beside each token cookie goes a CSRF cookie that JavaScript can read, to
+// echo in the X-CSRF-Token header.
+type Cookies struct {
+	// AccessName is the access token cookie. Default: "__Host-access_token",
+	// or "access_token" when Insecure.
+	AccessName string
+	// RefreshName is the refresh token cookie. Default:
+	// "__Secure-refresh_token", or "refresh_token" when Insecure.
+	RefreshName string
+	// AccessCSRFName is the CSRF cookie of the access token. Default:
+	// "__Host-csrf_access_token", or "csrf_access_token" when Insecure.
+	AccessCSRFName string
+	// RefreshCSRFName is the CSRF cookie of the refresh token. Default:
+	// "__Host-csrf_refresh_token", or "csrf_refresh_token" when Insecure.
+	RefreshCSRFName string
+	// Domain is the cookies' Domain; "" (the default) means host-only. A
+	// Domain also lets sibling hosts read and overwrite the cookies.
+	Domain string
+	// Path is the access cookie's path. Default: "/".
+	Path string
+	// RefreshPath is the refresh cookie's path, so the refresh token is sent
+	// only to the refresh endpoint. Default: "/refresh".
+	RefreshPath string
+	// SameSite is the cookies' SameSite mode. Default: http.SameSiteLaxMode.
+	SameSite http.SameSite
+	// Insecure drops the Secure attribute, for plain-HTTP development only:
+	// browsers then send the cookies over unencrypted connections.
+	Insecure bool
+}
+
+func (c Cookies) resolve() (Cookies, error) {
+	host, secure := "__Host-", "__Secure-"
+	if c.Insecure {
+		host, secure = "", ""
+	}
+	def := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
+	}
+	def(&c.AccessName, host+"access_token")
+	def(&c.RefreshName, secure+"refresh_token")
+	def(&c.AccessCSRFName, host+"csrf_access_token")
+	def(&c.RefreshCSRFName, host+"csrf_refresh_token")
+	def(&c.Path, "/")
+	def(&c.RefreshPath, "/refresh")
+	if c.SameSite == 0 {
+		c.SameSite = http.SameSiteLaxMode
+	}
+	check := func(name, path string) error {
+		switch {
+		case !isCookieName(name):
+			return fmt.Errorf("%w: invalid cookie name %q", jwtx.ErrConfig, name)
+		case strings.HasPrefix(name, "__Host-") && (c.Insecure || c.Domain != "" || path != "/"):
+			return fmt.Errorf("%w: cookie %s needs Secure, Path=/ and no Domain", jwtx.ErrConfig, name)
+		case strings.HasPrefix(name, "__Secure-") && c.Insecure:
+			return fmt.Errorf("%w: cookie %s needs Secure", jwtx.ErrConfig, name)
+		}
+		return nil
+	}
+	for _, ck := range []struct{ name, path string }{
+		{c.AccessName, c.Path}, {c.RefreshName, c.RefreshPath}, {c.AccessCSRFName, "/"}, {c.RefreshCSRFName, "/"},
+	} {
+		if err := check(ck.name, ck.path); err != nil {
+			return Cookies{}, err
+		}
+	}
+	if c.SameSite == http.SameSiteNoneMode && c.Insecure {
+		return Cookies{}, fmt.Errorf("%w: SameSite=None needs Secure", jwtx.ErrConfig)
+	}
+	return c, nil
+}
+
+func isCookieName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?={}", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// cookie builds one cookie; maxAge < 0 deletes it.
+func (c *Cookies) cookie(name, value, path string, httpOnly bool, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     path,
+		Domain:   c.Domain,
+		MaxAge:   maxAge,
+		Secure:   !c.Insecure,
+		HttpOnly: httpOnly,
+		SameSite: c.SameSite,
+	}
+}
+
+// setToken sets the cookie of one token and its CSRF cookie, with Max-Age
+// from the token's expiry (a session cookie for a token without exp).
+func (c *Cookies) setToken(w http.ResponseWriter, tok jwtx.Token, now time.Time) {
+	maxAge := int(tok.MaxAge(now) / time.Second)
+	if !tok.ExpiresAt.IsZero() && maxAge <= 0 {
+		maxAge = -1
+	}
+	name, csrfName, path := c.AccessName, c.AccessCSRFName, c.Path
+	if tok.Type == jwtx.Refresh {
+		name, csrfName, path = c.RefreshName, c.RefreshCSRFName, c.RefreshPath
+	}
+	http.SetCookie(w, c.cookie(name, tok.Raw, path, true, maxAge))
+	if tok.CSRF != "" {
+		http.SetCookie(w, c.cookie(csrfName, tok.CSRF, "/", false, maxAge))
+	}
+}
+
+// unset deletes all four cookies with the attributes they were set with.
+func (c *Cookies) unset(w http.ResponseWriter) {
+	http.SetCookie(w, c.cookie(c.AccessName, "", c.Path, true, -1))
+	http.SetCookie(w, c.cookie(c.RefreshName, "", c.RefreshPath, true, -1))
+	http.SetCookie(w, c.cookie(c.AccessCSRFName, "", "/", false, -1))
+	http.SetCookie(w, c.cookie(c.RefreshCSRFName, "", "/", false, -1))
+}

@@ -1,0 +1,43 @@
+// Package httpx turns a jwtx.Verifier into net/http middleware: where tokens
+// come from, cookie sessions with CSRF protection, error responses, refresh
+// and logout endpoints.
+//
+//	auth, err := httpx.New(ver)
+//	mux.Handle("GET /me", auth.Required(http.HandlerFunc(me)))
+//	mux.Handle("GET /feed", auth.Optional(http.HandlerFunc(feed)))
+//	mux.Handle("POST /password", auth.Fresh(http.HandlerFunc(changePassword)))
+//	mux.Handle("GET /admin", auth.Authorize(isAdmin)(http.HandlerFunc(admin)))
+//	mux.Handle("POST /refresh", auth.RefreshHandler(iss))
+//
+// In a handler, jwtx.From[Claims](r.Context()) and jwtx.UserFrom[User](...)
+// return the verified, typed values; nothing parses the token again.
+//
+// # Token locations
+//
+// By default tokens come from "Authorization: Bearer <token>", exactly one
+// header with exactly one token. [WithLocations] adds cookies, the query
+// string and a JSON body field, in an order of your choosing: the first
+// location that holds a token decides. Two cookies or query parameters of
+// the token's name are refused, never silently resolved.
+//
+// # Cookies and CSRF
+//
+// [Auth.SetCookies] stores tokens in HttpOnly, Secure, SameSite=Lax cookies
+// with __Host- and __Secure- names, the refresh cookie on its own path, and
+// beside each a CSRF cookie that JavaScript can read. A request
+// authenticated by a cookie with an unsafe method (POST, PUT, PATCH,
+// DELETE) must echo the token's csrf claim in the X-CSRF-Token header,
+// compared in constant time; issue such tokens with jwtx.WithCSRF(true).
+// Tokens from the header are not subject to it.
+//
+// # Responses
+//
+// Refusals follow RFC 6750: 401 with a Bearer WWW-Authenticate challenge
+// (error="invalid_token" when a token was presented), 400 invalid_request
+// for a malformed Authorization header, 403 insufficient_scope for a failed
+// authorization, 403 for a CSRF failure, 503 when the revocation store is
+// down, 500 when the user store fails, each with a fixed JSON body
+// {"msg": "..."}. Every failure has a stable [Reason]; [WithReasonHandler]
+// answers one reason your way, [WithErrorHandler] all of them. No response
+// echoes the token, the error text or key material.
+package httpx

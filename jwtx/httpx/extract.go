@@ -1,0 +1,198 @@
+package httpx
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+)
+
+// Location is a place in a request that can hold a token.
+type Location uint8
+
+// The token locations.
+const (
+	// FromHeader reads "Authorization: Bearer <token>" (RFC 6750 §2.1).
+	FromHeader Location = iota + 1
+	// FromCookie reads the access or refresh cookie (see [Cookies]). Unsafe
+	// methods then need the CSRF value.
+	FromCookie
+	// FromQuery reads a query parameter (RFC 6750 §2.3); see WithQueryParam.
+	FromQuery
+	// FromBody reads a field of a JSON body; see WithBodyFields.
+	FromBody
+)
+
+// String returns the location's name.
+func (l Location) String() string {
+	switch l {
+	case FromHeader:
+		return "header"
+	case FromCookie:
+		return "cookie"
+	case FromQuery:
+		return "query"
+	case FromBody:
+		return "body"
+	}
+	return "none"
+}
+
+func badRequest(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrBadRequest}, args...)...)
+}
+
+// extract finds the token of the wanted kind: the first configured location
+// that holds one decides. It returns ErrNoToken when none does.
+func (cfg *config) extract(r *http.Request, want jwtx.Expect) (string, Location, error) {
+	for _, loc := range cfg.locations {
+		var tok string
+		var err error
+		switch loc {
+		case FromHeader:
+			tok, err = cfg.fromHeader(r)
+		case FromCookie:
+			tok, err = cfg.fromCookie(r, want)
+		case FromQuery:
+			tok, err = fromQuery(r, cfg.queryParam)
+		case FromBody:
+			tok, err = cfg.fromBody(r, want)
+		}
+		if err != nil {
+			return "", loc, err
+		}
+		if tok != "" {
+			return tok, loc, nil
+		}
+	}
+	return "", 0, ErrNoToken
+}
+
+// fromHeader reads exactly one "<scheme> <b64token>". A header with another
+// scheme holds no token for us; anything else that is not exactly one
+// scheme, one space and one token is a bad request.
+func (cfg *config) fromHeader(r *http.Request) (string, error) {
+	values := r.Header.Values(cfg.headerName)
+	switch len(values) {
+	case 0:
+		return "", nil
+	case 1:
+	default:
+		return "", badRequest("%d %s headers", len(values), cfg.headerName)
+	}
+	scheme, tok, _ := strings.Cut(values[0], " ")
+	if !strings.EqualFold(scheme, cfg.scheme) {
+		if isToken68(scheme) && (tok == "" || isToken68(tok)) {
+			return "", nil
+		}
+		return "", badRequest("malformed %s header", cfg.headerName)
+	}
+	if !isToken68(tok) {
+		return "", badRequest("malformed %s header", cfg.headerName)
+	}
+	return tok, nil
+}
+
+// isToken68 reports whether s is a non-empty b64token (RFC 6750 §2.1):
+// ASCII letters, digits and -._~+/, then any number of "=".
+func isToken68(s string) bool {
+	if s == "" {
+		return false
+	}
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~+/", c) >= 0) {
+			break
+		}
+	}
+	if i == 0 {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}
+
+// fromCookie reads the access or refresh cookie. Two cookies of that name
+// (cookie tossing from a sibling domain, RFC 6265 §5.4) are refused rather
+// than one of them picked.
+func (cfg *config) fromCookie(r *http.Request, want jwtx.Expect) (string, error) {
+	name := cfg.cookies.AccessName
+	if want == jwtx.ExpectRefresh {
+		name = cfg.cookies.RefreshName
+	}
+	found := r.CookiesNamed(name)
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
+		return found[0].Value, nil
+	}
+	return "", badRequest("%d cookies named %s", len(found), name)
+}
+
+func fromQuery(r *http.Request, param string) (string, error) {
+	values := r.URL.Query()[param]
+	switch len(values) {
+	case 0:
+		return "", nil
+	case 1:
+		return values[0], nil
+	}
+	return "", badRequest("%d query parameters %s", len(values), param)
+}
+
+// fromBody reads a string field of a JSON body of at most maxBody bytes and
+// puts the body back for the handler.
+func (cfg *config) fromBody(r *http.Request, want jwtx.Expect) (string, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return "", nil
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return "", nil
+	}
+	body, err := cfg.readBody(r)
+	if err != nil {
+		return "", err
+	}
+	field := cfg.accessField
+	if want == jwtx.ExpectRefresh {
+		field = cfg.refreshField
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return "", badRequest("body is not a JSON object")
+	}
+	raw, ok := fields[field]
+	if !ok {
+		return "", nil
+	}
+	var tok string
+	if err := json.Unmarshal(raw, &tok); err != nil {
+		return "", badRequest("body field %s is not a string", field)
+	}
+	return tok, nil
+}
+
+// readBody reads at most maxBody bytes of the body and restores it.
+func (cfg *config) readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, cfg.maxBody+1))
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return nil, badRequest("reading the body: %v", err)
+	}
+	if int64(len(body)) > cfg.maxBody {
+		return nil, badRequest("body larger than %d bytes", cfg.maxBody)
+	}
+	return body, nil
+}

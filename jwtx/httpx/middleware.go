@@ -1,0 +1,227 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+)
+
+// Auth turns a jwtx.Verifier into net/http middleware. U is the
+// application's user type and C its claims type, as in the Verifier.
+//
+// Its middleware methods (Required, Optional, Fresh, RequireRefresh and the
+// result of Authorize) have the standard func(http.Handler) http.Handler
+// shape, so they work with http.ServeMux, chi, gorilla/mux and anything else
+// built on net/http. After them, handlers read the verified values with
+// jwtx.From[C], jwtx.UserFrom[U] and jwtx.RawFrom.
+//
+// An Auth is immutable and safe for concurrent use.
+type Auth[U any, C jwtx.Claims] struct {
+	ver      *jwtx.Verifier[U, C]
+	cfg      config
+	implicit *jwtx.Issuer[U, C]
+}
+
+// New builds an Auth on ver. Options configure the rest; see [Option].
+func New[U any, C jwtx.Claims](ver *jwtx.Verifier[U, C], opts ...Option) (*Auth[U, C], error) {
+	if ver == nil {
+		return nil, fmt.Errorf("%w: nil verifier", jwtx.ErrConfig)
+	}
+	a := &Auth[U, C]{ver: ver, cfg: defaultConfig()}
+	cookies, err := Cookies{}.resolve()
+	if err != nil {
+		return nil, err
+	}
+	a.cfg.cookies = cookies
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("%w: nil option", jwtx.ErrConfig)
+		}
+		if err := o.apply(&a.cfg); err != nil {
+			return nil, err
+		}
+	}
+	if a.cfg.onError == nil {
+		a.cfg.onError = DefaultErrors(a.cfg.realm)
+	}
+	if a.cfg.implicit != nil {
+		iss, ok := a.cfg.implicit.(*jwtx.Issuer[U, C])
+		if !ok {
+			return nil, fmt.Errorf("%w: WithImplicitRefresh takes %T, the Auth needs *jwtx.Issuer[%T, %T]", jwtx.ErrConfig, a.cfg.implicit, *new(U), *new(C))
+		}
+		a.implicit = iss
+	}
+	return a, nil
+}
+
+// rule is what one protected route requires.
+type rule[U any, C jwtx.Claims] struct {
+	want      jwtx.Expect
+	optional  bool
+	authorize func(context.Context, C, U) error
+}
+
+// Required lets a request through only with a valid access token (and its
+// user), flask-jwt-extended's @jwt_required().
+func (a *Auth[U, C]) Required(next http.Handler) http.Handler {
+	return a.guard(rule[U, C]{want: jwtx.ExpectAccess}, next)
+}
+
+// Optional lets a request through with a valid access token or with none,
+// @jwt_required(optional=True). A token that is present but bad is still
+// refused. Without a token the context holds no claims.
+func (a *Auth[U, C]) Optional(next http.Handler) http.Handler {
+	return a.guard(rule[U, C]{want: jwtx.ExpectAccess, optional: true}, next)
+}
+
+// Fresh lets a request through only with a fresh access token,
+// @jwt_required(fresh=True): for changing a password or an e-mail address.
+func (a *Auth[U, C]) Fresh(next http.Handler) http.Handler {
+	return a.guard(rule[U, C]{want: jwtx.ExpectFresh}, next)
+}
+
+// RequireRefresh lets a request through only with a valid refresh token,
+// @jwt_required(refresh=True). [Auth.RefreshHandler] is a ready handler.
+func (a *Auth[U, C]) RequireRefresh(next http.Handler) http.Handler {
+	return a.guard(rule[U, C]{want: jwtx.ExpectRefresh}, next)
+}
+
+// Authorize returns middleware that requires a valid access token and then
+// asks check; a check error refuses the request with 403 (ErrForbidden,
+// joined with the check's error). The user is loaded for the check even
+// with WithLazyUser.
+func (a *Auth[U, C]) Authorize(check func(ctx context.Context, claims C, user U) error) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return a.guard(rule[U, C]{want: jwtx.ExpectAccess, authorize: check}, next)
+	}
+}
+
+// HandlerFunc adapts a handler that takes the typed claims and user as
+// arguments (the sanic-jwt-extended style) and protects it as [Auth.Required].
+func (a *Auth[U, C]) HandlerFunc(f func(w http.ResponseWriter, r *http.Request, claims C, user U)) http.Handler {
+	return a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := jwtx.From[C](r.Context())
+		user, _ := jwtx.UserFrom[U](r.Context())
+		f(w, r, claims, user)
+	}))
+}
+
+// isPreflight reports whether r is a CORS preflight request.
+func isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != ""
+}
+
+func (a *Auth[U, C]) guard(rl rule[U, C], next http.Handler) http.Handler {
+	return a.serve(rl, func(w http.ResponseWriter, r *http.Request, _ Location) { next.ServeHTTP(w, r) })
+}
+
+// serve runs the checks of rl and calls next with the verified values in
+// the request context and the location the token came from.
+func (a *Auth[U, C]) serve(rl rule[U, C], next func(http.ResponseWriter, *http.Request, Location)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.cfg.preflight && isPreflight(r) {
+			a.emit(r, Event{Reason: ReasonPreflight})
+			next(w, r, 0)
+			return
+		}
+		ctx, loc, err := a.authenticate(w, r, rl)
+		switch {
+		case errors.Is(err, ErrNoToken) && rl.optional:
+			a.emit(r, Event{Reason: ReasonAnonymous})
+			next(w, r, 0)
+		case err != nil:
+			a.fail(ctx, w, r, err, loc)
+		default:
+			c, _ := jwtx.From[C](ctx)
+			reg := jwtx.RegisteredOf(c)
+			a.emit(r, Event{Reason: ReasonAuthenticated, Location: loc, Subject: reg.Subject, TokenID: reg.ID})
+			next(w, r.WithContext(ctx), loc)
+		}
+	})
+}
+
+// authenticate extracts and verifies the token, applies CSRF, loads the
+// user and runs the authorization check. On a failure after the signature
+// verified, the returned context carries the claims, for the event.
+func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rule[U, C]) (context.Context, Location, error) {
+	ctx := r.Context()
+	tok, loc, err := a.cfg.extract(r, rl.want)
+	if err != nil {
+		return ctx, loc, err
+	}
+	claims, raw, err := a.ver.VerifyClaims(ctx, tok, rl.want)
+	if err != nil {
+		return ctx, loc, err
+	}
+	ctx = jwtx.NewRawContext(jwtx.NewClaimsContext(ctx, claims), raw)
+	reg := jwtx.RegisteredOf(claims)
+	if err := a.cfg.checkCSRF(r, loc, reg.CSRF); err != nil {
+		return ctx, loc, err
+	}
+	if a.cfg.lazy && rl.authorize == nil {
+		ctx = jwtx.NewLazyUserContext(ctx, func(ctx context.Context) (U, error) { return a.ver.LoadUser(ctx, claims) })
+	} else {
+		user, err := a.ver.LoadUser(ctx, claims)
+		if err != nil {
+			return ctx, loc, err
+		}
+		ctx = jwtx.NewUserContext(ctx, user)
+		if rl.authorize != nil {
+			if err := rl.authorize(ctx, claims, user); err != nil {
+				return ctx, loc, fmt.Errorf("%w: %w", ErrForbidden, err)
+			}
+		}
+	}
+	if a.implicit != nil && loc == FromCookie && rl.want != jwtx.ExpectRefresh {
+		if err := a.renew(ctx, w, reg); err != nil {
+			return ctx, loc, err
+		}
+	}
+	return ctx, loc, nil
+}
+
+// renew issues and sets a new access cookie when the current one expires
+// within the implicit-refresh window.
+func (a *Auth[U, C]) renew(ctx context.Context, w http.ResponseWriter, reg jwtx.RegisteredClaims) error {
+	now := a.ver.Now()
+	if reg.ExpiresAt.IsZero() || reg.ExpiresAt.Sub(now) > a.cfg.window {
+		return nil
+	}
+	user, err := jwtx.UserFromContext[U](ctx)
+	if err != nil {
+		return err
+	}
+	tok, err := a.implicit.Access(ctx, user, jwtx.WithTokenCSRF(reg.CSRF != ""))
+	if err != nil {
+		return fmt.Errorf("httpx: implicit refresh: %w", err)
+	}
+	a.cfg.cookies.setToken(w, tok, now)
+	return nil
+}
+
+// fail answers a refused request and reports the event.
+func (a *Auth[U, C]) fail(ctx context.Context, w http.ResponseWriter, r *http.Request, err error, loc Location) {
+	reason := ReasonOf(err)
+	ev := Event{Reason: reason, Location: loc, Err: err}
+	if c, ok := jwtx.From[C](ctx); ok {
+		reg := jwtx.RegisteredOf(c)
+		ev.Subject, ev.TokenID = reg.Subject, reg.ID
+	}
+	a.emit(r, ev)
+	if h, ok := a.cfg.byReason[reason]; ok {
+		h(w, r, err)
+		return
+	}
+	a.cfg.onError(w, r, err)
+}
+
+func (a *Auth[U, C]) emit(r *http.Request, e Event) {
+	if a.cfg.events == nil {
+		return
+	}
+	e.Method, e.Path = r.Method, r.URL.Path
+	a.cfg.events(r.Context(), e)
+}

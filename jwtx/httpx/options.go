@@ -1,0 +1,298 @@
+package httpx
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+)
+
+// An Option configures an [Auth]. Only this package can create them.
+type Option interface {
+	apply(*config) error
+}
+
+type option func(*config) error
+
+func (o option) apply(c *config) error { return o(c) }
+
+// config is the configuration of an Auth.
+type config struct {
+	realm        string
+	locations    []Location
+	headerName   string
+	scheme       string
+	queryParam   string
+	accessField  string
+	refreshField string
+	maxBody      int64
+	cookies      Cookies
+	csrf         bool
+	csrfHeader   string
+	csrfField    string
+	csrfMethods  map[string]bool
+	onError      ErrorHandler
+	byReason     map[Reason]ErrorHandler
+	events       func(context.Context, Event)
+	preflight    bool
+	lazy         bool
+	implicit     any
+	window       time.Duration
+	revoker      jwtx.Revoker
+}
+
+func defaultConfig() config {
+	return config{
+		realm:        "api",
+		locations:    []Location{FromHeader},
+		headerName:   "Authorization",
+		scheme:       "Bearer",
+		queryParam:   "jwt",
+		accessField:  "access_token",
+		refreshField: "refresh_token",
+		maxBody:      64 << 10,
+		csrf:         true,
+		csrfHeader:   "X-CSRF-Token",
+		csrfMethods:  map[string]bool{http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true, http.MethodDelete: true},
+		preflight:    true,
+	}
+}
+
+// WithRealm sets the realm of WWW-Authenticate challenges. Default: "api".
+func WithRealm(realm string) Option {
+	return option(func(c *config) error {
+		if realm == "" || strings.ContainsAny(realm, "\"\\\r\n") {
+			return fmt.Errorf("%w: realm %q", jwtx.ErrConfig, realm)
+		}
+		c.realm = realm
+		return nil
+	})
+}
+
+// WithLocations sets where tokens are looked for, in order; the first
+// location that holds a token decides, and the others are not read. Tokens
+// in the query string end up in access logs, browser history and Referer
+// headers: use FromQuery only where nothing else works (WebSockets,
+// download links). Default: FromHeader.
+func WithLocations(locs ...Location) Option {
+	return option(func(c *config) error {
+		if len(locs) == 0 {
+			return fmt.Errorf("%w: no token locations", jwtx.ErrConfig)
+		}
+		seen := map[Location]bool{}
+		for _, l := range locs {
+			if l < FromHeader || l > FromBody || seen[l] {
+				return fmt.Errorf("%w: token location %v", jwtx.ErrConfig, l)
+			}
+			seen[l] = true
+		}
+		c.locations = append([]Location(nil), locs...)
+		return nil
+	})
+}
+
+// WithAuthorizationHeader sets the header and scheme of the FromHeader
+// location. The scheme is compared case-insensitively. Default:
+// "Authorization", "Bearer".
+func WithAuthorizationHeader(name, scheme string) Option {
+	return option(func(c *config) error {
+		if name == "" || scheme == "" || strings.ContainsAny(scheme, " \t") {
+			return fmt.Errorf("%w: header %q, scheme %q", jwtx.ErrConfig, name, scheme)
+		}
+		c.headerName, c.scheme = http.CanonicalHeaderKey(name), scheme
+		return nil
+	})
+}
+
+// WithQueryParam sets the parameter of the FromQuery location. Default: "jwt".
+func WithQueryParam(name string) Option {
+	return option(func(c *config) error {
+		if name == "" {
+			return fmt.Errorf("%w: empty query parameter", jwtx.ErrConfig)
+		}
+		c.queryParam = name
+		return nil
+	})
+}
+
+// WithBodyFields sets the JSON body fields of the FromBody location for
+// access and refresh tokens. Default: "access_token", "refresh_token".
+func WithBodyFields(access, refresh string) Option {
+	return option(func(c *config) error {
+		if access == "" || refresh == "" {
+			return fmt.Errorf("%w: empty body field", jwtx.ErrConfig)
+		}
+		c.accessField, c.refreshField = access, refresh
+		return nil
+	})
+}
+
+// WithMaxBodySize limits how much of a JSON body FromBody and the CSRF
+// form field read; a larger body is refused with [ErrBadRequest]. The body
+// is restored for the handler. Default: 64 KiB.
+func WithMaxBodySize(n int64) Option {
+	return option(func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: body size limit %d", jwtx.ErrConfig, n)
+		}
+		c.maxBody = n
+		return nil
+	})
+}
+
+// WithCookies sets the names and attributes of the token cookies. Default:
+// the zero [Cookies], which is secure.
+func WithCookies(ck Cookies) Option {
+	return option(func(c *config) error {
+		resolved, err := ck.resolve()
+		if err != nil {
+			return err
+		}
+		c.cookies = resolved
+		return nil
+	})
+}
+
+// WithCSRF turns the double-submit CSRF check of cookie-carried tokens on or
+// off. Turning it off leaves cookie sessions open to cross-site request
+// forgery unless something else (SameSite=Strict, an Origin check) stops
+// it. Default: true.
+func WithCSRF(on bool) Option {
+	return option(func(c *config) error {
+		c.csrf = on
+		return nil
+	})
+}
+
+// WithCSRFHeader sets the request header that must echo the token's csrf
+// claim. Default: "X-CSRF-Token".
+func WithCSRFHeader(name string) Option {
+	return option(func(c *config) error {
+		if name == "" {
+			return fmt.Errorf("%w: empty CSRF header", jwtx.ErrConfig)
+		}
+		c.csrfHeader = http.CanonicalHeaderKey(name)
+		return nil
+	})
+}
+
+// WithCSRFFormField also accepts the CSRF value from a field of an
+// application/x-www-form-urlencoded body, for plain HTML forms. Default: none.
+func WithCSRFFormField(name string) Option {
+	return option(func(c *config) error {
+		if name == "" {
+			return fmt.Errorf("%w: empty CSRF form field", jwtx.ErrConfig)
+		}
+		c.csrfField = name
+		return nil
+	})
+}
+
+// WithCSRFMethods sets the methods that need the CSRF value. GET, HEAD,
+// OPTIONS and TRACE must not change state and cannot be listed. Default:
+// POST, PUT, PATCH, DELETE.
+func WithCSRFMethods(methods ...string) Option {
+	return option(func(c *config) error {
+		m := map[string]bool{}
+		for _, method := range methods {
+			switch method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+				return fmt.Errorf("%w: %s is a safe method", jwtx.ErrConfig, method)
+			}
+			m[strings.ToUpper(method)] = true
+		}
+		c.csrfMethods = m
+		return nil
+	})
+}
+
+// WithErrorHandler answers every refused request. Use [ReasonOf] or
+// errors.Is inside it to tell failures apart. Default: [DefaultErrors].
+func WithErrorHandler(h ErrorHandler) Option {
+	return option(func(c *config) error {
+		if h == nil {
+			return fmt.Errorf("%w: nil error handler", jwtx.ErrConfig)
+		}
+		c.onError = h
+		return nil
+	})
+}
+
+// WithReasonHandler answers requests refused for one reason, over
+// [WithErrorHandler]: for example a 404 for ReasonUserMissing. Default: none.
+func WithReasonHandler(reason Reason, h ErrorHandler) Option {
+	return option(func(c *config) error {
+		if h == nil {
+			return fmt.Errorf("%w: nil error handler", jwtx.ErrConfig)
+		}
+		if c.byReason == nil {
+			c.byReason = map[Reason]ErrorHandler{}
+		}
+		c.byReason[reason] = h
+		return nil
+	})
+}
+
+// WithEvents sets a function called once per request that reaches the
+// middleware, with its outcome. Tokens and keys never reach it. See
+// [SlogEvents]. Default: none.
+func WithEvents(f func(context.Context, Event)) Option {
+	return option(func(c *config) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil event function", jwtx.ErrConfig)
+		}
+		c.events = f
+		return nil
+	})
+}
+
+// WithPreflight says whether CORS preflight requests (OPTIONS with Origin
+// and Access-Control-Request-Method) pass through without a token, to a CORS
+// handler further down. Default: true.
+func WithPreflight(pass bool) Option {
+	return option(func(c *config) error {
+		c.preflight = pass
+		return nil
+	})
+}
+
+// WithLazyUser says whether the user is loaded only when a handler first
+// asks for it (jwtx.UserFrom, jwtx.UserFromContext), at most once per
+// request, instead of before the handler runs. Handlers that need only the
+// claims then never touch the user store. Authorization checks still load
+// it. Default: false (the handler does not run when the user cannot be
+// loaded).
+func WithLazyUser(lazy bool) Option {
+	return option(func(c *config) error {
+		c.lazy = lazy
+		return nil
+	})
+}
+
+// WithImplicitRefresh renews cookie sessions: when an access token that came
+// from a cookie expires within window, a new one (not fresh) is issued by
+// iss and set on the response before the handler runs. Default: off.
+func WithImplicitRefresh[U any, C jwtx.Claims](iss *jwtx.Issuer[U, C], window time.Duration) Option {
+	return option(func(c *config) error {
+		if iss == nil || window <= 0 {
+			return fmt.Errorf("%w: implicit refresh needs an issuer and a positive window", jwtx.ErrConfig)
+		}
+		c.implicit, c.window = iss, window
+		return nil
+	})
+}
+
+// WithRevoker sets the store that logout revokes tokens in. Default: none,
+// so logout only clears cookies.
+func WithRevoker(r jwtx.Revoker) Option {
+	return option(func(c *config) error {
+		if r == nil {
+			return fmt.Errorf("%w: nil revoker", jwtx.ErrConfig)
+		}
+		c.revoker = r
+		return nil
+	})
+}

@@ -1,0 +1,166 @@
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+)
+
+// Errors added by the HTTP layer. Verification errors are jwtx's.
+var (
+	// ErrNoToken reports a request with no token in any configured location.
+	ErrNoToken = errors.New("httpx: no token")
+	// ErrBadRequest reports a token location holding something other than
+	// exactly one token: a malformed Authorization header, two Authorization
+	// headers, a repeated auth cookie or query parameter, a bad JSON body.
+	ErrBadRequest = errors.New("httpx: malformed token request")
+	// ErrCSRF reports an unsafe request authenticated by a cookie without
+	// the matching CSRF token.
+	ErrCSRF = errors.New("httpx: CSRF token missing or incorrect")
+	// ErrForbidden reports a request refused by an authorization check.
+	ErrForbidden = errors.New("httpx: forbidden")
+)
+
+// Reason is a stable code for the outcome of a request, for metrics, audit
+// logs and per-reason error handlers.
+type Reason string
+
+// The reasons.
+const (
+	ReasonAuthenticated Reason = "authenticated"          // a valid token (and user)
+	ReasonAnonymous     Reason = "anonymous"              // no token on an optional route
+	ReasonPreflight     Reason = "preflight"              // a CORS preflight let through
+	ReasonMissing       Reason = "missing"                // no token: ErrNoToken
+	ReasonBadRequest    Reason = "bad_request"            // ErrBadRequest
+	ReasonInvalid       Reason = "invalid"                // malformed, wrong iss/aud/nbf/iat, a custom check
+	ReasonSignature     Reason = "signature"              // bad signature, unknown kid, wrong alg
+	ReasonExpired       Reason = "expired"                // exp passed, nothing else wrong
+	ReasonWrongType     Reason = "wrong_type"             // refresh token as access token or the reverse
+	ReasonNotFresh      Reason = "not_fresh"              // a fresh token needed
+	ReasonRevoked       Reason = "revoked"                // jwtx.ErrRevoked
+	ReasonUnavailable   Reason = "revocation_unavailable" // the revocation store failed
+	ReasonCSRF          Reason = "csrf"                   // ErrCSRF
+	ReasonUserMissing   Reason = "user_missing"           // jwtx.ErrUserNotFound
+	ReasonUserLoad      Reason = "user_load"              // the user loader failed
+	ReasonForbidden     Reason = "forbidden"              // an authorization check said no
+	ReasonInternal      Reason = "internal"               // anything else
+)
+
+// ReasonOf classifies an error from verification or from this package. A
+// token that is expired and wrong in another way is "invalid", not
+// "expired", so that clients refresh only when refreshing can help.
+func ReasonOf(err error) Reason {
+	switch {
+	case err == nil:
+		return ReasonAuthenticated
+	case errors.Is(err, ErrNoToken):
+		return ReasonMissing
+	case errors.Is(err, ErrBadRequest):
+		return ReasonBadRequest
+	case errors.Is(err, ErrCSRF):
+		return ReasonCSRF
+	case errors.Is(err, ErrForbidden):
+		return ReasonForbidden
+	case errors.Is(err, jwtx.ErrRevocationUnavailable):
+		return ReasonUnavailable
+	case errors.Is(err, jwtx.ErrUserLoad):
+		return ReasonUserLoad
+	case errors.Is(err, jwtx.ErrUserNotFound):
+		return ReasonUserMissing
+	case errors.Is(err, jwtx.ErrSignature), errors.Is(err, jwtx.ErrKeyNotFound), errors.Is(err, jwtx.ErrAlgorithm):
+		return ReasonSignature
+	case errors.Is(err, jwtx.ErrRevoked):
+		return ReasonRevoked
+	case errors.Is(err, jwtx.ErrTokenType):
+		return ReasonWrongType
+	case errors.Is(err, jwtx.ErrMalformed), errors.Is(err, jwtx.ErrTooLarge), errors.Is(err, jwtx.ErrUnsupported),
+		errors.Is(err, jwtx.ErrIssuer), errors.Is(err, jwtx.ErrAudience), errors.Is(err, jwtx.ErrNotYetValid),
+		errors.Is(err, jwtx.ErrIssuedAt), errors.Is(err, jwtx.ErrMissingClaim), errors.Is(err, jwtx.ErrClaims):
+		return ReasonInvalid
+	case errors.Is(err, jwtx.ErrNotFresh):
+		return ReasonNotFresh
+	case errors.Is(err, jwtx.ErrExpired):
+		return ReasonExpired
+	}
+	return ReasonInternal
+}
+
+// response is the default answer for one reason.
+type response struct {
+	status int
+	code   string // RFC 6750 error code; "" for none
+	msg    string // body and error_description; never from the error text
+}
+
+// responseFor maps a reason to the default response (RFC 6750 §3). Every
+// token failure that is not about expiry, type or freshness gets the same
+// answer, so a client cannot tell an unknown kid from a bad signature.
+func responseFor(r Reason) response {
+	switch r {
+	case ReasonMissing:
+		return response{http.StatusUnauthorized, "", "missing token"}
+	case ReasonBadRequest:
+		return response{http.StatusBadRequest, "invalid_request", "malformed token request"}
+	case ReasonExpired:
+		return response{http.StatusUnauthorized, "invalid_token", "token expired"}
+	case ReasonWrongType:
+		return response{http.StatusUnauthorized, "invalid_token", "wrong token type"}
+	case ReasonNotFresh:
+		return response{http.StatusUnauthorized, "invalid_token", "fresh token required"}
+	case ReasonRevoked:
+		return response{http.StatusUnauthorized, "invalid_token", "token revoked"}
+	case ReasonUnavailable:
+		return response{http.StatusServiceUnavailable, "", "try again later"}
+	case ReasonCSRF:
+		return response{http.StatusForbidden, "", "CSRF token missing or incorrect"}
+	case ReasonUserMissing:
+		return response{http.StatusUnauthorized, "invalid_token", "user not found"}
+	case ReasonForbidden:
+		return response{http.StatusForbidden, "insufficient_scope", "forbidden"}
+	case ReasonInvalid, ReasonSignature:
+		return response{http.StatusUnauthorized, "invalid_token", "invalid token"}
+	}
+	return response{http.StatusInternalServerError, "", "internal error"}
+}
+
+// An ErrorHandler answers a refused request. err is the full error, for
+// errors.Is and errors.As; its text is for logs, never for the response.
+type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+
+// DefaultErrors returns the default ErrorHandler: the status, RFC 6750
+// WWW-Authenticate header and JSON body {"msg": "..."} of the error's
+// [Reason], with fixed texts that never echo the token or the error.
+func DefaultErrors(realm string) ErrorHandler {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		reason := ReasonOf(err)
+		resp := responseFor(reason)
+		if resp.status == http.StatusUnauthorized || resp.code != "" {
+			w.Header().Set("WWW-Authenticate", challenge(realm, resp))
+		}
+		if reason == ReasonUnavailable {
+			w.Header().Set("Retry-After", "1")
+		}
+		WriteJSON(w, resp.status, map[string]string{"msg": resp.msg})
+	}
+}
+
+// challenge builds a Bearer WWW-Authenticate value (RFC 6750 §3).
+func challenge(realm string, resp response) string {
+	v := "Bearer realm=" + strconv.Quote(realm)
+	if resp.code != "" {
+		v += ", error=" + strconv.Quote(resp.code) + ", error_description=" + strconv.Quote(resp.msg)
+	}
+	return v
+}
+
+// WriteJSON writes v as a JSON response with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
