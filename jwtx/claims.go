@@ -197,6 +197,12 @@ func FreshFlag(fresh bool) Fresh { return Fresh{set: true, value: fresh} }
 // FreshUntil returns a Fresh claim that is fresh until t.
 func FreshUntil(t time.Time) Fresh { return Fresh{set: true, until: t} }
 
+// Equal reports whether f and o are the same claim, so that go-cmp and ==
+// agree on Fresh values.
+func (f Fresh) Equal(o Fresh) bool {
+	return f.set == o.set && f.value == o.value && f.until.Equal(o.until)
+}
+
 // IsZero reports whether the claim is absent.
 func (f Fresh) IsZero() bool { return !f.set }
 

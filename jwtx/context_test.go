@@ -21,7 +21,7 @@ func TestContextAccessors(t *testing.T) {
 	if !ok {
 		t.Fatal("From[Claims]: no claims")
 	}
-	if diff := cmp.Diff(claims, gotClaims, cmp.AllowUnexported(jwtx.Fresh{})); diff != "" {
+	if diff := cmp.Diff(claims, gotClaims); diff != "" {
 		t.Errorf("From (-want +got):\n%s", diff)
 	}
 	gotUser, ok := jwtx.UserFrom[User](ctx)

@@ -43,7 +43,10 @@ type Cookies struct {
 	Insecure bool
 }
 
-func (c Cookies) resolve() (Cookies, error) {
+// Resolve returns c with the defaults filled in, or an error when the names
+// and attributes contradict each other (a __Host- name with a Domain, a
+// path other than "/" or Insecure; a __Secure- name with Insecure).
+func (c Cookies) Resolve() (Cookies, error) {
 	host, secure := "__Host-", "__Secure-"
 	if c.Insecure {
 		host, secure = "", ""

@@ -147,7 +147,7 @@ func WithMaxBodySize(n int64) Option {
 // the zero [Cookies], which is secure.
 func WithCookies(ck Cookies) Option {
 	return option(func(c *config) error {
-		resolved, err := ck.resolve()
+		resolved, err := ck.Resolve()
 		if err != nil {
 			return err
 		}
