@@ -9,10 +9,10 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/httpx"
 )
 
 // User is a row of the demo's user store.
@@ -46,7 +46,7 @@ type app struct {
 	now   func() time.Time
 	users store
 	iss   *jwtx.Issuer[User, Claims]
-	ver   *jwtx.Verifier[User, Claims]
+	auth  *httpx.Auth[User, Claims]
 }
 
 func newApp(priv *ecdsa.PrivateKey, now func() time.Time) (http.Handler, error) {
@@ -58,97 +58,72 @@ func newApp(priv *ecdsa.PrivateKey, now func() time.Time) (http.Handler, error) 
 		"alice": {Name: "alice", PasswordHash: hash("wonderland"), Roles: []string{"admin", "user"}},
 		"bob":   {Name: "bob", PasswordHash: hash("builder"), Roles: []string{"user"}},
 	}}
-	shared := []jwtx.Option{jwtx.WithClock(jwtx.ClockFunc(now)), jwtx.WithIssuer("https://tour.typedjwt.test")}
-	a.iss, err = jwtx.NewIssuer[User, Claims](key,
+	clock := jwtx.WithClock(jwtx.ClockFunc(now))
+	issuer := jwtx.WithIssuer("https://tour.typedjwt.test")
+	a.iss, err = jwtx.NewIssuer[User, Claims](key, clock, issuer,
 		jwtx.WithIdentity(func(u User) (string, error) { return u.Name, nil }),
 		jwtx.WithClaims(func(_ context.Context, u User) (Claims, error) { return Claims{Roles: u.Roles}, nil }),
-		shared[0], shared[1],
 	)
 	if err != nil {
 		return nil, err
 	}
-	a.ver, err = jwtx.NewVerifier[User, Claims](key.Public(), jwtx.WithUserLoader(a.users.user), shared[0], shared[1])
+	ver, err := jwtx.NewVerifier[User, Claims](key.Public(), clock, issuer, jwtx.WithUserLoader(a.users.user))
+	if err != nil {
+		return nil, err
+	}
+	a.auth, err = httpx.New(ver, httpx.WithRealm("tour"),
+		httpx.WithReasonHandler(httpx.ReasonUserMissing, func(w http.ResponseWriter, r *http.Request, err error) {
+			var ue *jwtx.UserError
+			errors.As(err, &ue)
+			httpx.WriteJSON(w, http.StatusNotFound, map[string]string{"msg": "User " + ue.Subject + " not found"})
+		}))
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", a.login)
-	mux.HandleFunc("GET /me", a.protect(a.ver.Verify, a.me))
-	mux.HandleFunc("GET /admin", a.protect(a.ver.Verify, a.admin))
-	mux.HandleFunc("POST /refresh", a.protect(a.ver.VerifyRefresh, a.refresh))
+	mux.Handle("GET /me", a.auth.HandlerFunc(a.me))
+	mux.Handle("GET /admin", a.auth.Authorize(requireRole("admin"))(http.HandlerFunc(a.admin)))
+	mux.Handle("POST /refresh", a.auth.RefreshHandler(a.iss))
 	return mux, nil
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
 }
 
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	var in struct{ Username, Password string }
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&in); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"msg": "bad request"})
+		httpx.WriteJSON(w, http.StatusBadRequest, map[string]string{"msg": "bad request"})
 		return
 	}
 	u, err := a.users.user(r.Context(), in.Username)
 	want := hash(in.Password)
 	if err != nil || subtle.ConstantTimeCompare(u.PasswordHash[:], want[:]) != 1 {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"msg": "bad username or password"})
+		httpx.WriteJSON(w, http.StatusUnauthorized, map[string]string{"msg": "bad username or password"})
 		return
 	}
 	pair, err := a.iss.Pair(r.Context(), u, jwtx.AsFresh(true))
 	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"msg": "internal error"})
+		httpx.WriteJSON(w, http.StatusInternalServerError, map[string]string{"msg": "internal error"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"access_token": pair.Access.Raw, "refresh_token": pair.Refresh.Raw})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"access_token": pair.Access.Raw, "refresh_token": pair.Refresh.Raw})
 }
 
-// protect verifies the bearer token with verify and passes the typed claims
-// and user to next through the request context.
-func (a *app) protect(verify func(context.Context, string) (Claims, User, error), next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"msg": "missing bearer token"})
-			return
+// requireRole is an authorization check on the typed claims.
+func requireRole(role string) func(context.Context, Claims, User) error {
+	return func(_ context.Context, c Claims, _ User) error {
+		if !slices.Contains(c.Roles, role) {
+			return errors.New("missing role " + role)
 		}
-		claims, user, err := verify(r.Context(), token)
-		switch {
-		case errors.Is(err, jwtx.ErrExpired):
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"msg": "token has expired"})
-		case errors.Is(err, jwtx.ErrUserNotFound):
-			writeJSON(w, http.StatusNotFound, map[string]string{"msg": "User " + claims.Subject + " not found"})
-		case err != nil:
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"msg": "invalid token"})
-		default:
-			next(w, r.WithContext(jwtx.NewContext(r.Context(), claims, user)))
-		}
+		return nil
 	}
 }
 
-func (a *app) me(w http.ResponseWriter, r *http.Request) {
-	c, _ := jwtx.From[Claims](r.Context())
-	u, _ := jwtx.UserFrom[User](r.Context())
-	writeJSON(w, http.StatusOK, map[string]any{"user": u.Name, "roles": c.Roles, "fresh": c.Fresh.At(a.now())})
+// me gets the verified claims and user as typed arguments.
+func (a *app) me(w http.ResponseWriter, _ *http.Request, c Claims, u User) {
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"user": u.Name, "roles": c.Roles, "fresh": c.Fresh.At(a.now())})
 }
 
 func (a *app) admin(w http.ResponseWriter, r *http.Request) {
 	c, _ := jwtx.From[Claims](r.Context())
-	if !slices.Contains(c.Roles, "admin") {
-		writeJSON(w, http.StatusForbidden, map[string]string{"msg": "admins only"})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"msg": "welcome, admin " + c.Subject})
-}
-
-func (a *app) refresh(w http.ResponseWriter, r *http.Request) {
-	u, _ := jwtx.UserFrom[User](r.Context())
-	tok, err := a.iss.Access(r.Context(), u)
-	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"msg": "internal error"})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"access_token": tok.Raw})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"msg": "welcome, admin " + c.Subject})
 }
