@@ -1,0 +1,156 @@
+package jwtx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// ErrStoreFull reports a MemoryStore at its size limit with nothing expired
+// to drop. Dropping a live revocation instead would bring a revoked token
+// back, so the revocation fails.
+var ErrStoreFull = errors.New("jwtx: revocation store full")
+
+// A RevocationStore records revocations and answers a Verifier's questions
+// about them: a [Revoker] and a [RevocationChecker], plus "log out
+// everywhere". Implementations are safe for concurrent use.
+type RevocationStore interface {
+	Revoker
+	RevocationChecker
+	// RevokeSubject revokes every token of subject issued before (or at)
+	// before.
+	RevokeSubject(ctx context.Context, subject string, before time.Time) error
+}
+
+// DefaultMemoryStoreSize is the default entry limit of a MemoryStore.
+const DefaultMemoryStoreSize = 1 << 20
+
+// MemoryStore is an in-memory [RevocationStore] for a single process. A
+// revoked token id stays until the token would have expired anyway, then it
+// is dropped; a "log out everywhere" cutoff stays as long as the longest
+// token lifetime it may cover (maxAge). Memory is bounded by an entry limit.
+// It is safe for concurrent use; its state is lost when the process stops.
+type MemoryStore struct {
+	mu       sync.Mutex
+	clock    Clock
+	limit    int
+	maxAge   time.Duration
+	ids      map[string]time.Time // jti -> expiry (zero: never expires)
+	subjects map[string]cutoff
+	swept    time.Time
+}
+
+// sweepEvery is how often writes drop expired entries.
+const sweepEvery = time.Minute
+
+type cutoff struct {
+	before time.Time
+	drop   time.Time
+}
+
+// NewMemoryStore returns an empty MemoryStore holding at most limit
+// revocations (DefaultMemoryStoreSize when limit is 0). maxAge is the
+// longest token lifetime in use (the refresh token lifetime), after which a
+// subject cutoff can no longer matter; clock may be nil for the system
+// clock.
+func NewMemoryStore(limit int, maxAge time.Duration, clock Clock) (*MemoryStore, error) {
+	if limit < 0 || maxAge <= 0 {
+		return nil, fmt.Errorf("%w: memory store limit %d, max age %v", ErrConfig, limit, maxAge)
+	}
+	if limit == 0 {
+		limit = DefaultMemoryStoreSize
+	}
+	if clock == nil {
+		clock = systemClock{}
+	}
+	return &MemoryStore{clock: clock, limit: limit, maxAge: maxAge, ids: map[string]time.Time{}, subjects: map[string]cutoff{}}, nil
+}
+
+// Revoke records that the token is revoked until its expiry. A token
+// without an ID cannot be revoked.
+func (s *MemoryStore) Revoke(_ context.Context, t TokenInfo) error {
+	if t.ID == "" {
+		return &ClaimError{Claim: "jti", Err: ErrMissingClaim}
+	}
+	now := s.clock.Now()
+	if !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.ids[t.ID]; !ok {
+		if err := s.makeRoom(now); err != nil {
+			return err
+		}
+	}
+	s.ids[t.ID] = t.ExpiresAt
+	return nil
+}
+
+// RevokeSubject revokes every token of subject issued at or before before.
+func (s *MemoryStore) RevokeSubject(_ context.Context, subject string, before time.Time) error {
+	if subject == "" {
+		return &ClaimError{Claim: "sub", Err: ErrMissingClaim}
+	}
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.subjects[subject]
+	if !ok {
+		if err := s.makeRoom(now); err != nil {
+			return err
+		}
+	}
+	if ok && old.before.After(before) {
+		before = old.before
+	}
+	s.subjects[subject] = cutoff{before: before, drop: now.Add(s.maxAge)}
+	return nil
+}
+
+// Revoked reports whether the token's ID was revoked, or its subject was
+// revoked after the token was issued.
+func (s *MemoryStore) Revoked(_ context.Context, t TokenInfo) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.ids[t.ID]; ok && t.ID != "" {
+		return true, nil
+	}
+	if c, ok := s.subjects[t.Subject]; ok && !t.IssuedAt.After(c.before) {
+		return true, nil
+	}
+	return false, nil
+}
+
+// Len returns the number of entries held.
+func (s *MemoryStore) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.ids) + len(s.subjects)
+}
+
+// makeRoom drops expired entries, at most once per sweepEvery unless the
+// store is full, and fails when it is still full. s.mu is held.
+func (s *MemoryStore) makeRoom(now time.Time) error {
+	full := len(s.ids)+len(s.subjects) >= s.limit
+	if !full && now.Sub(s.swept) < sweepEvery {
+		return nil
+	}
+	s.swept = now
+	for id, exp := range s.ids {
+		if !exp.IsZero() && !now.Before(exp) {
+			delete(s.ids, id)
+		}
+	}
+	for sub, c := range s.subjects {
+		if !now.Before(c.drop) {
+			delete(s.subjects, sub)
+		}
+	}
+	if len(s.ids)+len(s.subjects) >= s.limit {
+		return ErrStoreFull
+	}
+	return nil
+}
