@@ -40,6 +40,8 @@ func malformed(format string, args ...any) error {
 
 // split checks the characters of token and cuts it into segments. It counts
 // dots without allocating per segment, so a flood of dots costs one pass.
+// An empty signature is left to the algorithm and signature checks, which
+// refuse it with the more telling ErrAlgorithm (alg "none") or ErrSignature.
 func (d compactDecoder) split(token string) (compactToken, error) {
 	if token == "" {
 		return compactToken{}, malformed("empty token")
@@ -66,7 +68,7 @@ func (d compactDecoder) split(token string) (compactToken, error) {
 		return compactToken{}, fmt.Errorf("%w: JWE is not accepted", ErrUnsupported)
 	case dots != 2:
 		return compactToken{}, malformed("%d segments, want 3", dots+1)
-	case d1 == 0 || d2 == d1+1 || d2 == len(raw)-1:
+	case d1 == 0 || d2 == d1+1:
 		return compactToken{}, malformed("empty segment")
 	}
 	return compactToken{
