@@ -1,11 +1,14 @@
 package jose
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 )
@@ -175,4 +178,44 @@ func MarshalSet(keys []JWK) ([]byte, error) {
 		}
 	}
 	return json.Marshal(set)
+}
+
+// JWKSCache keeps one JWK Set URL fresh with jwx's jwk.Cache: a background
+// refresh on an interval, and Refresh on demand. Every set fetched goes
+// through accept before it is kept; a set accept refuses, a failed fetch or
+// an unparsable body leaves the previous set in place and is reported to
+// onError.
+type JWKSCache struct {
+	cache *jwk.Cache
+	url   string
+}
+
+// errSink adapts a function to jwk.ErrSink.
+type errSink func(error)
+
+func (f errSink) Error(err error) { f(err) }
+
+// NewJWKSCache registers url. The cache runs until ctx is done.
+func NewJWKSCache(ctx context.Context, url string, client *http.Client, interval time.Duration, accept func(JWKSet) error, onError func(error)) (*JWKSCache, error) {
+	c := jwk.NewCache(ctx, jwk.WithErrSink(errSink(onError)))
+	err := c.Register(url,
+		jwk.WithHTTPClient(client),
+		jwk.WithRefreshInterval(interval),
+		jwk.WithPostFetcher(jwk.PostFetchFunc(func(_ string, set jwk.Set) (jwk.Set, error) {
+			if err := accept(set); err != nil {
+				return nil, err
+			}
+			return set, nil
+		})),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("%w: JWKS cache: %w", ErrKey, err)
+	}
+	return &JWKSCache{cache: c, url: url}, nil
+}
+
+// Refresh fetches the set now.
+func (c *JWKSCache) Refresh(ctx context.Context) error {
+	_, err := c.cache.Refresh(ctx, c.url)
+	return err
 }

@@ -1,0 +1,201 @@
+package jwtx
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/typedjwt/typedjwt/jwtx/internal/jose"
+)
+
+// KeyRing holds the key an Issuer signs with and the keys it signed with
+// before, still accepted for verification until the tokens they signed have
+// expired. Rotating is one call and safe while requests are in flight:
+// readers never wait for it. Every key in a ring has a distinct kid.
+//
+// A *KeyRing is a [SigningKey], a [VerificationKeys] and a [PublicKeySource]
+// for a JWKS endpoint. It is safe for concurrent use.
+type KeyRing struct {
+	clock Clock
+	mu    sync.Mutex // serialises rotations
+	state atomic.Pointer[ringState]
+}
+
+// ringState is one immutable generation of a ring.
+type ringState struct {
+	active  *Key
+	retired []retiredKey
+	byKID   map[string]*Key
+	algs    []Algorithm
+}
+
+type retiredKey struct {
+	key   *Key
+	until time.Time
+}
+
+// NewKeyRing returns a ring whose active key is active, which must be able
+// to sign and have a kid. clock decides when retired keys drop out; nil
+// means the system clock.
+func NewKeyRing(active *Key, clock Clock) (*KeyRing, error) {
+	if err := checkRingKey(active); err != nil {
+		return nil, err
+	}
+	if clock == nil {
+		clock = systemClock{}
+	}
+	r := &KeyRing{clock: clock}
+	r.state.Store(newRingState(active, nil))
+	return r, nil
+}
+
+func checkRingKey(k *Key) error {
+	switch {
+	case k == nil:
+		return fmt.Errorf("%w: nil key", ErrKey)
+	case !k.CanSign():
+		return fmt.Errorf("%w: %v cannot sign", ErrKey, k)
+	case k.kid == "":
+		return fmt.Errorf("%w: a key in a ring needs a kid", ErrKey)
+	}
+	return nil
+}
+
+func newRingState(active *Key, retired []retiredKey) *ringState {
+	s := &ringState{active: active, retired: retired, byKID: map[string]*Key{active.kid: active}, algs: []Algorithm{active.alg}}
+	for _, r := range retired {
+		s.byKID[r.key.kid] = r.key
+		if !slices.Contains(s.algs, r.key.alg) {
+			s.algs = append(s.algs, r.key.alg)
+		}
+	}
+	return s
+}
+
+// Rotate makes next the active key. The previous active key is retired: it
+// verifies tokens for retireFor more (the longest lifetime of the tokens it
+// signed, the refresh token lifetime when it signs those), then drops out.
+// Retired keys whose time is up are dropped now. next must not reuse the kid
+// of a key still in the ring, and must be of the same family (HMAC or
+// asymmetric) as the ring's keys.
+func (r *KeyRing) Rotate(next *Key, retireFor time.Duration) error {
+	if err := checkRingKey(next); err != nil {
+		return err
+	}
+	if retireFor < 0 {
+		return fmt.Errorf("%w: negative retirement %v", ErrConfig, retireFor)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.state.Load()
+	if _, dup := old.byKID[next.kid]; dup {
+		return fmt.Errorf("%w: kid %q is already in the ring", ErrKey, truncate(next.kid))
+	}
+	if (next.k.Family() == jose.HMAC) != (old.active.k.Family() == jose.HMAC) {
+		return fmt.Errorf("%w: a key ring cannot mix HMAC and asymmetric keys", ErrKey)
+	}
+	now := r.clock.Now()
+	retired := []retiredKey{{key: old.active, until: now.Add(retireFor)}}
+	for _, k := range old.retired {
+		if now.Before(k.until) {
+			retired = append(retired, k)
+		}
+	}
+	r.state.Store(newRingState(next, retired))
+	return nil
+}
+
+// Active returns the key tokens are signed with now.
+func (r *KeyRing) Active() *Key { return r.state.Load().active }
+
+// Keys returns the active key and the retired keys still accepted.
+func (r *KeyRing) Keys() []*Key {
+	s := r.state.Load()
+	now := r.clock.Now()
+	keys := []*Key{s.active}
+	for _, k := range s.retired {
+		if now.Before(k.until) {
+			keys = append(keys, k.key)
+		}
+	}
+	return keys
+}
+
+func (r *KeyRing) signingKey() (*Key, error) { return r.state.Load().active, nil }
+
+func (r *KeyRing) verificationKey(_ context.Context, kid []byte, hasKID bool, alg []byte) (*Key, error) {
+	s := r.state.Load()
+	var k *Key
+	if hasKID {
+		k = s.byKID[string(kid)]
+	} else if len(s.byKID) == 1 {
+		k = s.active
+	}
+	if k == nil {
+		return nil, ErrKeyNotFound
+	}
+	if k != s.active && !r.live(s, k) {
+		return nil, ErrKeyNotFound
+	}
+	if string(alg) != string(k.alg) {
+		return nil, ErrAlgorithm
+	}
+	return k, nil
+}
+
+// live reports whether a retired key is still accepted.
+func (r *KeyRing) live(s *ringState, k *Key) bool {
+	now := r.clock.Now()
+	for _, rk := range s.retired {
+		if rk.key == k {
+			return now.Before(rk.until)
+		}
+	}
+	return false
+}
+
+func (r *KeyRing) algorithms() []Algorithm { return r.state.Load().algs }
+
+// PublicJWKS returns the ring's public keys as a JWK Set document; see
+// [PublicKeySource].
+func (r *KeyRing) PublicJWKS() ([]byte, error) { return MarshalJWKS(r.Keys()...) }
+
+// A PublicKeySource publishes public keys as a JWK Set (RFC 7517 §5), for a
+// JWKS endpoint. *Key, *KeySet and *KeyRing implement it.
+type PublicKeySource interface {
+	PublicJWKS() ([]byte, error)
+}
+
+// MarshalJWKS encodes the public halves of keys as a JWK Set document, each
+// with kid, alg and use "sig". HMAC keys have no public half and are
+// refused: a JWKS never carries private or secret material.
+func MarshalJWKS(keys ...*Key) ([]byte, error) {
+	js := make([]jose.JWK, 0, len(keys))
+	for _, k := range keys {
+		j, err := k.JWK()
+		if err != nil {
+			return nil, err
+		}
+		js = append(js, j)
+	}
+	b, err := jose.MarshalSet(js)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+	}
+	return b, nil
+}
+
+// PublicJWKS returns the key's public half as a JWK Set document.
+func (k *Key) PublicJWKS() ([]byte, error) { return MarshalJWKS(k) }
+
+// PublicJWKS returns the set's public keys as a JWK Set document.
+func (s *KeySet) PublicJWKS() ([]byte, error) {
+	var keys []*Key
+	for _, a := range s.algs {
+		keys = append(keys, s.byAlg[string(a)]...)
+	}
+	return MarshalJWKS(keys...)
+}
