@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/typedjwt/typedjwt/jwtx/internal/jose"
 	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
 )
 
@@ -12,7 +13,7 @@ import (
 const (
 	maxHeaderDepth = 4
 	maxClaimsDepth = 32
-	maxSignature   = 512 // bytes: an RSA-4096 signature
+	maxSignature   = jose.MaxRSABits / 8 // bytes: the largest RSA signature
 )
 
 // compactDecoder reads the JWS compact serialization strictly: exactly three
@@ -134,7 +135,7 @@ func (d compactDecoder) header(dst, seg []byte) (header, error) {
 		case "crit", "b64", "zip", "enc":
 			return &HeaderError{Param: string(name), Err: ErrUnsupported}
 		case "cty":
-			if s, err := jsonobj.String(value); err != nil || foldEqual(s, "JWT") {
+			if s, err := jsonobj.String(value); err != nil || typMatches(s, "JWT") {
 				return &HeaderError{Param: "cty", Err: ErrUnsupported}
 			}
 		}
@@ -147,8 +148,11 @@ func (d compactDecoder) header(dst, seg []byte) (header, error) {
 		}
 		return header{}, malformed("header: %w", err)
 	}
-	if !hasAlg || foldEqual(h.alg, "none") {
+	if !hasAlg || len(h.alg) == 0 || foldEqual(h.alg, "none") {
 		return header{}, &HeaderError{Param: "alg", Err: ErrAlgorithm}
+	}
+	if h.hasKID && len(h.kid) == 0 {
+		return header{}, &HeaderError{Param: "kid", Err: ErrKeyNotFound}
 	}
 	return h, nil
 }
@@ -161,7 +165,10 @@ func (d compactDecoder) verify(key *Key, tok compactToken) error {
 	}
 	var buf [maxSignature]byte
 	sig, err := d.decode(buf[:0], tok.signature, "signature")
-	if err != nil || len(sig) != want {
+	if err != nil {
+		return err
+	}
+	if len(sig) != want {
 		return ErrSignature
 	}
 	if !key.k.Verify(tok.signingInput, sig) {

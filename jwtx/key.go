@@ -124,7 +124,15 @@ func (k *Key) Algorithm() Algorithm { return k.alg }
 func (k *Key) ID() string { return k.kid }
 
 // CanSign reports whether the key holds private or secret material.
-func (k *Key) CanSign() bool { return k.k.CanSign() }
+func (k *Key) CanSign() bool { return k.usable() == nil && k.k.CanSign() }
+
+// usable refuses a nil or zero Key, which holds no key.
+func (k *Key) usable() error {
+	if k == nil || k.k == nil {
+		return fmt.Errorf("%w: nil or zero Key; build keys with NewKey", ErrKey)
+	}
+	return nil
+}
 
 // Public returns a verification-only copy of an asymmetric key. An HMAC key
 // has no public half; Public returns it unchanged.
@@ -160,6 +168,9 @@ type SigningKey interface {
 }
 
 func (k *Key) signingKey() (*Key, error) {
+	if err := k.usable(); err != nil {
+		return nil, err
+	}
 	if !k.CanSign() {
 		return nil, fmt.Errorf("%w: %v has no private or secret material", ErrKey, k)
 	}
@@ -175,6 +186,8 @@ type VerificationKeys interface {
 	verificationKey(ctx context.Context, kid []byte, hasKID bool, alg []byte) (*Key, error)
 	// algorithms lists the algorithms of the keys known now.
 	algorithms() []Algorithm
+	// usable refuses a nil or zero value.
+	usable() error
 }
 
 func (k *Key) verificationKey(_ context.Context, kid []byte, hasKID bool, alg []byte) (*Key, error) {
@@ -297,3 +310,10 @@ func (s *KeySet) verificationKey(_ context.Context, kid []byte, hasKID bool, alg
 }
 
 func (s *KeySet) algorithms() []Algorithm { return s.algs }
+
+func (s *KeySet) usable() error {
+	if s == nil || len(s.algs) == 0 {
+		return fmt.Errorf("%w: nil or empty KeySet; build sets with NewKeySet", ErrKey)
+	}
+	return nil
+}

@@ -124,7 +124,19 @@ func (r *KeyRing) Keys() []*Key {
 	return keys
 }
 
-func (r *KeyRing) signingKey() (*Key, error) { return r.state.Load().active, nil }
+func (r *KeyRing) signingKey() (*Key, error) {
+	if err := r.usable(); err != nil {
+		return nil, err
+	}
+	return r.state.Load().active, nil
+}
+
+func (r *KeyRing) usable() error {
+	if r == nil || r.state.Load() == nil {
+		return fmt.Errorf("%w: nil or zero KeyRing; build rings with NewKeyRing", ErrKey)
+	}
+	return nil
+}
 
 func (r *KeyRing) verificationKey(_ context.Context, kid []byte, hasKID bool, alg []byte) (*Key, error) {
 	s := r.state.Load()

@@ -414,3 +414,10 @@ func (r *RemoteKeySet) refreshForUnknownKID(ctx context.Context) bool {
 }
 
 func (r *RemoteKeySet) algorithms() []Algorithm { return nil }
+
+func (r *RemoteKeySet) usable() error {
+	if r == nil || r.keys.Load() == nil {
+		return fmt.Errorf("%w: nil or zero RemoteKeySet; build it with NewRemoteKeySet", ErrKey)
+	}
+	return nil
+}

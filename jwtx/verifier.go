@@ -52,6 +52,9 @@ func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption)
 	if keys == nil {
 		return nil, fmt.Errorf("%w: no verification keys", ErrConfig)
 	}
+	if err := keys.usable(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 	v := &Verifier[U, C]{keys: keys, cfg: verifierConfig{shared: defaultShared(), maxSize: DefaultMaxTokenSize}}
 	for _, o := range opts {
 		if o == nil {

@@ -34,8 +34,11 @@ import (
 // ErrKey reports key material that cannot be used with the requested algorithm.
 var ErrKey = errors.New("unusable key")
 
-// MinRSABits is the smallest RSA modulus accepted, in bits.
-const MinRSABits = 2048
+// Limits on RSA moduli, in bits.
+const (
+	MinRSABits = 2048
+	MaxRSABits = 8192
+)
 
 // Family groups algorithms that share a key type.
 type Family int
@@ -213,8 +216,8 @@ func (k *Key) setRSA(material any) error {
 }
 
 func checkRSA(alg string, pub *rsa.PublicKey) error {
-	if pub.N == nil || pub.N.BitLen() < MinRSABits {
-		return fmt.Errorf("%w: %s key is smaller than %d bits", ErrKey, alg, MinRSABits)
+	if pub.N == nil || pub.N.BitLen() < MinRSABits || pub.N.BitLen() > MaxRSABits {
+		return fmt.Errorf("%w: %s key size outside %d to %d bits", ErrKey, alg, MinRSABits, MaxRSABits)
 	}
 	if pub.E < 3 || pub.E%2 == 0 {
 		return fmt.Errorf("%w: %s key has an invalid public exponent", ErrKey, alg)

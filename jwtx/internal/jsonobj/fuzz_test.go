@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -148,15 +149,16 @@ func decodeValue(t *testing.T, value []byte) any {
 
 // reference is an independent implementation of Object's acceptance rule,
 // built on encoding/json. It reports whether data is a valid JSON object with
-// valid UTF-8, no U+0000, no unpaired surrogate escapes, no duplicate names
-// in any object and nesting no deeper than maxDepth, and returns the
-// top-level names in order.
+// valid UTF-8, no U+0000, no unpaired surrogate escapes, no two names in
+// one object equal under case folding, and nesting no deeper than maxDepth,
+// and returns the top-level names in order.
 func reference(data []byte, maxDepth int) ([]string, bool) {
 	if !json.Valid(data) || !utf8.Valid(data) || !escapesOK(data) {
 		return nil, false
 	}
 	type frame struct {
-		names     map[string]bool // nil for an array
+		object    bool
+		names     []string
 		expectKey bool
 	}
 	var (
@@ -178,16 +180,18 @@ func reference(data []byte, maxDepth int) ([]string, bool) {
 			return nil, false
 		}
 		first = false
-		if n := len(stack); n > 0 && stack[n-1].names != nil && stack[n-1].expectKey {
+		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
 			if tok == json.Delim('}') {
 				stack = stack[:n-1]
 				continue
 			}
 			name := tok.(string)
-			if stack[n-1].names[name] {
-				return nil, false
+			for _, prev := range stack[n-1].names {
+				if strings.EqualFold(prev, name) {
+					return nil, false
+				}
 			}
-			stack[n-1].names[name] = true
+			stack[n-1].names = append(stack[n-1].names, name)
 			stack[n-1].expectKey = false
 			if n == 1 {
 				keys = append(keys, name)
@@ -199,12 +203,12 @@ func reference(data []byte, maxDepth int) ([]string, bool) {
 			stack = stack[:len(stack)-1]
 			continue
 		}
-		if n := len(stack); n > 0 && stack[n-1].names != nil {
+		if n := len(stack); n > 0 && stack[n-1].object {
 			stack[n-1].expectKey = true
 		}
 		switch tok {
 		case json.Delim('{'):
-			stack = append(stack, frame{names: map[string]bool{}, expectKey: true})
+			stack = append(stack, frame{object: true, expectKey: true})
 		case json.Delim('['):
 			stack = append(stack, frame{})
 		}

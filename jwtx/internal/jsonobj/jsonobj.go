@@ -7,8 +7,9 @@
 // a caller may use afterwards on the same bytes:
 //
 //   - no object, at any depth, may contain two members whose names are equal
-//     after unescaping, so that encoding/json's "last one wins" rule can never
-//     be used to smuggle a second "alg" or "exp" past another parser;
+//     after unescaping and case folding, so that encoding/json's "last one
+//     wins" rule and its case-insensitive field matching can never be used
+//     to smuggle a second "alg", "exp" or "Role" past another parser;
 //   - strings must be valid UTF-8, surrogate escapes must come in proper
 //     pairs, and U+0000 is rejected in every string;
 //   - nesting is bounded by a caller-supplied limit.
@@ -37,6 +38,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -44,7 +47,7 @@ import (
 var (
 	// ErrSyntax reports a violation of the RFC 8259 grammar, empty input, trailing data, or a top level that is not an object.
 	ErrSyntax = errors.New("jsonobj: invalid JSON")
-	// ErrDuplicate reports two members of one object, at any depth, whose names are equal after unescaping.
+	// ErrDuplicate reports two members of one object, at any depth, whose names are equal after unescaping and case folding.
 	ErrDuplicate = errors.New("jsonobj: duplicate member name")
 	// ErrDepth reports objects and arrays nested more deeply than the limit passed to [Object].
 	ErrDepth = errors.New("jsonobj: nesting too deep")
@@ -278,10 +281,11 @@ type nameSet struct {
 // add inserts name and reports whether an equal name was already present.
 func (ns *nameSet) add(name []byte) (dup bool) {
 	if ns.large != nil {
-		if _, dup := ns.large[string(name)]; dup {
+		key := foldKey(name)
+		if _, dup := ns.large[key]; dup {
 			return true
 		}
-		ns.large[string(name)] = struct{}{}
+		ns.large[key] = struct{}{}
 		return false
 	}
 	for _, prev := range ns.small[:ns.n] {
@@ -296,20 +300,51 @@ func (ns *nameSet) add(name []byte) (dup bool) {
 	}
 	ns.large = make(map[string]struct{}, 2*smallObject)
 	for _, prev := range ns.small {
-		ns.large[string(prev)] = struct{}{}
+		ns.large[foldKey(prev)] = struct{}{}
 	}
-	ns.large[string(name)] = struct{}{}
+	ns.large[foldKey(name)] = struct{}{}
 	return false
 }
 
-// sameName reports whether two unescaped names are equal. Comparing the first
-// bytes before calling into the runtime's memequal makes the common case of
-// short, distinct claim names cheap.
+// sameName reports whether two unescaped names are equal under Unicode
+// simple case folding, the matching encoding/json uses to pick a struct
+// field. Comparing folded first bytes before calling bytes.EqualFold keeps
+// the common case of short, distinct ASCII claim names cheap.
 func sameName(a, b []byte) bool {
-	if len(a) != len(b) {
-		return false
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b)
 	}
-	return len(a) == 0 || a[0] == b[0] && string(a) == string(b)
+	x, y := a[0], b[0]
+	if x < utf8.RuneSelf && y < utf8.RuneSelf {
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return bytes.EqualFold(a, b)
+}
+
+// foldKey maps a name to a key shared by exactly the names equal to it
+// under simple case folding: each rune becomes the smallest rune of its
+// folding orbit.
+func foldKey(name []byte) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	for _, r := range string(name) {
+		min := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < min {
+				min = f
+			}
+		}
+		b.WriteRune(min)
+	}
+	return b.String()
 }
 
 // array scans the array whose opening bracket is at data[i] and which sits at
