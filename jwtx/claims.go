@@ -27,7 +27,8 @@ const (
 //	}
 //
 // The wire names follow RFC 7519 and flask-jwt-extended (type, fresh, csrf),
-// so tokens travel between a Go service and a Flask one in both directions.
+// so tokens travel between a Go service and a Flask one in both directions;
+// fam, the refresh-token family, is this library's own (see WithFamilies).
 type RegisteredClaims struct {
 	Issuer    string      `json:"iss,omitempty"`
 	Subject   string      `json:"sub,omitempty"`
@@ -39,6 +40,7 @@ type RegisteredClaims struct {
 	Type      TokenType   `json:"type,omitempty"`
 	Fresh     Fresh       `json:"fresh,omitzero"`
 	CSRF      string      `json:"csrf,omitempty"`
+	Family    string      `json:"fam,omitempty"`
 }
 
 func (r RegisteredClaims) registered() RegisteredClaims { return r }

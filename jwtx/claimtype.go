@@ -110,5 +110,5 @@ func (n *claimNames) add(name string) {
 
 // registeredNames lists the JSON names of RegisteredClaims' fields.
 func registeredNames() []string {
-	return []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "type", "fresh", "csrf"}
+	return []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "type", "fresh", "csrf", "fam"}
 }

@@ -72,6 +72,8 @@ func decodeRegistered(r *RegisteredClaims, name, value []byte) (bool, error) {
 		r.ID, err = stringClaim(value)
 	case "csrf":
 		r.CSRF, err = stringClaim(value)
+	case "fam":
+		r.Family, err = stringClaim(value)
 	case "type":
 		var s string
 		s, err = stringClaim(value)

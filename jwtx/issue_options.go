@@ -22,6 +22,7 @@ type issueConfig struct {
 	expiresAt    time.Time
 	neverExpires bool
 	csrf         *bool
+	family       string
 }
 
 type issueOption func(*issueConfig) error
@@ -118,6 +119,19 @@ func ExpiresAt(t time.Time) IssueOption {
 func NeverExpires() IssueOption {
 	return issueOption(func(c *issueConfig) error {
 		c.neverExpires, c.expiresIn, c.expiresAt = true, 0, time.Time{}
+		return nil
+	})
+}
+
+// InFamily continues the refresh-token family fam: the new tokens carry it
+// instead of a new one. Refresh handlers pass the family of the refresh
+// token they rotate. It needs an Issuer built with WithFamilies(true).
+func InFamily(fam string) IssueOption {
+	return issueOption(func(c *issueConfig) error {
+		if fam == "" {
+			return fmt.Errorf("%w: empty family", ErrConfig)
+		}
+		c.family = fam
 		return nil
 	})
 }

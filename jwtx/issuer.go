@@ -114,6 +114,9 @@ func (i *Issuer[U, C]) Refresh(ctx context.Context, user U, opts ...IssueOption)
 	if err != nil {
 		return Token{}, err
 	}
+	if err := i.startFamily(&ic); err != nil {
+		return Token{}, err
+	}
 	return i.mint(sub, c, Refresh, i.refreshConfig(ic))
 }
 
@@ -128,6 +131,9 @@ func (i *Issuer[U, C]) Pair(ctx context.Context, user U, opts ...IssueOption) (T
 	}
 	sub, c, err := i.load(ctx, user, true)
 	if err != nil {
+		return TokenPair{}, err
+	}
+	if err := i.startFamily(&ic); err != nil {
 		return TokenPair{}, err
 	}
 	access, err := i.mint(sub, c, Access, ic)
@@ -159,11 +165,34 @@ func issueConfigOf(opts []IssueOption) (issueConfig, error) {
 
 // refreshConfig keeps what applies to a refresh token.
 func (i *Issuer[U, C]) refreshConfig(ic issueConfig) issueConfig {
-	rc := issueConfig{audience: ic.audience, csrf: ic.csrf}
+	rc := issueConfig{audience: ic.audience, csrf: ic.csrf, family: ic.family}
 	if i.cfg.refreshClaims {
 		rc.extra, rc.modifiers = ic.extra, ic.modifiers
 	}
 	return rc
+}
+
+// startFamily gives the tokens of a new login a new family, unless InFamily
+// continues one.
+func (i *Issuer[U, C]) startFamily(ic *issueConfig) error {
+	if !i.cfg.families || ic.family != "" {
+		return nil
+	}
+	id, err := i.randomID()
+	if err != nil {
+		return err
+	}
+	ic.family = id
+	return nil
+}
+
+// randomID returns 128 random bits, base64url-encoded.
+func (i *Issuer[U, C]) randomID() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(i.cfg.random, b[:]); err != nil {
+		return "", fmt.Errorf("jwtx: random source: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
 // load runs the IdentityFunc and, when withClaims, the ClaimsFunc.
@@ -254,6 +283,14 @@ func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Tok
 	if csrf && r.CSRF == "" {
 		r.CSRF = base64.RawURLEncoding.EncodeToString(rnd[16:])
 	}
+	if ic.family != "" {
+		if !i.cfg.families {
+			return Token{}, fmt.Errorf("%w: InFamily needs an issuer built with WithFamilies(true)", ErrConfig)
+		}
+		if r.Family == "" {
+			r.Family = ic.family
+		}
+	}
 	var payload []byte
 	if typ == Refresh && !i.cfg.refreshClaims {
 		payload, err = json.Marshal(r)
@@ -281,6 +318,7 @@ func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Tok
 		IssuedAt:  r.IssuedAt.Time,
 		ExpiresAt: r.ExpiresAt.Time,
 		CSRF:      r.CSRF,
+		Family:    r.Family,
 	}, nil
 }
 
@@ -316,6 +354,7 @@ func (i *Issuer[U, C]) checkReserved(r *RegisteredClaims) error {
 		{"type", r.Type != ""},
 		{"fresh", !r.Fresh.IsZero()},
 		{"csrf", r.CSRF != ""},
+		{"fam", r.Family != ""},
 	} {
 		if f.set && !i.cfg.overrides[f.claim] {
 			return &ClaimError{Claim: f.claim, Err: ErrReservedClaim}

@@ -3,7 +3,9 @@ package jwtx_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +35,9 @@ func TestMemoryStore(t *testing.T) {
 			return errors.Join(s.RevokeSubject(ctx, "alice", t0), s.RevokeSubject(ctx, "alice", t0.Add(-time.Hour)))
 		}, ask: tok("e", "alice", t0.Add(-time.Minute)), want: true},
 		{name: "other subject", prepare: func(s *jwtx.MemoryStore) error { return s.RevokeSubject(ctx, "alice", t0) }, ask: tok("f", "bob", t0.Add(-time.Minute))},
+		{name: "revoking a member revokes its family", prepare: func(s *jwtx.MemoryStore) error {
+			return s.Revoke(ctx, jwtx.TokenInfo{ID: "access-1", Family: "fam", ExpiresAt: t0.Add(time.Minute)})
+		}, ask: jwtx.TokenInfo{ID: "refresh-1", Family: "fam", ExpiresAt: t0.Add(time.Hour)}, want: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -126,4 +131,145 @@ func TestMemoryStoreWithVerifier(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestMemoryStoreRotation walks a refresh-token family through rotation,
+// reuse and revocation.
+func TestMemoryStoreRotation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	until := issuedAt.Add(24 * time.Hour)
+	type step struct {
+		from, to string
+		want     error
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []step
+		// after the steps: is a token of the family revoked?
+		wantRevoked bool
+	}{
+		{name: "rotation chain", steps: []step{{"r1", "r2", nil}, {"r2", "r3", nil}, {"r3", "r4", nil}}},
+		{name: "replay of a retired token revokes the family", steps: []step{{"r1", "r2", nil}, {"r1", "x", jwtx.ErrReused}, {"r2", "r3", jwtx.ErrRevoked}}, wantRevoked: true},
+		{name: "replay of the first token", steps: []step{{"r1", "r2", nil}, {"r2", "r3", nil}, {"r1", "x", jwtx.ErrReused}}, wantRevoked: true},
+		{name: "unknown member", steps: []step{{"r1", "r2", nil}, {"zz", "r3", jwtx.ErrReused}}, wantRevoked: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := jwtx.NewMemoryStore(0, 30*24*time.Hour, clockAt(issuedAt))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, st := range tc.steps {
+				if err := s.Rotate(ctx, "fam", st.from, st.to, until); !errors.Is(err, st.want) || (st.want == nil && err != nil) {
+					t.Fatalf("step %d: Rotate(%s -> %s) = %v, want %v", i, st.from, st.to, err, st.want)
+				}
+			}
+			got, err := s.Revoked(ctx, jwtx.TokenInfo{ID: "any", Family: "fam"})
+			if err != nil || got != tc.wantRevoked {
+				t.Errorf("family revoked = %v, %v; want %v", got, err, tc.wantRevoked)
+			}
+		})
+	}
+}
+
+// TestMemoryStoreRotationRace rotates one token from many goroutines:
+// exactly one wins, and the losers' reuse revokes the family.
+func TestMemoryStoreRotationRace(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := jwtx.NewMemoryStore(0, time.Hour, clockAt(issuedAt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rotate(ctx, "fam", "r0", "r1", issuedAt.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var wins, reused atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 64 {
+		wg.Go(func() {
+			err := s.Rotate(ctx, "fam", "r1", fmt.Sprintf("next-%d", i), issuedAt.Add(time.Hour))
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case errors.Is(err, jwtx.ErrReused), errors.Is(err, jwtx.ErrRevoked):
+				reused.Add(1)
+			default:
+				t.Errorf("Rotate: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if wins.Load() != 1 || reused.Load() != 63 {
+		t.Errorf("wins %d, refused %d; want 1 and 63", wins.Load(), reused.Load())
+	}
+}
+
+// TestFamiliesEndToEnd issues a pair with families on, rotates its refresh
+// token through the store, replays the old one, and checks that the whole
+// family, access token included, is then refused.
+func TestFamiliesEndToEnd(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, err := jwtx.NewMemoryStore(0, 30*24*time.Hour, clockAt(issuedAt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss := newIssuer(t, jwtx.WithFamilies(true))
+	ver, err := jwtx.NewVerifier[User, Claims](hsKey(t), jwtx.WithClock(clockAt(issuedAt)), jwtx.WithRevocation(store),
+		jwtx.WithUserLoader(func(context.Context, string) (User, error) { return alice, nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := iss.Pair(ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if login.Access.Family == "" || login.Access.Family != login.Refresh.Family {
+		t.Fatalf("pair families %q and %q", login.Access.Family, login.Refresh.Family)
+	}
+	other, err := iss.Pair(ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Refresh.Family == login.Refresh.Family {
+		t.Fatal("two logins share a family")
+	}
+
+	refresh := func(tok jwtx.Token) (jwtx.TokenPair, error) {
+		c, u, err := ver.VerifyRefresh(ctx, tok.Raw)
+		if err != nil {
+			return jwtx.TokenPair{}, err
+		}
+		next, err := iss.Pair(ctx, u, jwtx.InFamily(c.Family))
+		if err != nil {
+			return jwtx.TokenPair{}, err
+		}
+		return next, store.Rotate(ctx, c.Family, c.ID, next.Refresh.ID, next.Refresh.ExpiresAt)
+	}
+	second, err := refresh(login.Refresh)
+	if err != nil {
+		t.Fatalf("first refresh: %v", err)
+	}
+	if second.Refresh.Family != login.Refresh.Family {
+		t.Fatalf("rotation left the family: %q", second.Refresh.Family)
+	}
+	if _, err := refresh(login.Refresh); !errors.Is(err, jwtx.ErrReused) {
+		t.Fatalf("replayed refresh = %v, want ErrReused", err)
+	}
+	for name, tok := range map[string]jwtx.Token{"new access": second.Access, "old access": login.Access} {
+		if _, _, err := ver.Verify(ctx, tok.Raw); !errors.Is(err, jwtx.ErrRevoked) {
+			t.Errorf("%s after reuse: %v, want ErrRevoked", name, err)
+		}
+	}
+	if _, _, err := ver.VerifyRefresh(ctx, second.Refresh.Raw); !errors.Is(err, jwtx.ErrRevoked) {
+		t.Errorf("new refresh after reuse: %v, want ErrRevoked", err)
+	}
+	if _, _, err := ver.Verify(ctx, other.Access.Raw); err != nil {
+		t.Errorf("another login was hit: %v", err)
+	}
+	if _, err := newIssuer(t).Access(ctx, alice, jwtx.InFamily("x")); !errors.Is(err, jwtx.ErrConfig) {
+		t.Errorf("InFamily without WithFamilies = %v, want ErrConfig", err)
+	}
 }

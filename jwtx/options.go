@@ -160,6 +160,7 @@ type issuerConfig struct {
 	csrf          bool
 	refreshClaims bool
 	overrides     map[string]bool
+	families      bool
 	random        io.Reader
 }
 
@@ -266,14 +267,14 @@ func WithRefreshClaims(on bool) IssuerOption {
 // reservedClaims are the claims an Issuer sets itself.
 func reservedClaim(name string) bool {
 	switch name {
-	case "sub", "exp", "iat", "nbf", "jti", "type", "fresh", "csrf":
+	case "sub", "exp", "iat", "nbf", "jti", "type", "fresh", "csrf", "fam":
 		return true
 	}
 	return false
 }
 
 // AllowOverride lets ClaimsFunc output, [Modify] and [ExtraClaims] set the
-// named reserved claims (sub, exp, iat, nbf, jti, type, fresh, csrf); a value
+// named reserved claims (sub, exp, iat, nbf, jti, type, fresh, csrf, fam); a value
 // they set then wins over the Issuer's. Without it, setting a reserved claim
 // fails the issue with [ErrReservedClaim], which catches a ClaimsFunc that
 // overwrites sub or exp by accident. Default: none allowed.
@@ -288,6 +289,18 @@ func AllowOverride(claims ...string) IssuerOption {
 			}
 			c.overrides[name] = true
 		}
+		return nil
+	})
+}
+
+// WithFamilies says whether tokens carry a fam claim naming the login they
+// descend from, for refresh-token rotation with reuse detection (see
+// [RotationStore]). Pair and Refresh start a new family unless [InFamily]
+// continues one; Access joins the family given by InFamily, if any.
+// Default: false.
+func WithFamilies(on bool) IssuerOption {
+	return issuerOption(func(c *issuerConfig) error {
+		c.families = on
 		return nil
 	})
 }

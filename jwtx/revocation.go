@@ -14,6 +14,7 @@ type TokenInfo struct {
 	Subject   string
 	Issuer    string
 	Type      TokenType
+	Family    string // the refresh-token family, or ""
 	IssuedAt  time.Time
 	ExpiresAt time.Time // zero for a token without exp
 }
@@ -39,6 +40,7 @@ func (r RegisteredClaims) Info() TokenInfo {
 		Subject:   r.Subject,
 		Issuer:    r.Issuer,
 		Type:      r.Type,
+		Family:    r.Family,
 		IssuedAt:  r.IssuedAt.Time,
 		ExpiresAt: r.ExpiresAt.Time,
 	}

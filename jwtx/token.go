@@ -16,6 +16,7 @@ type Token struct {
 	IssuedAt  time.Time // the iat
 	ExpiresAt time.Time // the exp; zero for a token that never expires
 	CSRF      string    // the csrf claim, or ""
+	Family    string    // the fam claim, or ""
 }
 
 // String describes the token without revealing it.
