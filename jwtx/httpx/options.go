@@ -42,6 +42,7 @@ type config struct {
 	implicit     any
 	window       time.Duration
 	revoker      jwtx.Revoker
+	rotation     jwtx.RotationStore
 }
 
 func defaultConfig() config {
@@ -281,6 +282,23 @@ func WithImplicitRefresh[U any, C jwtx.Claims](iss *jwtx.Issuer[U, C], window ti
 			return fmt.Errorf("%w: implicit refresh needs an issuer and a positive window", jwtx.ErrConfig)
 		}
 		c.implicit, c.window = iss, window
+		return nil
+	})
+}
+
+// WithRotation turns on refresh-token rotation with reuse detection in
+// [Auth.RefreshHandler]: each refresh answers with a new refresh token too,
+// in the same family, and retires the one presented; presenting a retired
+// one again revokes the family (ReasonReused). Tokens must come from an
+// Issuer built with jwtx.WithFamilies(true), and the Verifier should ask
+// the same store (jwtx.WithRevocation) so that a revoked family's access
+// tokens are refused too. Default: off.
+func WithRotation(store jwtx.RotationStore) Option {
+	return option(func(c *config) error {
+		if store == nil {
+			return fmt.Errorf("%w: nil rotation store", jwtx.ErrConfig)
+		}
+		c.rotation = store
 		return nil
 	})
 }

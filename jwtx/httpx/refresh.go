@@ -26,35 +26,68 @@ func (a *Auth[U, C]) UnsetCookies(w http.ResponseWriter) {
 
 // RefreshHandler returns the refresh endpoint: it takes a refresh token from
 // the configured locations, loads its user and answers with a new access
-// token from iss, not fresh. A token that came from a cookie is answered
-// with cookies (and {"msg": "refreshed"}), so the token never reaches
-// JavaScript; otherwise with JSON {"access_token", "token_type",
-// "expires_in"}.
+// token from iss, not fresh; with [WithRotation], with a new refresh token
+// too. A token that came from a cookie is answered with cookies (and
+// {"msg": "refreshed"}), so the token never reaches JavaScript; otherwise
+// with JSON {"access_token", "token_type", "expires_in"} and, when
+// rotating, "refresh_token".
 func (a *Auth[U, C]) RefreshHandler(iss *jwtx.Issuer[U, C]) http.Handler {
 	return a.serve(rule[U, C]{want: jwtx.ExpectRefresh}, func(w http.ResponseWriter, r *http.Request, loc Location) {
 		ctx := r.Context()
-		user, err := jwtx.UserFromContext[U](ctx)
+		tokens, err := a.refresh(r, iss)
 		if err != nil {
 			a.fail(ctx, w, r, err, loc)
 			return
 		}
-		claims, _ := jwtx.From[C](ctx)
-		tok, err := iss.Access(ctx, user, jwtx.WithTokenCSRF(jwtx.RegisteredOf(claims).CSRF != ""))
-		if err != nil {
-			a.fail(ctx, w, r, fmt.Errorf("httpx: refresh: %w", err), loc)
-			return
-		}
 		if loc == FromCookie {
-			a.SetCookies(w, tok)
+			a.SetCookies(w, tokens...)
 			WriteJSON(w, http.StatusOK, map[string]string{"msg": "refreshed"})
 			return
 		}
-		WriteJSON(w, http.StatusOK, map[string]any{
-			"access_token": tok.Raw,
+		body := map[string]any{
+			"access_token": tokens[0].Raw,
 			"token_type":   "Bearer",
-			"expires_in":   int(tok.MaxAge(a.ver.Now()) / time.Second),
-		})
+			"expires_in":   int(tokens[0].MaxAge(a.ver.Now()) / time.Second),
+		}
+		if len(tokens) == 2 {
+			body["refresh_token"] = tokens[1].Raw
+		}
+		WriteJSON(w, http.StatusOK, body)
 	})
+}
+
+// refresh issues the new tokens for a verified refresh request: an access
+// token, and with rotation a refresh token that replaces the presented one.
+func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.Token, error) {
+	ctx := r.Context()
+	user, err := jwtx.UserFromContext[U](ctx)
+	if err != nil {
+		return nil, err
+	}
+	claims, _ := jwtx.From[C](ctx)
+	reg := jwtx.RegisteredOf(claims)
+	csrf := jwtx.WithTokenCSRF(reg.CSRF != "")
+	if a.cfg.rotation == nil {
+		tok, err := iss.Access(ctx, user, csrf)
+		if err != nil {
+			return nil, fmt.Errorf("httpx: refresh: %w", err)
+		}
+		return []jwtx.Token{tok}, nil
+	}
+	if reg.Family == "" {
+		return nil, &jwtx.ClaimError{Claim: "fam", Err: jwtx.ErrMissingClaim}
+	}
+	pair, err := iss.Pair(ctx, user, csrf, jwtx.InFamily(reg.Family))
+	if err != nil {
+		return nil, fmt.Errorf("httpx: refresh: %w", err)
+	}
+	if err := a.cfg.rotation.Rotate(ctx, reg.Family, reg.ID, pair.Refresh.ID, pair.Refresh.ExpiresAt); err != nil {
+		if !errors.Is(err, jwtx.ErrReused) && !errors.Is(err, jwtx.ErrRevoked) {
+			err = fmt.Errorf("%w: %w", jwtx.ErrRevocationUnavailable, err)
+		}
+		return nil, err
+	}
+	return []jwtx.Token{pair.Access, pair.Refresh}, nil
 }
 
 // Logout ends the session of a request: it revokes, in the WithRevoker

@@ -41,6 +41,7 @@ const (
 	ReasonWrongType     Reason = "wrong_type"             // refresh token as access token or the reverse
 	ReasonNotFresh      Reason = "not_fresh"              // a fresh token needed
 	ReasonRevoked       Reason = "revoked"                // jwtx.ErrRevoked
+	ReasonReused        Reason = "reused"                 // a rotated refresh token presented again: jwtx.ErrReused
 	ReasonUnavailable   Reason = "revocation_unavailable" // the revocation store failed
 	ReasonCSRF          Reason = "csrf"                   // ErrCSRF
 	ReasonUserMissing   Reason = "user_missing"           // jwtx.ErrUserNotFound
@@ -70,6 +71,8 @@ func ReasonOf(err error) Reason {
 		return ReasonUserLoad
 	case errors.Is(err, jwtx.ErrUserNotFound):
 		return ReasonUserMissing
+	case errors.Is(err, jwtx.ErrReused):
+		return ReasonReused
 	case errors.Is(err, jwtx.ErrSignature), errors.Is(err, jwtx.ErrKeyNotFound), errors.Is(err, jwtx.ErrAlgorithm):
 		return ReasonSignature
 	case errors.Is(err, jwtx.ErrRevoked):
@@ -112,6 +115,8 @@ func responseFor(r Reason) response {
 		return response{http.StatusUnauthorized, "invalid_token", "fresh token required"}
 	case ReasonRevoked:
 		return response{http.StatusUnauthorized, "invalid_token", "token revoked"}
+	case ReasonReused:
+		return response{http.StatusUnauthorized, "invalid_token", "refresh token reused; log in again"}
 	case ReasonUnavailable:
 		return response{http.StatusServiceUnavailable, "", "try again later"}
 	case ReasonCSRF:
