@@ -1,0 +1,109 @@
+package jwtx_test
+
+// FuzzVerify: arbitrary tokens never panic and are accepted only when
+// signed with the configured key.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+)
+
+func vtFuzzKey() []byte {
+	k := sha256.Sum256([]byte("jwtx FuzzVerify test-only key; never use it anywhere else"))
+	return k[:]
+}
+
+// vtSentinels are the errors every verification failure must match one of.
+func vtSentinels() []error {
+	return []error{
+		jwtx.ErrTooLarge, jwtx.ErrMalformed, jwtx.ErrUnsupported, jwtx.ErrAlgorithm,
+		jwtx.ErrKeyNotFound, jwtx.ErrSignature, jwtx.ErrTokenType, jwtx.ErrMissingClaim,
+		jwtx.ErrExpired, jwtx.ErrNotYetValid, jwtx.ErrIssuedAt, jwtx.ErrIssuer,
+		jwtx.ErrAudience, jwtx.ErrNotFresh, jwtx.ErrClaims, jwtx.ErrRevoked,
+		jwtx.ErrRevocationUnavailable,
+	}
+}
+
+// FuzzVerify checks that Verify never panics, that every failure returns
+// zero claims and matches a sentinel, and that it accepts nothing but
+// tokens whose signing input carries an HS256 MAC under the configured key
+// (checked independently of jwtx) with header alg exactly "HS256".
+func FuzzVerify(f *testing.F) {
+	key := vtFuzzKey()
+	now := vtNow()
+	c0 := vtClaimsJSON(now)
+	valid := jws(f, "HS256", vtHHS, c0, key)
+	parts := vtSegments(valid)
+	for _, seed := range []string{
+		valid,
+		jws(f, "HS256", `{"alg":"HS256","typ":"at+jwt"}`, c0, key),
+		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "role", `"admin"`, "roles", `["a","b"]`, "org", `{"id":"x"}`), key),
+		jws(f, "HS256", `{"alg":"none","typ":"at+jwt"}`, c0, key),
+		jws(f, "HS256", `{"alg":"HS512","typ":"at+jwt"}`, c0, key),
+		jws(f, "HS256", `{"alg":"HS256","alg":"none","typ":"at+jwt"}`, c0, key),
+		jws(f, "HS256", `{"alg":"HS256","typ":"at+jwt","crit":["b64"],"b64":false}`, c0, key),
+		jws(f, "HS256", `{"alg":"HS256","typ":"at+jwt","zip":"DEF","cty":"JWT"}`, c0, key),
+		jws(f, "HS256", vtHHS, vtAppendMember(c0, `"sub":"admin"`), key),
+		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "Exp", "1"), key),
+		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "exp", `"9999999999"`), key),
+		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "aud", `["x",["api"]]`), key),
+		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "x", strings.Repeat("[", 40)+strings.Repeat("]", 40)), key),
+		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "exp", vtUnix(now.Add(-time.Hour))), key),
+		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "sub", `"\ud800"`), key),
+		parts[0] + "." + parts[1] + ".",
+		parts[0] + "." + parts[1] + "." + parts[2] + "=",
+		parts[0] + ".." + parts[2],
+		`{"payload":"` + parts[1] + `","protected":"` + parts[0] + `","signature":"` + parts[2] + `"}`,
+		parts[0] + ".AAAA.AAAA.AAAA.AAAA",
+		"",
+		"...",
+	} {
+		f.Add(seed)
+	}
+	v, err := jwtx.NewClaimsVerifier[vtClaims](vtKey(f, jwtx.HS256, key, vtKidHS), vtPolicyV(now)...)
+	if err != nil {
+		f.Fatalf("NewClaimsVerifier: %v", err)
+	}
+	// The property below is only as good as the accepted seeds.
+	if _, _, err := v.Verify(context.Background(), valid); err != nil || !vtHS256Valid(key, valid) {
+		f.Fatalf("the valid seed does not verify: %v", err)
+	}
+	f.Fuzz(func(t *testing.T, token string) {
+		got, _, err := v.Verify(context.Background(), token)
+		if err != nil {
+			if !cmp.Equal(vtClaims{}, got, vtCmp()) {
+				t.Errorf("Verify returned claims with error %v", err)
+			}
+			if !vtErrAny(err, vtSentinels()...) {
+				t.Errorf("Verify error %v matches no sentinel", err)
+			}
+			vtCheckNoLeak(t, token, err)
+			return
+		}
+		if !vtHS256Valid(key, token) {
+			t.Fatalf("Verify accepted %s, which is not HS256-signed by the configured key", vtDescribe(token))
+		}
+		hdr, err := base64.RawURLEncoding.DecodeString(vtSegments(token)[0])
+		if err != nil {
+			t.Fatalf("accepted token has a bad header segment: %v", err)
+		}
+		var h struct {
+			Alg any `json:"alg"`
+		}
+		if err := json.Unmarshal(hdr, &h); err != nil || h.Alg != "HS256" {
+			t.Fatalf("Verify accepted a header with alg %v (decode error %v)", h.Alg, err)
+		}
+		if cmp.Equal(vtClaims{}, got, vtCmp()) || got.Subject == "" || got.ExpiresAt.IsZero() {
+			t.Fatalf("Verify accepted %s with empty claims %+v", vtDescribe(token), got)
+		}
+	})
+}
