@@ -180,6 +180,7 @@ func WithJWKSClock(clock Clock) RemoteOption {
 type RemoteKeySet struct {
 	cfg   remoteConfig
 	cache *jose.JWKSCache
+	stop  context.CancelFunc
 	keys  atomic.Pointer[KeySet]
 
 	refreshMu sync.Mutex
@@ -191,8 +192,8 @@ type RemoteKeySet struct {
 }
 
 // NewRemoteKeySet fetches the JWK Set at rawURL and keeps it fresh until ctx
-// is done. It fails when the first fetch does: a verifier without keys
-// refuses everything.
+// is done or Close is called. It fails when the first fetch does: a
+// verifier without keys refuses everything.
 func NewRemoteKeySet(ctx context.Context, rawURL string, opts ...RemoteOption) (*RemoteKeySet, error) {
 	r := &RemoteKeySet{cfg: remoteConfig{
 		interval:   DefaultJWKSRefreshInterval,
@@ -214,13 +215,17 @@ func NewRemoteKeySet(ctx context.Context, rawURL string, opts ...RemoteOption) (
 		return nil, fmt.Errorf("%w: JWKS URL must be https (http only with WithJWKSAllowHTTP)", ErrConfig)
 	}
 	client := r.httpClient(u)
-	r.cache, err = jose.NewJWKSCache(ctx, rawURL, client, r.cfg.interval, r.accept, r.fail)
+	var cacheCtx context.Context
+	cacheCtx, r.stop = context.WithCancel(ctx)
+	r.cache, err = jose.NewJWKSCache(cacheCtx, rawURL, client, r.cfg.interval, r.accept, r.fail)
 	if err != nil {
+		r.stop()
 		return nil, err
 	}
 	fetchCtx, cancel := context.WithTimeout(ctx, r.cfg.timeout)
 	defer cancel()
 	if err := r.cache.Refresh(fetchCtx); err != nil {
+		r.stop() // no background refreshes for a set nobody holds
 		return nil, fmt.Errorf("%w: %w", ErrJWKS, err)
 	}
 	return r, nil
@@ -380,6 +385,11 @@ func (r *RemoteKeySet) Refresh(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Close stops the background refreshes. The keys fetched so far stay in
+// use, and a token with an unknown kid can still cause a fetch. Cancelling
+// the context given to NewRemoteKeySet does the same.
+func (r *RemoteKeySet) Close() { r.stop() }
 
 // Keys returns the keys in use now.
 func (r *RemoteKeySet) Keys() *KeySet { return r.keys.Load() }

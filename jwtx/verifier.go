@@ -46,8 +46,9 @@ type Verifier[U any, C Claims] struct {
 }
 
 // NewVerifier builds a Verifier that trusts keys. Options configure the
-// rest; see [VerifierOption] and [Option]. Unless U is [NoUser], it needs a
-// [WithUserLoader] for U.
+// rest; see [VerifierOption] and [Option]. It needs a [WithUserLoader] for
+// U, unless U is [NoUser] (no user is loaded) or string (the subject is the
+// user).
 func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption) (*Verifier[U, C], error) {
 	if keys == nil {
 		return nil, fmt.Errorf("%w: no verification keys", ErrConfig)
@@ -75,8 +76,14 @@ func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption)
 			return nil, fmt.Errorf("%w: WithUserLoader loads %T, the verifier's user type is %T", ErrConfig, v.cfg.loader, *new(U))
 		}
 		v.loader = l
-	} else if _, none := any(*new(U)).(NoUser); !none {
-		return nil, fmt.Errorf("%w: a verifier for user type %T needs WithUserLoader", ErrConfig, *new(U))
+	} else {
+		switch any(*new(U)).(type) {
+		case NoUser:
+		case string:
+			v.loader = func(_ context.Context, subject string) (U, error) { return any(subject).(U), nil }
+		default:
+			return nil, fmt.Errorf("%w: a verifier for user type %T needs WithUserLoader", ErrConfig, *new(U))
+		}
 	}
 	for _, c := range v.cfg.checks {
 		f, ok := c.(func(context.Context, C) error)

@@ -56,7 +56,7 @@ func defaultConfig() config {
 		refreshField: "refresh_token",
 		maxBody:      64 << 10,
 		csrf:         true,
-		csrfHeader:   "X-CSRF-Token",
+		csrfHeader:   DefaultCSRFHeader,
 		csrfMethods:  map[string]bool{http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true, http.MethodDelete: true},
 		preflight:    true,
 	}
@@ -168,8 +168,12 @@ func WithCSRF(on bool) Option {
 	})
 }
 
+// DefaultCSRFHeader is the request header that echoes the CSRF value unless
+// WithCSRFHeader names another.
+const DefaultCSRFHeader = "X-CSRF-Token"
+
 // WithCSRFHeader sets the request header that must echo the token's csrf
-// claim. Default: "X-CSRF-Token".
+// claim. Default: [DefaultCSRFHeader].
 func WithCSRFHeader(name string) Option {
 	return option(func(c *config) error {
 		if name == "" {
