@@ -47,6 +47,9 @@ func inspectClaims[C Claims]() (claimNames, error) {
 	if err := walkClaims(t, false, &names, map[reflect.Type]bool{}); err != nil {
 		return claimNames{}, err
 	}
+	if a, b, ok := names.collision(); ok {
+		return claimNames{}, fmt.Errorf("%w: claims type %v has fields %q and %q, equal under case folding", ErrConfig, t, a, b)
+	}
 	return names, nil
 }
 
@@ -106,6 +109,19 @@ func (n *claimNames) add(name string) {
 	}
 	n.exact[name] = struct{}{}
 	n.list = append(n.list, name)
+}
+
+// collision returns two names of C equal under case folding, which no
+// token could carry: the verifier refuses such names as duplicates.
+func (n *claimNames) collision() (string, string, bool) {
+	for i, a := range n.list {
+		for _, b := range n.list[i+1:] {
+			if strings.EqualFold(a, b) {
+				return a, b, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // registeredNames lists the JSON names of RegisteredClaims' fields.

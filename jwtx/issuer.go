@@ -10,6 +10,8 @@ import (
 	"maps"
 	"sync"
 	"time"
+
+	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
 )
 
 // Default token lifetimes.
@@ -305,6 +307,9 @@ func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Tok
 			return Token{}, err
 		}
 		r = registeredOf(&c)
+	}
+	if err := jsonobj.Object(payload, maxClaimsDepth, nil); err != nil {
+		return Token{}, fmt.Errorf("%w: the claims would not verify: %w", ErrMalformed, err)
 	}
 	raw, err := i.sign(key, typ, payload)
 	if err != nil {
