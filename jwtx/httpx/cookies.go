@@ -67,7 +67,7 @@ func (c Cookies) Resolve() (Cookies, error) {
 	}
 	check := func(name, path string) error {
 		switch {
-		case !isCookieName(name):
+		case !isToken(name):
 			return fmt.Errorf("%w: invalid cookie name %q", jwtx.ErrConfig, name)
 		case strings.HasPrefix(name, "__Host-") && (c.Insecure || c.Domain != "" || path != "/"):
 			return fmt.Errorf("%w: cookie %s needs Secure, Path=/ and no Domain", jwtx.ErrConfig, name)
@@ -76,30 +76,22 @@ func (c Cookies) Resolve() (Cookies, error) {
 		}
 		return nil
 	}
+	seen := map[string]bool{}
 	for _, ck := range []struct{ name, path string }{
 		{c.AccessName, c.Path}, {c.RefreshName, c.RefreshPath}, {c.AccessCSRFName, "/"}, {c.RefreshCSRFName, "/"},
 	} {
 		if err := check(ck.name, ck.path); err != nil {
 			return Cookies{}, err
 		}
+		if seen[ck.name] {
+			return Cookies{}, fmt.Errorf("%w: two cookies named %s", jwtx.ErrConfig, ck.name)
+		}
+		seen[ck.name] = true
 	}
 	if c.SameSite == http.SameSiteNoneMode && c.Insecure {
 		return Cookies{}, fmt.Errorf("%w: SameSite=None needs Secure", jwtx.ErrConfig)
 	}
 	return c, nil
-}
-
-func isCookieName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?={}", c) >= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // cookie builds one cookie; maxAge < 0 deletes it.

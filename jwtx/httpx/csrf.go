@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // checkCSRF applies the double-submit check to a request authenticated by
@@ -13,7 +14,7 @@ import (
 // a cookie planted by another site cannot supply it. Tokens from other
 // locations are not subject to it: a browser never attaches them by itself.
 func (cfg *config) checkCSRF(r *http.Request, loc Location, claim string) error {
-	if loc != FromCookie || !cfg.csrf || !cfg.csrfMethods[r.Method] {
+	if loc != FromCookie || !cfg.csrf || !cfg.needsCSRF(r.Method) {
 		return nil
 	}
 	got, err := cfg.csrfValue(r)
@@ -24,6 +25,14 @@ func (cfg *config) checkCSRF(r *http.Request, loc Location, claim string) error 
 		return ErrCSRF
 	}
 	return nil
+}
+
+// needsCSRF reports whether a request with method needs the CSRF value.
+func (cfg *config) needsCSRF(method string) bool {
+	if cfg.csrfMethods != nil {
+		return cfg.csrfMethods[strings.ToUpper(method)]
+	}
+	return !safeMethod(method)
 }
 
 // csrfValue reads the CSRF value from the header or, when configured, from

@@ -73,9 +73,10 @@ func (cfg *config) extract(r *http.Request, want jwtx.Expect) (string, Location,
 	return "", 0, ErrNoToken
 }
 
-// fromHeader reads exactly one "<scheme> <b64token>". A header with another
-// scheme holds no token for us; anything else that is not exactly one
-// scheme, one space and one token is a bad request.
+// fromHeader reads exactly one "<scheme> <b64token>". An empty header, or
+// one with another scheme, holds no token for us; a scheme that is not an
+// RFC 9110 token (tabs, non-ASCII) or our scheme followed by anything but
+// one space and one token is a bad request.
 func (cfg *config) fromHeader(r *http.Request) (string, error) {
 	values := r.Header.Values(cfg.headerName)
 	switch len(values) {
@@ -85,17 +86,41 @@ func (cfg *config) fromHeader(r *http.Request) (string, error) {
 	default:
 		return "", badRequest("%d %s headers", len(values), cfg.headerName)
 	}
+	if values[0] == "" {
+		return "", nil
+	}
 	scheme, tok, _ := strings.Cut(values[0], " ")
-	if !strings.EqualFold(scheme, cfg.scheme) {
-		if isToken68(scheme) && (tok == "" || isToken68(tok)) {
-			return "", nil
-		}
+	switch {
+	case !isToken(scheme):
 		return "", badRequest("malformed %s header", cfg.headerName)
+	case !asciiEqualFold(scheme, cfg.scheme):
+		return "", nil // another scheme: not a token for us
 	}
 	if !isToken68(tok) {
 		return "", badRequest("malformed %s header", cfg.headerName)
 	}
 	return tok, nil
+}
+
+// asciiEqualFold compares ASCII case-insensitively; any other byte must be
+// equal. strings.EqualFold would also fold "\u212a" (Kelvin) to "k".
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // isToken68 reports whether s is a non-empty b64token (RFC 6750 §2.1):

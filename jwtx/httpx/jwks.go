@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/typedjwt/typedjwt/jwtx"
@@ -17,7 +18,7 @@ import (
 // picked up before max-age runs out. Only public halves are ever served: a
 // source holding HMAC keys answers 500.
 func JWKSHandler(src jwtx.PublicKeySource, maxAge time.Duration) http.Handler {
-	cacheControl := "public, max-age=" + strconv.Itoa(int(maxAge/time.Second))
+	cacheControl := "public, max-age=" + strconv.Itoa(int(max(maxAge, 0)/time.Second))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -34,7 +35,7 @@ func JWKSHandler(src jwtx.PublicKeySource, maxAge time.Duration) http.Handler {
 		h := w.Header()
 		h.Set("Cache-Control", cacheControl)
 		h.Set("ETag", etag)
-		if r.Header.Get("If-None-Match") == etag {
+		if etagMatch(r.Header.Values("If-None-Match"), etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
@@ -45,4 +46,18 @@ func JWKSHandler(src jwtx.PublicKeySource, maxAge time.Duration) http.Handler {
 			w.Write(body)
 		}
 	})
+}
+
+// etagMatch applies If-None-Match (RFC 9110 §13.1.2): a list of entity tags
+// or "*", compared weakly, so W/"x" matches "x".
+func etagMatch(headers []string, etag string) bool {
+	for _, h := range headers {
+		for _, tag := range strings.Split(h, ",") {
+			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+			if tag == "*" || tag == etag {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -45,7 +45,7 @@ func New[U any, C jwtx.Claims](ver *jwtx.Verifier[U, C], opts ...Option) (*Auth[
 		}
 	}
 	if a.cfg.onError == nil {
-		a.cfg.onError = DefaultErrors(a.cfg.realm)
+		a.cfg.onError = defaultErrors(a.cfg.realm, a.cfg.scheme)
 	}
 	if a.cfg.implicit != nil {
 		iss, ok := a.cfg.implicit.(*jwtx.Issuer[U, C])
@@ -62,6 +62,9 @@ type rule[U any, C jwtx.Claims] struct {
 	want      jwtx.Expect
 	optional  bool
 	authorize func(context.Context, C, U) error
+	// terminal marks this package's own handlers, which answer CORS
+	// preflights themselves instead of passing them on.
+	terminal bool
 }
 
 // Required lets a request through only with a valid access token (and its
@@ -101,12 +104,18 @@ func (a *Auth[U, C]) Authorize(check func(ctx context.Context, claims C, user U)
 
 // HandlerFunc adapts a handler that takes the typed claims and user as
 // arguments (the sanic-jwt-extended style) and protects it as [Auth.Required].
+// The user is loaded before f runs, even with WithLazyUser, and a user that
+// cannot be loaded refuses the request. It answers CORS preflights with 204.
 func (a *Auth[U, C]) HandlerFunc(f func(w http.ResponseWriter, r *http.Request, claims C, user U)) http.Handler {
-	return a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return a.serve(rule[U, C]{want: jwtx.ExpectAccess, terminal: true}, func(w http.ResponseWriter, r *http.Request, _ Location) error {
+		user, err := jwtx.UserFromContext[U](r.Context())
+		if err != nil {
+			return err
+		}
 		claims, _ := jwtx.From[C](r.Context())
-		user, _ := jwtx.UserFrom[U](r.Context())
 		f(w, r, claims, user)
-	}))
+		return nil
+	})
 }
 
 // isPreflight reports whether r is a CORS preflight request.
@@ -115,15 +124,25 @@ func isPreflight(r *http.Request) bool {
 }
 
 func (a *Auth[U, C]) guard(rl rule[U, C], next http.Handler) http.Handler {
-	return a.serve(rl, func(w http.ResponseWriter, r *http.Request, _ Location) { next.ServeHTTP(w, r) })
+	return a.serve(rl, func(w http.ResponseWriter, r *http.Request, _ Location) error {
+		next.ServeHTTP(w, r)
+		return nil
+	})
 }
 
 // serve runs the checks of rl and calls next with the verified values in
-// the request context and the location the token came from.
-func (a *Auth[U, C]) serve(rl rule[U, C], next func(http.ResponseWriter, *http.Request, Location)) http.Handler {
+// the request context and the location the token came from. next may refuse
+// the request by returning an error before it writes anything; the request
+// then gets the error response. Exactly one event is reported per request,
+// once its outcome is known.
+func (a *Auth[U, C]) serve(rl rule[U, C], next func(http.ResponseWriter, *http.Request, Location) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.cfg.preflight && isPreflight(r) {
 			a.emit(r, Event{Reason: ReasonPreflight})
+			if rl.terminal {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
 			next(w, r, 0)
 			return
 		}
@@ -132,14 +151,19 @@ func (a *Auth[U, C]) serve(rl rule[U, C], next func(http.ResponseWriter, *http.R
 		case errors.Is(err, ErrNoToken) && rl.optional:
 			a.emit(r, Event{Reason: ReasonAnonymous})
 			next(w, r, 0)
+			return
 		case err != nil:
 			a.fail(ctx, w, r, err, loc)
-		default:
-			c, _ := jwtx.From[C](ctx)
-			reg := jwtx.RegisteredOf(c)
-			a.emit(r, Event{Reason: ReasonAuthenticated, Location: loc, Subject: reg.Subject, TokenID: reg.ID})
-			next(w, r.WithContext(ctx), loc)
+			return
 		}
+		r = r.WithContext(ctx)
+		if err := next(w, r, loc); err != nil {
+			a.fail(ctx, w, r, err, loc)
+			return
+		}
+		c, _ := jwtx.From[C](ctx)
+		reg := jwtx.RegisteredOf(c)
+		a.emit(r, Event{Reason: ReasonAuthenticated, Location: loc, Subject: reg.Subject, TokenID: reg.ID})
 	})
 }
 

@@ -57,7 +57,6 @@ func defaultConfig() config {
 		maxBody:      64 << 10,
 		csrf:         true,
 		csrfHeader:   DefaultCSRFHeader,
-		csrfMethods:  map[string]bool{http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true, http.MethodDelete: true},
 		preflight:    true,
 	}
 }
@@ -100,7 +99,7 @@ func WithLocations(locs ...Location) Option {
 // "Authorization", "Bearer".
 func WithAuthorizationHeader(name, scheme string) Option {
 	return option(func(c *config) error {
-		if name == "" || scheme == "" || strings.ContainsAny(scheme, " \t") {
+		if !isToken(name) || !isToken(scheme) {
 			return fmt.Errorf("%w: header %q, scheme %q", jwtx.ErrConfig, name, scheme)
 		}
 		c.headerName, c.scheme = http.CanonicalHeaderKey(name), scheme
@@ -176,8 +175,8 @@ const DefaultCSRFHeader = "X-CSRF-Token"
 // claim. Default: [DefaultCSRFHeader].
 func WithCSRFHeader(name string) Option {
 	return option(func(c *config) error {
-		if name == "" {
-			return fmt.Errorf("%w: empty CSRF header", jwtx.ErrConfig)
+		if !isToken(name) {
+			return fmt.Errorf("%w: CSRF header %q", jwtx.ErrConfig, name)
 		}
 		c.csrfHeader = http.CanonicalHeaderKey(name)
 		return nil
@@ -196,15 +195,20 @@ func WithCSRFFormField(name string) Option {
 	})
 }
 
-// WithCSRFMethods sets the methods that need the CSRF value. GET, HEAD,
-// OPTIONS and TRACE must not change state and cannot be listed. Default:
-// POST, PUT, PATCH, DELETE.
+// WithCSRFMethods limits the CSRF check to the methods listed, for an
+// application that routes some unsafe method itself. GET, HEAD, OPTIONS and
+// TRACE must not change state and cannot be listed; listed methods match
+// whatever their case. Default: every method except GET, HEAD, OPTIONS
+// and TRACE (exactly so spelled), which includes POST, PUT, PATCH, DELETE,
+// any WebDAV or custom method, and lower-case spellings.
 func WithCSRFMethods(methods ...string) Option {
 	return option(func(c *config) error {
+		if len(methods) == 0 {
+			return fmt.Errorf("%w: no CSRF methods given; use WithCSRF(false) to turn the check off", jwtx.ErrConfig)
+		}
 		m := map[string]bool{}
 		for _, method := range methods {
-			switch method {
-			case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+			if safeMethod(strings.ToUpper(method)) {
 				return fmt.Errorf("%w: %s is a safe method", jwtx.ErrConfig, method)
 			}
 			m[strings.ToUpper(method)] = true
@@ -212,6 +216,30 @@ func WithCSRFMethods(methods ...string) Option {
 		c.csrfMethods = m
 		return nil
 	})
+}
+
+// safeMethod reports whether method must not change state (RFC 9110 §9.2.1)
+// and so needs no CSRF check.
+func safeMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// isToken reports whether s is an RFC 9110 token, as header names are.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?={}", c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // WithErrorHandler answers every refused request. Use [ReasonOf] or

@@ -32,17 +32,15 @@ func (a *Auth[U, C]) UnsetCookies(w http.ResponseWriter) {
 // with JSON {"access_token", "token_type", "expires_in"} and, when
 // rotating, "refresh_token".
 func (a *Auth[U, C]) RefreshHandler(iss *jwtx.Issuer[U, C]) http.Handler {
-	return a.serve(rule[U, C]{want: jwtx.ExpectRefresh}, func(w http.ResponseWriter, r *http.Request, loc Location) {
-		ctx := r.Context()
+	return a.serve(rule[U, C]{want: jwtx.ExpectRefresh, terminal: true}, func(w http.ResponseWriter, r *http.Request, loc Location) error {
 		tokens, err := a.refresh(r, iss)
 		if err != nil {
-			a.fail(ctx, w, r, err, loc)
-			return
+			return err
 		}
 		if loc == FromCookie {
 			a.SetCookies(w, tokens...)
 			WriteJSON(w, http.StatusOK, map[string]string{"msg": "refreshed"})
-			return
+			return nil
 		}
 		body := map[string]any{
 			"access_token": tokens[0].Raw,
@@ -53,6 +51,7 @@ func (a *Auth[U, C]) RefreshHandler(iss *jwtx.Issuer[U, C]) http.Handler {
 			body["refresh_token"] = tokens[1].Raw
 		}
 		WriteJSON(w, http.StatusOK, body)
+		return nil
 	})
 }
 
@@ -91,35 +90,62 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 }
 
 // Logout ends the session of a request: it revokes, in the WithRevoker
-// store, the access and refresh tokens the request presents and that
-// verify, and deletes the cookies. A presented cookie token needs the CSRF
-// value as on any unsafe request; tokens that do not verify are left alone.
-// It returns the first revocation error, after deleting the cookies.
+// store, every access and refresh token the request presents that
+// verifies, and deletes the cookies. When a presented token came from a
+// cookie, the request must carry the CSRF value of one of the cookie tokens
+// (whatever its method: logout changes state). A store that revokes
+// families (jwtx.MemoryStore, redisstore) also ends the refresh token of
+// the login, which browsers do not send to a logout route outside the
+// refresh cookie's path. Tokens that do not verify are left alone. An error
+// (a malformed request, CSRF, a store that cannot answer) leaves the
+// cookies in place.
 func (a *Auth[U, C]) Logout(w http.ResponseWriter, r *http.Request) error {
-	defer a.UnsetCookies(w)
-	if a.cfg.revoker == nil {
-		return nil
+	type presented struct {
+		loc  Location
+		info jwtx.TokenInfo
+		csrf string
 	}
-	var errs []error
+	var tokens []presented
 	for _, want := range []jwtx.Expect{jwtx.ExpectAccess, jwtx.ExpectRefresh} {
 		tok, loc, err := a.cfg.extract(r, want)
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrNoToken):
 			continue
+		case err != nil:
+			return err
 		}
 		claims, _, err := a.ver.VerifyClaims(r.Context(), tok, want)
-		if err != nil {
+		switch {
+		case errors.Is(err, jwtx.ErrRevocationUnavailable):
+			return err
+		case err != nil:
 			continue
 		}
 		reg := jwtx.RegisteredOf(claims)
-		if err := a.cfg.checkCSRF(r, loc, reg.CSRF); err != nil {
-			errs = append(errs, err)
-			continue
+		tokens = append(tokens, presented{loc: loc, info: reg.Info(), csrf: reg.CSRF})
+	}
+	if a.cfg.csrf {
+		fromCookie, matched := false, false
+		got, _ := a.cfg.csrfValue(r)
+		for _, t := range tokens {
+			if t.loc == FromCookie {
+				fromCookie = true
+				matched = matched || CSRFEqual(got, t.csrf)
+			}
 		}
-		if err := a.cfg.revoker.Revoke(r.Context(), reg.Info()); err != nil {
-			errs = append(errs, err)
+		if fromCookie && !matched {
+			return ErrCSRF
 		}
 	}
-	return errors.Join(errs...)
+	if a.cfg.revoker != nil {
+		for _, t := range tokens {
+			if err := a.cfg.revoker.Revoke(r.Context(), t.info); err != nil {
+				return fmt.Errorf("%w: %w", jwtx.ErrRevocationUnavailable, err)
+			}
+		}
+	}
+	a.UnsetCookies(w)
+	return nil
 }
 
 // LogoutHandler returns a handler that calls [Auth.Logout] and answers

@@ -138,12 +138,15 @@ type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 // DefaultErrors returns the default ErrorHandler: the status, RFC 6750
 // WWW-Authenticate header and JSON body {"msg": "..."} of the error's
 // [Reason], with fixed texts that never echo the token or the error.
-func DefaultErrors(realm string) ErrorHandler {
+func DefaultErrors(realm string) ErrorHandler { return defaultErrors(realm, "Bearer") }
+
+// defaultErrors is DefaultErrors with the challenge's scheme.
+func defaultErrors(realm, scheme string) ErrorHandler {
 	return func(w http.ResponseWriter, r *http.Request, err error) {
 		reason := ReasonOf(err)
 		resp := responseFor(reason)
 		if resp.status == http.StatusUnauthorized || resp.code != "" {
-			w.Header().Set("WWW-Authenticate", challenge(realm, resp))
+			w.Header().Set("WWW-Authenticate", challenge(scheme, realm, resp))
 		}
 		if reason == ReasonUnavailable {
 			w.Header().Set("Retry-After", "1")
@@ -152,9 +155,9 @@ func DefaultErrors(realm string) ErrorHandler {
 	}
 }
 
-// challenge builds a Bearer WWW-Authenticate value (RFC 6750 §3).
-func challenge(realm string, resp response) string {
-	v := "Bearer realm=" + strconv.Quote(realm)
+// challenge builds a WWW-Authenticate value (RFC 6750 §3).
+func challenge(scheme, realm string, resp response) string {
+	v := scheme + " realm=" + strconv.Quote(realm)
 	if resp.code != "" {
 		v += ", error=" + strconv.Quote(resp.code) + ", error_description=" + strconv.Quote(resp.msg)
 	}

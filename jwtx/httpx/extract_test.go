@@ -1,0 +1,557 @@
+package httpx_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/httpx"
+)
+
+func TestAuthorizationHeader(t *testing.T) {
+	t.Parallel()
+	custom := []httpx.Option{httpx.WithAuthorizationHeader("x-api-token", "Token")}
+	// The challenge names the configured scheme.
+	customMissing := result{Status: http.StatusUnauthorized, WWWAuthenticate: `Token realm="api"`, Body: msg("missing token")}
+	customBadRequest := refusedBadRequest()
+	customBadRequest.WWWAuthenticate = strings.Replace(customBadRequest.WWWAuthenticate, "Bearer", "Token", 1)
+	for _, tc := range []struct {
+		name    string
+		opts    []httpx.Option
+		headers func(tok string) [][2]string
+		want    result
+	}{
+		{name: "Bearer", headers: one("Authorization", "Bearer "), want: okAs("alice", "Alice")},
+		{name: "bearer", headers: one("Authorization", "bearer "), want: okAs("alice", "Alice")},
+		{name: "BEARER", headers: one("Authorization", "BEARER "), want: okAs("alice", "Alice")},
+		{name: "bEaReR", headers: one("Authorization", "bEaReR "), want: okAs("alice", "Alice")},
+		{name: "custom header and scheme", opts: custom, headers: one("X-Api-Token", "Token "), want: okAs("alice", "Alice")},
+		{name: "custom scheme in lower case", opts: custom, headers: one("X-Api-Token", "token "), want: okAs("alice", "Alice")},
+		{name: "custom header, default scheme", opts: custom, headers: one("X-Api-Token", "Bearer "), want: customMissing},
+		{name: "custom header ignores Authorization", opts: custom, headers: one("Authorization", "Bearer "), want: customMissing},
+		// B6: non-ASCII never passes, not even a KELVIN SIGN that Unicode
+		// case folding equates with "k".
+		{name: "custom scheme with a Kelvin sign", opts: custom, headers: one("X-Api-Token", "To\u212aen "), want: customBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			tok := e.access(t, "alice").Raw
+			r := newRequest(http.MethodGet, "/me", nil)
+			for _, h := range tc.headers(tok) {
+				r.Header.Add(h[0], h[1])
+			}
+			mux := http.NewServeMux()
+			mux.Handle("GET /me", e.auth(t, tc.opts...).Required(http.HandlerFunc(whoami)))
+			if diff := cmp.Diff(tc.want, do(t, mux, r)); diff != "" {
+				t.Errorf("response (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// one returns a header line whose value is prefix followed by the token.
+func one(name, prefix string) func(string) [][2]string {
+	return func(tok string) [][2]string { return [][2]string{{name, prefix + tok}} }
+}
+
+func TestMalformedAuthorization(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		values func(tok string) []string // Authorization header lines
+		want   result
+	}{
+		{name: "Bearer alone", values: fixed("Bearer"), want: refusedBadRequest()},
+		{name: "Bearer and a space", values: fixed("Bearer "), want: refusedBadRequest()},
+		{name: "two spaces", values: func(tok string) []string { return []string{"Bearer  " + tok} }, want: refusedBadRequest()},
+		{name: "tab", values: func(tok string) []string { return []string{"Bearer\t" + tok} }, want: refusedBadRequest()},
+		{name: "trailing space", values: func(tok string) []string { return []string{"Bearer " + tok + " "} }, want: refusedBadRequest()},
+		{name: "two tokens", values: func(tok string) []string { return []string{"Bearer " + tok + ", Bearer " + tok} }, want: refusedBadRequest()},
+		{name: "two headers", values: func(tok string) []string { return []string{"Bearer " + tok, "Bearer " + tok} }, want: refusedBadRequest()},
+		{name: "two headers, other scheme second", values: func(tok string) []string { return []string{"Bearer " + tok, "Basic xyz"} }, want: refusedBadRequest()},
+		{name: "NBSP", values: func(tok string) []string { return []string{"Bearer \u00a0" + tok} }, want: refusedBadRequest()},
+		{name: "zero-width space", values: func(tok string) []string { return []string{"Bearer " + tok + "\u200b"} }, want: refusedBadRequest()},
+		{name: "NBSP as separator", values: func(tok string) []string { return []string{"Bearer\u00a0" + tok} }, want: refusedBadRequest()},
+		{name: "Basic", values: fixed("Basic xyz"), want: refusedMissing()},
+		{name: "Basic alone", values: fixed("Basic"), want: refusedMissing()},
+		{name: "token in another scheme", values: func(tok string) []string { return []string{"Token " + tok} }, want: refusedMissing()},
+		{name: "padding after the token", values: func(tok string) []string { return []string{"Bearer " + tok + "="} }, want: refusedToken("invalid token")},
+		{name: "not a JWS", values: fixed("Bearer abc"), want: refusedToken("invalid token")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			tok := e.access(t, "alice").Raw
+			r := newRequest(http.MethodGet, "/me", nil)
+			for _, v := range tc.values(tok) {
+				r.Header.Add("Authorization", v)
+			}
+			mux := http.NewServeMux()
+			mux.Handle("GET /me", e.auth(t).Required(http.HandlerFunc(whoami)))
+			rec := serve(mux, r)
+			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
+				t.Errorf("response (-want +got):\n%s", diff)
+			}
+			checkNoLeak(t, rec, tok)
+		})
+	}
+}
+
+func fixed(values ...string) func(string) []string {
+	return func(string) []string { return values }
+}
+
+// TestHugeAuthorization sends 64 KiB tokens to a real server: they are
+// refused as invalid tokens before decoding, never with a 500.
+func TestHugeAuthorization(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		token func(tb testing.TB, e *env) string
+	}{
+		{name: "64 KiB of base64url", token: func(testing.TB, *env) string { return strings.Repeat("A", 64<<10) }},
+		{name: "64 KiB dots", token: func(testing.TB, *env) string { return strings.Repeat(".", 64<<10) }},
+		{
+			name: "signed 64 KiB claims",
+			token: func(tb testing.TB, e *env) string {
+				return e.access(tb, "alice", jwtx.ExtraClaims(map[string]any{"pad": strings.Repeat("x", 64<<10)})).Raw
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			tok := tc.token(t, e)
+			mux := http.NewServeMux()
+			mux.Handle("GET /me", e.auth(t).Required(http.HandlerFunc(whoami)))
+			srv := httptest.NewServer(mux)
+			defer srv.Close()
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/me", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(refusedToken("invalid token"), resultOf(t, resp)); diff != "" {
+				t.Errorf("response (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// B6: Unicode and whitespace around the token, in the header and the cookie.
+func TestTokenVariants(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		variant    func(tok string) string
+		wantHeader result
+		wantCookie result
+	}{
+		{
+			name: "leading space", variant: func(tok string) string { return " " + tok },
+			wantHeader: refusedBadRequest(), wantCookie: refusedToken("invalid token"),
+		},
+		{
+			// The Cookie header's trailing whitespace is not part of the
+			// value (RFC 6265 §5.2), so the cookie holds the token itself.
+			name: "trailing space", variant: func(tok string) string { return tok + " " },
+			wantHeader: refusedBadRequest(), wantCookie: okAs("alice", "Alice"),
+		},
+		{
+			name: "trailing tab", variant: func(tok string) string { return tok + "\t" },
+			wantHeader: refusedBadRequest(), wantCookie: okAs("alice", "Alice"),
+		},
+		{
+			name: "space inside", variant: func(tok string) string { return strings.Replace(tok, ".", " .", 1) },
+			wantHeader: refusedBadRequest(), wantCookie: refusedToken("invalid token"),
+		},
+		// Non-ASCII never passes: the header is malformed, and a cookie
+		// with such a value is not a cookie at all.
+		{name: "NBSP", variant: func(tok string) string { return "\u00a0" + tok }, wantHeader: refusedBadRequest(), wantCookie: refusedMissing()},
+		{name: "zero-width space", variant: func(tok string) string { return tok + "\u200b" }, wantHeader: refusedBadRequest(), wantCookie: refusedMissing()},
+		{name: "BOM", variant: func(tok string) string { return "\ufeff" + tok }, wantHeader: refusedBadRequest(), wantCookie: refusedMissing()},
+		{name: "fullwidth dots", variant: func(tok string) string { return strings.ReplaceAll(tok, ".", "\uff0e") }, wantHeader: refusedBadRequest(), wantCookie: refusedMissing()},
+		{name: "ideographic dots", variant: func(tok string) string { return strings.ReplaceAll(tok, ".", "\u3002") }, wantHeader: refusedBadRequest(), wantCookie: refusedMissing()},
+		{name: "Cyrillic e", variant: func(tok string) string { return strings.Replace(tok, "e", "\u0435", 1) }, wantHeader: refusedBadRequest(), wantCookie: refusedMissing()},
+		// DQUOTEs around a cookie value are cookie syntax (RFC 6265 §4.1.1),
+		// not part of the value.
+		{name: "quoted", variant: func(tok string) string { return `"` + tok + `"` }, wantHeader: refusedBadRequest(), wantCookie: okAs("alice", "Alice")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			tok := e.access(t, "alice").Raw
+			mux := http.NewServeMux()
+			mux.Handle("GET /header", e.auth(t).Required(http.HandlerFunc(whoami)))
+			mux.Handle("GET /cookie", e.auth(t, httpx.WithLocations(httpx.FromCookie)).Required(http.HandlerFunc(whoami)))
+
+			rec := serve(mux, newRequest(http.MethodGet, "/header", nil, header("Authorization", "Bearer "+tc.variant(tok))))
+			if diff := cmp.Diff(tc.wantHeader, resultOf(t, rec.Result())); diff != "" {
+				t.Errorf("in the header (-want +got):\n%s", diff)
+			}
+			checkNoLeak(t, rec, tok)
+			rec = serve(mux, newRequest(http.MethodGet, "/cookie", nil, cookie(accessCookie, tc.variant(tok))))
+			if diff := cmp.Diff(tc.wantCookie, resultOf(t, rec.Result())); diff != "" {
+				t.Errorf("in the cookie (-want +got):\n%s", diff)
+			}
+			checkNoLeak(t, rec, tok)
+		})
+	}
+}
+
+// D3: two cookies of the auth name are refused, in either order.
+func TestDuplicateCookies(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		order []string // users whose tokens go in the cookie header, in order
+	}{
+		{name: "attacker first", order: []string{"bob", "alice"}},
+		{name: "victim first", order: []string{"alice", "bob"}},
+		{name: "same token twice", order: []string{"alice", "alice"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			tok := e.access(t, "alice").Raw
+			var opts []reqOption
+			for _, u := range tc.order {
+				v := tok
+				if u != "alice" {
+					v = e.access(t, u).Raw
+				}
+				opts = append(opts, cookie(accessCookie, v))
+			}
+			mux := http.NewServeMux()
+			mux.Handle("GET /me", e.auth(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)).Required(http.HandlerFunc(whoami)))
+			opts = append(opts, bearer(tok))
+			if diff := cmp.Diff(refusedBadRequest(), do(t, mux, newRequest(http.MethodGet, "/me", nil, opts...))); diff != "" {
+				t.Errorf("response (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// D4: the query string holds a token only where FromQuery is configured.
+func TestQueryLocation(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		opts  []httpx.Option
+		query func(tok string) string
+		want  result
+	}{
+		{name: "not configured", query: func(tok string) string { return "jwt=" + tok }, want: refusedMissing()},
+		{name: "not configured, access_token", query: func(tok string) string { return "access_token=" + tok }, want: refusedMissing()},
+		{name: "configured", opts: []httpx.Option{httpx.WithLocations(httpx.FromQuery)}, query: func(tok string) string { return "jwt=" + tok }, want: okAs("alice", "Alice")},
+		{name: "configured, twice", opts: []httpx.Option{httpx.WithLocations(httpx.FromQuery)}, query: func(tok string) string { return "jwt=" + tok + "&jwt=" + tok }, want: refusedBadRequest()},
+		{name: "configured, empty", opts: []httpx.Option{httpx.WithLocations(httpx.FromQuery)}, query: func(string) string { return "jwt=" }, want: refusedMissing()},
+		{
+			name:  "custom parameter",
+			opts:  []httpx.Option{httpx.WithLocations(httpx.FromQuery), httpx.WithQueryParam("access_token")},
+			query: func(tok string) string { return "access_token=" + tok }, want: okAs("alice", "Alice"),
+		},
+		{
+			name:  "custom parameter ignores jwt",
+			opts:  []httpx.Option{httpx.WithLocations(httpx.FromQuery), httpx.WithQueryParam("access_token")},
+			query: func(tok string) string { return "jwt=" + tok }, want: refusedMissing(),
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			tok := e.access(t, "alice").Raw
+			mux := http.NewServeMux()
+			mux.Handle("GET /download", e.auth(t, tc.opts...).Required(http.HandlerFunc(whoami)))
+			if diff := cmp.Diff(tc.want, do(t, mux, newRequest(http.MethodGet, "/download?"+tc.query(tok), nil))); diff != "" {
+				t.Errorf("response (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestBodyLocation(t *testing.T) {
+	t.Parallel()
+	const limit = 4 << 10
+	// jsonBody is a JSON object with the access token and padding, exactly
+	// size bytes long.
+	jsonBody := func(tb testing.TB, tok string, size int) string {
+		tb.Helper()
+		head, tail := `{"access_token":"`+tok+`","pad":"`, `"}`
+		n := size - len(head) - len(tail)
+		if n < 0 {
+			tb.Fatalf("body of %d bytes cannot hold the token", size)
+		}
+		return head + strings.Repeat("x", n) + tail
+	}
+	for _, tc := range []struct {
+		name        string
+		opts        []httpx.Option
+		contentType string
+		body        func(tb testing.TB, tok string) string
+		header      bool // also send the token in the Authorization header
+		want        result
+	}{
+		{name: "token", body: func(tb testing.TB, tok string) string { return jsonBody(tb, tok, 1000) }, want: okAs("alice", "Alice")},
+		{name: "at the limit", body: func(tb testing.TB, tok string) string { return jsonBody(tb, tok, limit) }, want: okAs("alice", "Alice")},
+		{name: "one byte over the limit", body: func(tb testing.TB, tok string) string { return jsonBody(tb, tok, limit+1) }, want: refusedBadRequest()},
+		{name: "far over the limit", body: func(tb testing.TB, tok string) string { return jsonBody(tb, tok, 1<<20) }, want: refusedBadRequest()},
+		{name: "charset parameter", contentType: "application/json; charset=utf-8", body: func(tb testing.TB, tok string) string { return jsonBody(tb, tok, 1000) }, want: okAs("alice", "Alice")},
+		{name: "text/plain is not read", contentType: "text/plain", body: func(tb testing.TB, tok string) string { return jsonBody(tb, tok, 1000) }, want: refusedMissing()},
+		{name: "form is not read", contentType: "application/x-www-form-urlencoded", body: func(_ testing.TB, tok string) string { return "access_token=" + tok }, want: refusedMissing()},
+		{name: "no body", body: func(testing.TB, string) string { return "" }, want: refusedMissing()},
+		{name: "no field", body: func(testing.TB, string) string { return `{"other":"x"}` }, want: refusedMissing()},
+		{name: "empty field", body: func(testing.TB, string) string { return `{"access_token":""}` }, want: refusedMissing()},
+		{name: "field not a string", body: func(testing.TB, string) string { return `{"access_token":42}` }, want: refusedBadRequest()},
+		{name: "not JSON", body: func(testing.TB, string) string { return `access_token=x` }, want: refusedBadRequest()},
+		{name: "JSON array", body: func(_ testing.TB, tok string) string { return `["` + tok + `"]` }, want: refusedBadRequest()},
+		{name: "custom field", opts: []httpx.Option{httpx.WithBodyFields("token", "rt")}, body: func(_ testing.TB, tok string) string { return `{"token":"` + tok + `"}` }, want: okAs("alice", "Alice")},
+		{
+			// The header decides first, so the oversized body is never read
+			// by the middleware and reaches the handler whole.
+			name: "header first, body over the limit", opts: []httpx.Option{httpx.WithLocations(httpx.FromHeader, httpx.FromBody)}, header: true,
+			body: func(tb testing.TB, tok string) string { return jsonBody(tb, tok, 1<<20) }, want: okAs("alice", "Alice"),
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			tok := e.access(t, "alice").Raw
+			body := tc.body(t, tok)
+			opts := append([]httpx.Option{httpx.WithLocations(httpx.FromBody), httpx.WithMaxBodySize(limit)}, tc.opts...)
+			var handlerBody string
+			mux := http.NewServeMux()
+			mux.Handle("POST /me", e.auth(t, opts...).Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, err := io.ReadAll(r.Body)
+				if err != nil {
+					t.Errorf("handler reading the body: %v", err)
+				}
+				handlerBody = string(b)
+				whoami(w, r)
+			})))
+			ct := tc.contentType
+			if ct == "" {
+				ct = "application/json"
+			}
+			ropts := []reqOption{header("Content-Type", ct)}
+			if tc.header {
+				ropts = append(ropts, bearer(tok))
+			}
+			var rbody io.Reader // nil: http.NoBody, as a server gives
+			if body != "" {
+				rbody = strings.NewReader(body)
+			}
+			rec := serve(mux, newRequest(http.MethodPost, "/me", rbody, ropts...))
+			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
+				t.Errorf("response (-want +got):\n%s", diff)
+			}
+			if tc.want.Status == http.StatusOK && handlerBody != body {
+				t.Errorf("handler read %d bytes of the body, want all %d", len(handlerBody), len(body))
+			}
+			checkNoLeak(t, rec, tok)
+		})
+	}
+}
+
+func TestBodyReadError(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mux := http.NewServeMux()
+	mux.Handle("POST /me", e.auth(t, httpx.WithLocations(httpx.FromBody)).Required(http.HandlerFunc(whoami)))
+	r := newRequest(http.MethodPost, "/me", iotest.ErrReader(errors.New("connection reset")), header("Content-Type", "application/json"))
+	if diff := cmp.Diff(refusedBadRequest(), do(t, mux, r)); diff != "" {
+		t.Errorf("response (-want +got):\n%s", diff)
+	}
+}
+
+func TestLocationString(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		loc  httpx.Location
+		want string
+	}{
+		{loc: httpx.FromHeader, want: "header"},
+		{loc: httpx.FromCookie, want: "cookie"},
+		{loc: httpx.FromQuery, want: "query"},
+		{loc: httpx.FromBody, want: "body"},
+		{loc: 0, want: "none"},
+		{loc: httpx.FromBody + 1, want: "none"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			t.Parallel()
+			if got := tc.loc.String(); got != tc.want {
+				t.Errorf("Location(%d).String() = %q, want %q", tc.loc, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestLocationOrder: the first location holding a token decides, and CSRF
+// applies whenever the cookie decided.
+func TestLocationOrder(t *testing.T) {
+	t.Parallel()
+	cookieFirst := []httpx.Option{httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)}
+	headerFirst := []httpx.Option{httpx.WithLocations(httpx.FromHeader, httpx.FromCookie)}
+	for _, tc := range []struct {
+		name       string
+		opts       []httpx.Option
+		method     string
+		authHeader string // "bob" for bob's token, or a literal value
+		aliceCk    bool   // alice's access cookie
+		csrf       bool   // alice's CSRF value in the header
+		want       result
+	}{
+		{name: "cookie first, POST without CSRF", opts: cookieFirst, method: http.MethodPost, authHeader: "bob", aliceCk: true, want: refusedCSRF()},
+		{name: "cookie first, POST with CSRF", opts: cookieFirst, method: http.MethodPost, authHeader: "bob", aliceCk: true, csrf: true, want: okAs("alice", "Alice")},
+		{name: "cookie first, GET", opts: cookieFirst, method: http.MethodGet, authHeader: "bob", aliceCk: true, want: okAs("alice", "Alice")},
+		{name: "cookie first, no cookie", opts: cookieFirst, method: http.MethodPost, authHeader: "bob", want: okAs("bob", "Bob")},
+		{name: "header first, POST without CSRF", opts: headerFirst, method: http.MethodPost, authHeader: "bob", aliceCk: true, want: okAs("bob", "Bob")},
+		{name: "header first, other scheme", opts: headerFirst, method: http.MethodGet, authHeader: "Basic xyz", aliceCk: true, want: okAs("alice", "Alice")},
+		{name: "header first, malformed header", opts: headerFirst, method: http.MethodGet, authHeader: "Bearer", aliceCk: true, want: refusedBadRequest()},
+		{name: "header only, cookie ignored", method: http.MethodGet, aliceCk: true, want: refusedMissing()},
+		{name: "cookie only, header ignored", opts: []httpx.Option{httpx.WithLocations(httpx.FromCookie)}, method: http.MethodGet, authHeader: "bob", want: refusedMissing()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			alice := e.access(t, "alice")
+			var opts []reqOption
+			switch tc.authHeader {
+			case "":
+			case "bob":
+				opts = append(opts, bearer(e.access(t, "bob").Raw))
+			default:
+				opts = append(opts, header("Authorization", tc.authHeader))
+			}
+			if tc.aliceCk {
+				opts = append(opts, cookie(accessCookie, alice.Raw))
+			}
+			if tc.csrf {
+				opts = append(opts, header("X-CSRF-Token", alice.CSRF))
+			}
+			mux := http.NewServeMux()
+			mux.Handle("/me", e.auth(t, tc.opts...).Required(http.HandlerFunc(whoami)))
+			if diff := cmp.Diff(tc.want, do(t, mux, newRequest(tc.method, "/me", nil, opts...))); diff != "" {
+				t.Errorf("response (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// zeroReader is a source of zero bytes.
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// token68 is RFC 6750's b64token, written independently of the package.
+var token68 = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
+
+// FuzzAuthorizationHeader sends any Authorization header value. It must
+// never panic or answer 500; the handler runs only for the scheme, one
+// space and exactly the valid token, and then sees exactly that token; a
+// well-formed value is never a bad request and a malformed one never
+// reaches the verifier.
+func FuzzAuthorizationHeader(f *testing.F) {
+	e := newEnv(f)
+	// The fuzzing workers run this setup again: the token must be the same
+	// in every process, so its jti and csrf come from a fixed source.
+	iss, err := jwtx.NewIssuer[User, Claims](e.key, jwtx.WithClock(jwtx.ClockFunc(epoch)), jwtx.WithRandom(zeroReader{}),
+		jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }))
+	if err != nil {
+		f.Fatal(err)
+	}
+	access, err := iss.Access(context.Background(), userOf("alice"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	tok := access.Raw
+	want := string(payload(f, tok))
+	var got error
+	var raw string
+	ran := false
+	auth := e.auth(f, httpx.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+		got = err
+		httpx.DefaultErrors("api")(w, r, err)
+	}))
+	h := auth.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ran = true
+		b, _ := jwtx.RawFrom(r.Context())
+		raw = string(b)
+	}))
+	for _, seed := range []string{
+		"Bearer " + tok, "bearer " + tok, "BEARER " + tok, "Bearer  " + tok, "Bearer " + tok + " ",
+		"Bearer", "Bearer ", "Basic xyz", "Basic", "", " ", "Bearer " + tok + ", Bearer " + tok,
+		"Bearer \u00a0" + tok, "Bearer " + tok + "=", "Bearer a=b", "Bearer ===", "Token " + tok,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		got, raw, ran = nil, "", false
+		r := httptest.NewRequest(http.MethodGet, "/me", nil)
+		r.Header["Authorization"] = []string{value}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+
+		scheme, rest, _ := strings.Cut(value, " ")
+		bearer := asciiEqualFold(scheme, "Bearer")
+		wellFormed := bearer && token68.MatchString(rest)
+		switch {
+		case ran:
+			if !wellFormed || rest != tok {
+				t.Fatalf("handler ran for %q", value)
+			}
+			if raw != want || raw != string(payload(t, rest)) {
+				t.Fatalf("handler saw claims %q, want %q", raw, want)
+			}
+			return
+		case rec.Code == http.StatusInternalServerError:
+			t.Fatalf("%q: 500, error %v", value, got)
+		case wellFormed && (errors.Is(got, httpx.ErrBadRequest) || errors.Is(got, httpx.ErrNoToken)):
+			t.Fatalf("%q: well-formed value refused as %v", value, got)
+		case !wellFormed && !errors.Is(got, httpx.ErrBadRequest) && !(errors.Is(got, httpx.ErrNoToken) && !bearer):
+			t.Fatalf("%q: malformed value got error %v, want a bad request", value, got)
+		}
+		if bytes.Contains(rec.Body.Bytes(), []byte(signature(tok))) {
+			t.Fatalf("%q: body carries the token's signature", value)
+		}
+	})
+}
+
+// asciiEqualFold reports whether a and b are equal under ASCII case folding
+// only.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
