@@ -100,11 +100,19 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 // (a malformed request, CSRF, a store that cannot answer) leaves the
 // cookies in place.
 func (a *Auth[U, C]) Logout(w http.ResponseWriter, r *http.Request) error {
-	type presented struct {
-		loc  Location
-		info jwtx.TokenInfo
-		csrf string
-	}
+	_, err := a.logout(w, r)
+	return err
+}
+
+// presented is a verified token a logout request carries.
+type presented struct {
+	loc  Location
+	info jwtx.TokenInfo
+	csrf string
+}
+
+// logout does the work of Logout and returns the tokens it revoked.
+func (a *Auth[U, C]) logout(w http.ResponseWriter, r *http.Request) ([]presented, error) {
 	var tokens []presented
 	for _, want := range []jwtx.Expect{jwtx.ExpectAccess, jwtx.ExpectRefresh} {
 		tok, loc, err := a.cfg.extract(r, want)
@@ -112,12 +120,12 @@ func (a *Auth[U, C]) Logout(w http.ResponseWriter, r *http.Request) error {
 		case errors.Is(err, ErrNoToken):
 			continue
 		case err != nil:
-			return err
+			return nil, err
 		}
 		claims, _, err := a.ver.VerifyClaims(r.Context(), tok, want)
 		switch {
 		case errors.Is(err, jwtx.ErrRevocationUnavailable):
-			return err
+			return nil, err
 		case err != nil:
 			continue
 		}
@@ -134,28 +142,35 @@ func (a *Auth[U, C]) Logout(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if fromCookie && !matched {
-			return ErrCSRF
+			return nil, ErrCSRF
 		}
 	}
 	if a.cfg.revoker != nil {
 		for _, t := range tokens {
 			if err := a.cfg.revoker.Revoke(r.Context(), t.info); err != nil {
-				return fmt.Errorf("%w: %w", jwtx.ErrRevocationUnavailable, err)
+				return nil, fmt.Errorf("%w: %w", jwtx.ErrRevocationUnavailable, err)
 			}
 		}
 	}
 	a.UnsetCookies(w)
-	return nil
+	return tokens, nil
 }
 
 // LogoutHandler returns a handler that calls [Auth.Logout] and answers
-// {"msg": "logged out"}, or the error response of a failed revocation.
+// {"msg": "logged out"} (event reason "logged_out"), or the error response
+// of a refused logout.
 func (a *Auth[U, C]) LogoutHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := a.Logout(w, r); err != nil {
+		tokens, err := a.logout(w, r)
+		if err != nil {
 			a.fail(r.Context(), w, r, err, 0)
 			return
 		}
+		ev := Event{Reason: ReasonLoggedOut}
+		if len(tokens) > 0 {
+			ev.Location, ev.Subject, ev.TokenID = tokens[0].loc, tokens[0].info.Subject, tokens[0].info.ID
+		}
+		a.emit(r, ev)
 		WriteJSON(w, http.StatusOK, map[string]string{"msg": "logged out"})
 	})
 }

@@ -33,6 +33,7 @@ const (
 	ReasonAuthenticated Reason = "authenticated"          // a valid token (and user)
 	ReasonAnonymous     Reason = "anonymous"              // no token on an optional route
 	ReasonPreflight     Reason = "preflight"              // a CORS preflight let through
+	ReasonLoggedOut     Reason = "logged_out"             // LogoutHandler ended a session
 	ReasonMissing       Reason = "missing"                // no token: ErrNoToken
 	ReasonBadRequest    Reason = "bad_request"            // ErrBadRequest
 	ReasonInvalid       Reason = "invalid"                // malformed, wrong iss/aud/nbf/iat, a custom check
