@@ -327,6 +327,9 @@ func (r *RemoteKeySet) bind(j jose.JWK) (*Key, error) {
 	if jose.HasPrivate(j) {
 		return nil, errors.New("private or symmetric key material in a public key set")
 	}
+	if ops := j.KeyOps(); len(ops) > 0 && !slices.Contains(ops, "verify") {
+		return nil, errors.New("key_ops without \"verify\"")
+	}
 	alg := ""
 	if a := j.Algorithm(); a != nil {
 		alg = a.String()

@@ -1,0 +1,256 @@
+// Command additional-claims adds claims to tokens in three ways and shows
+// how they merge. The ClaimsFunc (flask-jwt-extended's
+// additional_claims_loader) runs for every token and sets what belongs to
+// the user: org and plan. Per-call options of the login handler set what
+// belongs to one login: jwtx.Modify, typed, sets amr; jwtx.ExtraClaims, by
+// name, sets promo and, for a valid promo code, "plan": "trial". On a tie the
+// per-call claim wins, so a promo login says "trial" where the ClaimsFunc
+// said "free".
+//
+// Login also issues a second token for another API with
+// jwtx.ForAudience("reports"). That API's verifier (WithAudience("reports"),
+// mounted under /reports/) accepts it; this API's verifier, which has no
+// audience, refuses it, and the reverse. GET /claims and GET
+// /reports/claims answer with the raw claims of the token, from
+// jwtx.RawFrom(ctx).Map().
+//
+// The server listens on loopback only, with an ES256 key generated at
+// start-up:
+//
+//	go run ./examples/additional-claims [-addr 127.0.0.1:8080]
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/httpx"
+)
+
+const (
+	// issuerName is the iss claim of every token; both APIs require it.
+	issuerName = "https://auth.additional-claims.test"
+	// reportsAudience is the aud claim of tokens for the reports API.
+	reportsAudience = "reports"
+	// promoCode is the one promotion code the demo knows.
+	promoCode = "TRY-PRO"
+)
+
+// Claims are the typed claims of an access token. ExtraClaims may add
+// claims it does not declare, such as promo; jwtx.RawFrom sees those.
+type Claims struct {
+	jwtx.RegisteredClaims
+	Org  string   `json:"org"`
+	Plan string   `json:"plan"`
+	AMR  []string `json:"amr,omitempty"` // how this login was authenticated (RFC 8176)
+}
+
+// newServer returns the API: POST /login, GET /claims, and the reports
+// API's GET /reports/claims. Tokens are signed with key and timed by clock.
+func newServer(key *jwtx.Key, clock jwtx.Clock, users *userStore) (http.Handler, error) {
+	clk, iss := jwtx.WithClock(clock), jwtx.WithIssuer(issuerName)
+	issuer, err := jwtx.NewIssuer[User, Claims](key, clk, iss,
+		jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }),
+		// The claims loader: what every token of this user says.
+		jwtx.WithClaims(func(_ context.Context, u User) (Claims, error) {
+			return Claims{Org: u.Org, Plan: u.Plan}, nil
+		}),
+	)
+	if err != nil {
+		return nil, err
+	}
+	// This API accepts tokens without aud only.
+	apiVer, err := jwtx.NewClaimsVerifier[Claims](key.Public(), clk, iss)
+	if err != nil {
+		return nil, err
+	}
+	api, err := httpx.New(apiVer)
+	if err != nil {
+		return nil, err
+	}
+	// The reports API, a separate service in real life, accepts tokens
+	// for its audience only.
+	reportsVer, err := jwtx.NewClaimsVerifier[Claims](key.Public(), clk, iss, jwtx.WithAudience(reportsAudience))
+	if err != nil {
+		return nil, err
+	}
+	reports, err := httpx.New(reportsVer, httpx.WithRealm(reportsAudience))
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST /login", login(issuer, users))
+	mux.Handle("GET /claims", api.Required(http.HandlerFunc(rawClaims)))
+	mux.Handle("GET /reports/claims", reports.Required(http.HandlerFunc(rawClaims)))
+	return mux, nil
+}
+
+// login checks {"username", "password", "promo"} and answers with a token
+// for this API and one for the reports API.
+func login(iss *jwtx.Issuer[User, Claims], users *userStore) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Username string `json:"username"`
+			Password string `json:"password"`
+			Promo    string `json:"promo"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&in); err != nil {
+			httpx.WriteJSON(w, http.StatusBadRequest, message{"bad request"})
+			return
+		}
+		u, ok := users.authenticate(in.Username, in.Password)
+		if !ok {
+			httpx.WriteJSON(w, http.StatusUnauthorized, message{"bad username or password"})
+			return
+		}
+		opts := []jwtx.IssueOption{
+			// Per call and typed: a fact about this login, not about the user.
+			jwtx.Modify(func(c *Claims) { c.AMR = []string{"pwd"} }),
+		}
+		switch in.Promo {
+		case "":
+		case promoCode:
+			// Per call and by name: "plan" ties with the ClaimsFunc's "free"
+			// and wins; "promo" is a claim Claims does not declare.
+			opts = append(opts, jwtx.ExtraClaims(map[string]any{"plan": "trial", "promo": in.Promo}))
+		default:
+			httpx.WriteJSON(w, http.StatusBadRequest, message{"unknown promo code"})
+			return
+		}
+		access, err := iss.Access(r.Context(), u, opts...)
+		if err != nil {
+			httpx.WriteJSON(w, http.StatusInternalServerError, message{"internal error"})
+			return
+		}
+		// The same claims, for the reports API: ForAudience sets aud for
+		// this token only.
+		reports, err := iss.Access(r.Context(), u, append(opts, jwtx.ForAudience(reportsAudience))...)
+		if err != nil {
+			httpx.WriteJSON(w, http.StatusInternalServerError, message{"internal error"})
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, tokenResponse{
+			AccessToken:  access.Raw,
+			ReportsToken: reports.Raw,
+			TokenType:    "Bearer",
+			ExpiresIn:    int(access.ExpiresAt.Sub(access.IssuedAt) / time.Second),
+		})
+	})
+}
+
+// rawClaims answers with every claim of the verified token, those Claims
+// does not declare included, as flask-jwt-extended's get_jwt() returns
+// them.
+func rawClaims(w http.ResponseWriter, r *http.Request) {
+	raw, _ := jwtx.RawFrom(r.Context()) // always there behind Required
+	m, err := raw.Map()
+	if err != nil {
+		httpx.WriteJSON(w, http.StatusInternalServerError, message{"internal error"})
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, m)
+}
+
+// message is the body of an error response, shaped like httpx's.
+type message struct {
+	Msg string `json:"msg"`
+}
+
+// tokenResponse is the body of a successful login: RFC 6749 §5.1 with a
+// second token for the reports API.
+type tokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	ReportsToken string `json:"reports_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "loopback `host:port` to listen on; port 0 picks a free one")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *addr, os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run serves the API on addr until ctx is done.
+func run(ctx context.Context, addr string, out io.Writer) error {
+	ln, err := listenLoopback(addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	key, err := jwtx.NewKey(jwtx.ES256, priv)
+	if err != nil {
+		return err
+	}
+	users, err := demoUsers(passwordIterations)
+	if err != nil {
+		return err
+	}
+	h, err := newServer(key, jwtx.ClockFunc(time.Now), users)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(out, `additional-claims listening on %[1]s (Ctrl-C to stop). User: alice/wonderland; promo code %[2]s.
+
+  curl -s -X POST %[1]s/login -d '{"username":"alice","password":"wonderland","promo":"%[2]s"}' > tokens.json
+  curl -s %[1]s/claims -H "Authorization: Bearer $(jq -r .access_token tokens.json)"
+  curl -s %[1]s/reports/claims -H "Authorization: Bearer $(jq -r .reports_token tokens.json)"
+  curl -s %[1]s/claims -H "Authorization: Bearer $(jq -r .reports_token tokens.json)"
+`, base, promoCode)
+	return serve(ctx, ln, h)
+}
+
+// errNotLoopback reports a listen address outside the loopback interface.
+var errNotLoopback = errors.New("not a loopback address")
+
+// listenLoopback listens on addr, whose host must be a loopback IP address
+// or "localhost": the example is not meant to be reachable from elsewhere.
+func listenLoopback(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("listen on %q: %w", addr, errNotLoopback)
+	}
+	return net.Listen("tcp", addr)
+}
+
+// serve serves h on ln until ctx is done, then shuts down gracefully.
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 16 << 10}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"slices"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+)
+
+// User is a row of the user store.
+type User struct {
+	ID    string
+	Name  string // the login name
+	Email string
+	Roles []string
+}
+
+// account is a stored user with its password hash.
+type account struct {
+	User
+	password passwordHash
+}
+
+// userStore is an in-memory user store. It is not changed after it is
+// built, so it is safe for concurrent use.
+type userStore struct {
+	byID     map[string]account
+	idByName map[string]string
+	dummy    passwordHash // checked for unknown names, which then cost as much as known ones
+}
+
+// demoUsers returns the demo's users, their passwords hashed with iter
+// PBKDF2 iterations: alice/wonderland (admin) and bob/builder.
+func demoUsers(iter int) (*userStore, error) {
+	s := &userStore{byID: map[string]account{}, idByName: map[string]string{}}
+	for _, u := range []struct {
+		User
+		password string
+	}{
+		{User{ID: "u-1001", Name: "alice", Email: "alice@example.test", Roles: []string{"admin", "user"}}, "wonderland"},
+		{User{ID: "u-1002", Name: "bob", Email: "bob@example.test", Roles: []string{"user"}}, "builder"},
+	} {
+		h, err := hashPassword(u.password, iter)
+		if err != nil {
+			return nil, err
+		}
+		s.byID[u.ID] = account{User: u.User, password: h}
+		s.idByName[u.Name] = u.ID
+	}
+	var err error
+	s.dummy, err = hashPassword("", iter)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// authenticate returns the user called name if password is theirs. An
+// unknown name and a wrong password take the same time and give the same
+// answer.
+func (s *userStore) authenticate(name, password string) (User, bool) {
+	a, found := s.byID[s.idByName[name]]
+	if !found {
+		s.dummy.matches(password)
+		return User{}, false
+	}
+	if !a.password.matches(password) {
+		return User{}, false
+	}
+	return a.clone(), true
+}
+
+// load is the jwtx.UserLoader: the user whose ID is the token's subject, or
+// jwtx.ErrUserNotFound.
+func (s *userStore) load(_ context.Context, id string) (User, error) {
+	a, found := s.byID[id]
+	if !found {
+		return User{}, jwtx.ErrUserNotFound
+	}
+	return a.clone(), nil
+}
+
+// clone returns a copy of the user that shares nothing with the store.
+func (a account) clone() User {
+	u := a.User
+	u.Roles = slices.Clone(u.Roles)
+	return u
+}

@@ -1,0 +1,234 @@
+// Command user-loader turns tokens back into user objects. The token
+// carries only the user's ID (sub); the Verifier's user loader
+// (jwtx.WithUserLoader, flask-jwt-extended's user_lookup_loader) looks the
+// User up in the store on every request, so GET /me answers with the
+// current user, and the role check of GET /admin-only (httpx Authorize on
+// the typed User) sees role changes at once. After an admin deletes a user
+// (DELETE /users/{id}), that user's still-valid token is answered with 404
+// {"msg": "User <id> not found"} by a handler for httpx.ReasonUserMissing,
+// as flask-jwt-extended's user_lookup_error_loader would.
+//
+// The server listens on loopback only, with an HS256 secret generated at
+// start-up:
+//
+//	go run ./examples/user-loader [-addr 127.0.0.1:8080]
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/httpx"
+)
+
+// Claims are the typed claims of an access token: only the registered
+// ones. Everything else about the user comes from the store.
+type Claims struct {
+	jwtx.RegisteredClaims
+}
+
+// newServer returns the API: POST /login, GET /me, GET /admin-only and
+// DELETE /users/{id}. Tokens are signed with key and timed by clock.
+func newServer(key *jwtx.Key, clock jwtx.Clock, users *userStore) (http.Handler, error) {
+	clk := jwtx.WithClock(clock)
+	iss, err := jwtx.NewIssuer[User, Claims](key, clk,
+		jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }),
+	)
+	if err != nil {
+		return nil, err
+	}
+	// sub -> User, after every other check of the token.
+	ver, err := jwtx.NewVerifier[User, Claims](key, clk, jwtx.WithUserLoader(users.load))
+	if err != nil {
+		return nil, err
+	}
+	auth, err := httpx.New(ver, httpx.WithReasonHandler(httpx.ReasonUserMissing, userNotFound))
+	if err != nil {
+		return nil, err
+	}
+	admin := auth.Authorize(requireRole("admin"))
+	mux := http.NewServeMux()
+	mux.Handle("POST /login", login(iss, users))
+	mux.Handle("GET /me", auth.Required(http.HandlerFunc(me)))
+	mux.Handle("GET /admin-only", admin(http.HandlerFunc(adminOnly)))
+	mux.Handle("DELETE /users/{id}", admin(deleteUser(users)))
+	return mux, nil
+}
+
+// login checks {"username", "password"} and answers with an access token.
+func login(iss *jwtx.Issuer[User, Claims], users *userStore) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Username string `json:"username"`
+			Password string `json:"password"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&in); err != nil {
+			httpx.WriteJSON(w, http.StatusBadRequest, message{"bad request"})
+			return
+		}
+		u, ok := users.authenticate(in.Username, in.Password)
+		if !ok {
+			httpx.WriteJSON(w, http.StatusUnauthorized, message{"bad username or password"})
+			return
+		}
+		tok, err := iss.Access(r.Context(), u)
+		if err != nil {
+			httpx.WriteJSON(w, http.StatusInternalServerError, message{"internal error"})
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, tokenResponse{
+			AccessToken: tok.Raw,
+			TokenType:   "Bearer",
+			ExpiresIn:   int(tok.ExpiresAt.Sub(tok.IssuedAt) / time.Second),
+		})
+	})
+}
+
+// userNotFound answers a valid token whose user the loader did not find:
+// 404 {"msg": "User <id> not found"}. The subject comes from the
+// *jwtx.UserError; it is the verified sub of a token this service signed.
+func userNotFound(w http.ResponseWriter, _ *http.Request, err error) {
+	var userErr *jwtx.UserError
+	if !errors.As(err, &userErr) {
+		httpx.WriteJSON(w, http.StatusNotFound, message{"User not found"})
+		return
+	}
+	httpx.WriteJSON(w, http.StatusNotFound, message{"User " + userErr.Subject + " not found"})
+}
+
+// requireRole is an authorization check on the loaded User. The roles come
+// from the store, not the token, so a change applies to the next request.
+func requireRole(role string) func(context.Context, Claims, User) error {
+	return func(_ context.Context, _ Claims, u User) error {
+		if !slices.Contains(u.Roles, role) {
+			return fmt.Errorf("user %s lacks role %s", u.ID, role)
+		}
+		return nil
+	}
+}
+
+// me answers with the user the token names, as the store has it now.
+func me(w http.ResponseWriter, r *http.Request) {
+	u, _ := jwtx.UserFrom[User](r.Context()) // loaded before the handler runs
+	httpx.WriteJSON(w, http.StatusOK, u)
+}
+
+// adminOnly greets an admin.
+func adminOnly(w http.ResponseWriter, r *http.Request) {
+	u, _ := jwtx.UserFrom[User](r.Context())
+	httpx.WriteJSON(w, http.StatusOK, message{"hello, admin " + u.Name})
+}
+
+// deleteUser deletes the user with the ID in the path. Tokens already
+// issued to that user stay valid until they expire, but name no user now.
+func deleteUser(users *userStore) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if !users.remove(id) {
+			httpx.WriteJSON(w, http.StatusNotFound, message{"User " + id + " not found"})
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, message{"User " + id + " deleted"})
+	})
+}
+
+// message is the body of a short answer, shaped like httpx's errors.
+type message struct {
+	Msg string `json:"msg"`
+}
+
+// tokenResponse is the body of a successful login (RFC 6749 §5.1).
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "loopback `host:port` to listen on; port 0 picks a free one")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *addr, os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run serves the API on addr until ctx is done.
+func run(ctx context.Context, addr string, out io.Writer) error {
+	ln, err := listenLoopback(addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	secret := make([]byte, 32)
+	rand.Read(secret) // never fails since Go 1.24
+	key, err := jwtx.NewKey(jwtx.HS256, secret)
+	if err != nil {
+		return err
+	}
+	users, err := demoUsers(passwordIterations)
+	if err != nil {
+		return err
+	}
+	h, err := newServer(key, jwtx.ClockFunc(time.Now), users)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(out, `user-loader listening on %[1]s (Ctrl-C to stop). Users: alice/wonderland (admin), bob/builder.
+
+  ALICE=$(curl -s -X POST %[1]s/login -d '{"username":"alice","password":"wonderland"}' | jq -r .access_token)
+  BOB=$(curl -s -X POST %[1]s/login -d '{"username":"bob","password":"builder"}' | jq -r .access_token)
+  curl -s %[1]s/me -H "Authorization: Bearer $BOB"
+  curl -s %[1]s/admin-only -H "Authorization: Bearer $BOB"
+  curl -s -X DELETE %[1]s/users/u-1002 -H "Authorization: Bearer $ALICE"
+  curl -s %[1]s/me -H "Authorization: Bearer $BOB"
+`, base)
+	return serve(ctx, ln, h)
+}
+
+// errNotLoopback reports a listen address outside the loopback interface.
+var errNotLoopback = errors.New("not a loopback address")
+
+// listenLoopback listens on addr, whose host must be a loopback IP address
+// or "localhost": the example is not meant to be reachable from elsewhere.
+func listenLoopback(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("listen on %q: %w", addr, errNotLoopback)
+	}
+	return net.Listen("tcp", addr)
+}
+
+// serve serves h on ln until ctx is done, then shuts down gracefully.
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 16 << 10}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
