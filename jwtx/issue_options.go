@@ -79,7 +79,8 @@ func Modify[C Claims](f func(claims *C)) IssueOption {
 }
 
 // ForAudience sets the aud claim of one token, over the Issuer's
-// [WithAudience] and ClaimsFunc.
+// [WithAudience] and ClaimsFunc. Giving an aud in [ExtraClaims] as well is
+// an error ([ErrConfig]), not a silent override.
 func ForAudience(aud ...string) IssueOption {
 	return issueOption(func(c *issueConfig) error {
 		if len(aud) == 0 {

@@ -303,7 +303,7 @@ func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Tok
 		return Token{}, fmt.Errorf("jwtx: encode claims: %w", err)
 	}
 	if len(ic.extra) > 0 {
-		if payload, err = i.mergeExtra(payload, ic.extra, &c); err != nil {
+		if payload, err = i.mergeExtra(payload, ic.extra, ic.audience != nil, &c); err != nil {
 			return Token{}, err
 		}
 		r = registeredOf(&c)
@@ -370,7 +370,7 @@ func (i *Issuer[U, C]) checkReserved(r *RegisteredClaims) error {
 
 // mergeExtra lays extra claims over the encoded claims, checks that the
 // result still decodes into C, and leaves the decoded result in c.
-func (i *Issuer[U, C]) mergeExtra(payload []byte, extra map[string]any, c *C) ([]byte, error) {
+func (i *Issuer[U, C]) mergeExtra(payload []byte, extra map[string]any, audienceSet bool, c *C) ([]byte, error) {
 	var merged map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &merged); err != nil {
 		return nil, fmt.Errorf("jwtx: encode claims: %w", err)
@@ -378,6 +378,9 @@ func (i *Issuer[U, C]) mergeExtra(payload []byte, extra map[string]any, c *C) ([
 	for name, v := range extra {
 		if reservedClaim(name) && !i.cfg.overrides[name] {
 			return nil, &ClaimError{Claim: name, Err: ErrReservedClaim}
+		}
+		if name == "aud" && audienceSet {
+			return nil, fmt.Errorf("%w: both ForAudience and an aud in ExtraClaims", ErrConfig)
 		}
 		b, err := json.Marshal(v)
 		if err != nil {

@@ -250,6 +250,7 @@ func TestIssuerErrors(t *testing.T) {
 		{name: "NeverExpires without opt-in", issueOpts: []jwtx.IssueOption{jwtx.NeverExpires()}, wantErr: jwtx.ErrConfig},
 		{name: "bad per-call lifetime", issueOpts: []jwtx.IssueOption{jwtx.ExpiresIn(-time.Second)}, wantErr: jwtx.ErrConfig},
 		{name: "nil per-call option", issueOpts: []jwtx.IssueOption{nil}, wantErr: jwtx.ErrConfig},
+		{name: "aud both per call and in extra claims", issueOpts: []jwtx.IssueOption{jwtx.ForAudience("reports"), jwtx.ExtraClaims(map[string]any{"aud": "billing"})}, wantErr: jwtx.ErrConfig},
 		{name: "identity fails", opts: []jwtx.IssuerOption{jwtx.WithIdentity(func(User) (string, error) { return "", errDB })}, wantErr: errDB},
 		{name: "empty identity", opts: []jwtx.IssuerOption{jwtx.WithIdentity(func(User) (string, error) { return "", nil })}, wantErr: jwtx.ErrIdentity},
 		{name: "ClaimsFunc fails", opts: []jwtx.IssuerOption{jwtx.WithClaims(func(context.Context, User) (Claims, error) { return Claims{}, errDB })}, wantErr: errDB},
@@ -394,5 +395,41 @@ func TestIssuerStringUser(t *testing.T) {
 	}
 	if tok.Subject != "user-7" {
 		t.Errorf("Subject = %q, want user-7", tok.Subject)
+	}
+}
+
+// TestSharedOptions passes one bundle of shared options to both
+// constructors.
+func TestSharedOptions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	key := hsKey(t)
+	shared := jwtx.Options(jwtx.WithClock(clockAt(issuedAt)), jwtx.WithIssuer("https://id.example"), jwtx.WithAudience("api"))
+	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ver, err := jwtx.NewClaimsVerifier[jwtx.RegisteredClaims](key, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := iss.Access(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := ver.Verify(ctx, tok.Raw)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if diff := cmp.Diff([]any{"https://id.example", jwtx.Audience{"api"}}, []any{got.Issuer, got.Audience}); diff != "" {
+		t.Errorf("iss, aud (-want +got):\n%s", diff)
+	}
+	for _, bad := range []jwtx.Option{jwtx.Options(nil), jwtx.Options(jwtx.WithIssuer(""))} {
+		if _, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, bad); !errors.Is(err, jwtx.ErrConfig) {
+			t.Errorf("NewIssuer with a bad bundle = %v, want ErrConfig", err)
+		}
+		if _, err := jwtx.NewClaimsVerifier[jwtx.RegisteredClaims](key, bad); !errors.Is(err, jwtx.ErrConfig) {
+			t.Errorf("NewVerifier with a bad bundle = %v, want ErrConfig", err)
+		}
 	}
 }

@@ -16,13 +16,45 @@ type VerifierOption interface {
 	applyVerifier(*verifierConfig) error
 }
 
-// An Option configures both an [Issuer] and a [Verifier], so that one list
-// of shared options keeps the two in agreement:
-//
-//	shared := []jwtx.Option{jwtx.WithIssuer("https://id.example.com"), jwtx.WithAudience("api")}
+// An Option configures both an [Issuer] and a [Verifier], so that shared
+// settings keep the two in agreement; [Options] bundles several.
 type Option interface {
 	IssuerOption
 	VerifierOption
+}
+
+// Options bundles options into one that configures both an Issuer and a
+// Verifier, so a list of shared options goes to both constructors:
+//
+//	shared := jwtx.Options(jwtx.WithIssuer("https://id.example.com"), jwtx.WithAudience("api"))
+//	iss, err := jwtx.NewIssuer[User, Claims](key, shared, jwtx.WithIdentity(...))
+//	ver, err := jwtx.NewVerifier[User, Claims](key, shared, jwtx.WithUserLoader(...))
+func Options(opts ...Option) Option { return optionList(opts) }
+
+type optionList []Option
+
+func (l optionList) applyIssuer(c *issuerConfig) error {
+	for _, o := range l {
+		if o == nil {
+			return fmt.Errorf("%w: nil option", ErrConfig)
+		}
+		if err := o.applyIssuer(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l optionList) applyVerifier(c *verifierConfig) error {
+	for _, o := range l {
+		if o == nil {
+			return fmt.Errorf("%w: nil option", ErrConfig)
+		}
+		if err := o.applyVerifier(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // shared holds the settings both sides use.

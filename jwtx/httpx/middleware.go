@@ -61,7 +61,7 @@ func New[U any, C jwtx.Claims](ver *jwtx.Verifier[U, C], opts ...Option) (*Auth[
 type rule[U any, C jwtx.Claims] struct {
 	want      jwtx.Expect
 	optional  bool
-	authorize func(context.Context, C, U) error
+	authorize []func(context.Context, C, U) error
 	// terminal marks this package's own handlers, which answer CORS
 	// preflights themselves instead of passing them on.
 	terminal bool
@@ -98,16 +98,17 @@ func (a *Auth[U, C]) RequireRefresh(next http.Handler) http.Handler {
 // with WithLazyUser.
 func (a *Auth[U, C]) Authorize(check func(ctx context.Context, claims C, user U) error) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
-		return a.guard(rule[U, C]{want: jwtx.ExpectAccess, authorize: check}, next)
+		return a.guard(rule[U, C]{want: jwtx.ExpectAccess, authorize: []func(context.Context, C, U) error{check}}, next)
 	}
 }
 
 // HandlerFunc adapts a handler that takes the typed claims and user as
-// arguments (the sanic-jwt-extended style) and protects it as [Auth.Required].
+// arguments (the sanic-jwt-extended style) and protects it as [Auth.Required],
+// plus the authorization checks given, as [Auth.Authorize] does, in one pass.
 // The user is loaded before f runs, even with WithLazyUser, and a user that
 // cannot be loaded refuses the request. It answers CORS preflights with 204.
-func (a *Auth[U, C]) HandlerFunc(f func(w http.ResponseWriter, r *http.Request, claims C, user U)) http.Handler {
-	return a.serve(rule[U, C]{want: jwtx.ExpectAccess, terminal: true}, func(w http.ResponseWriter, r *http.Request, _ Location) error {
+func (a *Auth[U, C]) HandlerFunc(f func(w http.ResponseWriter, r *http.Request, claims C, user U), checks ...func(ctx context.Context, claims C, user U) error) http.Handler {
+	return a.serve(rule[U, C]{want: jwtx.ExpectAccess, terminal: true, authorize: checks}, func(w http.ResponseWriter, r *http.Request, _ Location) error {
 		user, err := jwtx.UserFromContext[U](r.Context())
 		if err != nil {
 			return err
@@ -185,7 +186,7 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 	if err := a.cfg.checkCSRF(r, loc, reg.CSRF); err != nil {
 		return ctx, loc, err
 	}
-	if a.cfg.lazy && rl.authorize == nil {
+	if a.cfg.lazy && len(rl.authorize) == 0 {
 		ctx = jwtx.NewLazyUserContext(ctx, func(ctx context.Context) (U, error) { return a.ver.LoadUser(ctx, claims) })
 	} else {
 		user, err := a.ver.LoadUser(ctx, claims)
@@ -193,8 +194,8 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 			return ctx, loc, err
 		}
 		ctx = jwtx.NewUserContext(ctx, user)
-		if rl.authorize != nil {
-			if err := rl.authorize(ctx, claims, user); err != nil {
+		for _, check := range rl.authorize {
+			if err := check(ctx, claims, user); err != nil {
 				return ctx, loc, fmt.Errorf("%w: %w", ErrForbidden, err)
 			}
 		}
