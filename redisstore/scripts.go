@@ -1,0 +1,123 @@
+package redisstore
+
+// The store's keys, below its prefix:
+//
+//	jti:<id>        "1" while the token is revoked; expires with the token
+//	sub:<subject>   the subject's cutoff, a stamp (see stamp)
+//	fam:<family>    "c" nonce current: live, current is the token that may
+//	                rotate next; "r" [nonce]: revoked
+//
+// nonce is 32 hex digits, random per Rotate call. A client that loses a
+// reply resends the command (go-redis does, MaxRetries times); the nonce
+// lets the script recognise its own earlier run and answer as it did, so
+// that a retried rotation does not read as a reuse of its own from.
+const (
+	jtiSpace = "jti:"
+	subSpace = "sub:"
+	famSpace = "fam:"
+
+	famRevoked = "r" // first byte of a revoked family's value
+)
+
+// Results of rotateScript.
+const (
+	rotated = 0
+	reused  = 1
+	revoked = 2
+)
+
+// rotateScript is Rotate's compare-and-set. Redis runs a script atomically:
+// no other command runs between its GET and its SET, so of two rotations
+// from the same token exactly one finds it current.
+//
+// KEYS[1]: the family key. ARGV: nonce, from, to, and the TTL in ms that
+// the family key keeps at least after a rotation (-1: no expiry).
+const rotateScript = `
+local state = redis.call('GET', KEYS[1])
+local nonce, from, to = ARGV[1], ARGV[2], ARGV[3]
+if state then
+	local kind = string.sub(state, 1, 1)
+	if string.sub(state, 2, 33) == nonce then
+		if kind == 'r' then
+			return 1
+		end
+		return 0
+	end
+	if kind == 'r' then
+		return 2
+	end
+	if string.sub(state, 34) ~= from then
+		redis.call('SET', KEYS[1], 'r' .. nonce, 'KEEPTTL')
+		return 1
+	end
+end
+local ttl = tonumber(ARGV[4])
+local left = redis.call('PTTL', KEYS[1])
+if ttl < 0 or left == -1 then
+	redis.call('SET', KEYS[1], 'c' .. nonce .. to)
+	return 0
+end
+if left > ttl then
+	ttl = left
+end
+redis.call('SET', KEYS[1], 'c' .. nonce .. to, 'PX', ttl)
+return 0
+`
+
+// revokeScript revokes a token and, when KEYS[2] is given, its family,
+// in one step.
+//
+// KEYS[1]: the jti key; KEYS[2] (optional): the family key. ARGV: the jti
+// key's TTL in ms (0: the token has expired, store nothing; -1: the token
+// never expires, nor does the key), and the TTL in ms the family key keeps
+// at least.
+const revokeScript = `
+local ttl = tonumber(ARGV[1])
+if ttl > 0 then
+	redis.call('SET', KEYS[1], '1', 'PX', ttl)
+elseif ttl < 0 then
+	redis.call('SET', KEYS[1], '1')
+end
+if #KEYS == 2 then
+	local fam = tonumber(ARGV[2])
+	local left = redis.call('PTTL', KEYS[2])
+	if left == -1 then
+		redis.call('SET', KEYS[2], 'r', 'KEEPTTL')
+		return 0
+	end
+	if left > fam then
+		fam = left
+	end
+	redis.call('SET', KEYS[2], 'r', 'PX', fam)
+end
+return 0
+`
+
+// revokeSubjectScript keeps the later of the stored and the new cutoff,
+// and the longer of the two TTLs, so a cutoff never moves back. Stamps are
+// 20 digits, beyond the 53 bits a Lua number holds exactly, so they are
+// compared in two halves of 10 digits.
+//
+// KEYS[1]: the subject key. ARGV: the new cutoff stamp, and the TTL in ms
+// the key keeps at least (a key without expiry keeps none).
+const revokeSubjectScript = `
+local new = ARGV[1]
+local old = redis.call('GET', KEYS[1])
+if old and string.len(old) == 20 then
+	local oh, nh = tonumber(string.sub(old, 1, 10)), tonumber(string.sub(new, 1, 10))
+	if oh > nh or (oh == nh and tonumber(string.sub(old, 11)) > tonumber(string.sub(new, 11))) then
+		new = old
+	end
+end
+local ttl = tonumber(ARGV[2])
+local left = redis.call('PTTL', KEYS[1])
+if left == -1 then
+	redis.call('SET', KEYS[1], new, 'KEEPTTL')
+	return 0
+end
+if left > ttl then
+	ttl = left
+end
+redis.call('SET', KEYS[1], new, 'PX', ttl)
+return 0
+`
