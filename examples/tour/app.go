@@ -58,20 +58,25 @@ func newApp(priv *ecdsa.PrivateKey, now func() time.Time) (http.Handler, error) 
 		"alice": {Name: "alice", PasswordHash: hash("wonderland"), Roles: []string{"admin", "user"}},
 		"bob":   {Name: "bob", PasswordHash: hash("builder"), Roles: []string{"user"}},
 	}}
-	clock := jwtx.WithClock(jwtx.ClockFunc(now))
-	issuer := jwtx.WithIssuer("https://tour.typedjwt.test")
-	a.iss, err = jwtx.NewIssuer[User, Claims](key, clock, issuer,
+	shared := jwtx.Options(jwtx.WithClock(jwtx.ClockFunc(now)), jwtx.WithIssuer("https://tour.typedjwt.test"))
+	// Revocations and refresh-token families live in memory; with Redis this
+	// is redisstore.New(redis.NewClient(&redis.Options{Addr: "localhost:6379"})).
+	store, err := jwtx.NewMemoryStore(0, jwtx.DefaultRefreshTTL, jwtx.ClockFunc(now))
+	if err != nil {
+		return nil, err
+	}
+	a.iss, err = jwtx.NewIssuer[User, Claims](key, shared, jwtx.WithFamilies(true),
 		jwtx.WithIdentity(func(u User) (string, error) { return u.Name, nil }),
 		jwtx.WithClaims(func(_ context.Context, u User) (Claims, error) { return Claims{Roles: u.Roles}, nil }),
 	)
 	if err != nil {
 		return nil, err
 	}
-	ver, err := jwtx.NewVerifier[User, Claims](key.Public(), clock, issuer, jwtx.WithUserLoader(a.users.user))
+	ver, err := jwtx.NewVerifier[User, Claims](key.Public(), shared, jwtx.WithUserLoader(a.users.user), jwtx.WithRevocation(store))
 	if err != nil {
 		return nil, err
 	}
-	a.auth, err = httpx.New(ver, httpx.WithRealm("tour"),
+	a.auth, err = httpx.New(ver, httpx.WithRealm("tour"), httpx.WithRotation(store), httpx.WithRevoker(store),
 		httpx.WithReasonHandler(httpx.ReasonUserMissing, func(w http.ResponseWriter, r *http.Request, err error) {
 			var ue *jwtx.UserError
 			errors.As(err, &ue)
@@ -85,6 +90,7 @@ func newApp(priv *ecdsa.PrivateKey, now func() time.Time) (http.Handler, error) 
 	mux.Handle("GET /me", a.auth.HandlerFunc(a.me))
 	mux.Handle("GET /admin", a.auth.Authorize(requireRole("admin"))(http.HandlerFunc(a.admin)))
 	mux.Handle("POST /refresh", a.auth.RefreshHandler(a.iss))
+	mux.Handle("POST /logout", a.auth.LogoutHandler())
 	return mux, nil
 }
 

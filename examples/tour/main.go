@@ -81,7 +81,9 @@ func printCurl(out io.Writer, base string) {
   curl -s %[1]s/me -H "Authorization: Bearer $ACCESS"
   # an admin-only route
   curl -s %[1]s/admin -H "Authorization: Bearer $ACCESS"
-  # a new access token from the refresh token
+  # new access and refresh tokens (the old refresh token is spent)
   curl -s -X POST %[1]s/refresh -H "Authorization: Bearer $REFRESH"
+  # log out: the tokens of this login are revoked
+  curl -s -X POST %[1]s/logout -H "Authorization: Bearer $ACCESS"
 `, base)
 }

@@ -122,9 +122,15 @@ func tour(out io.Writer, base string, colour bool) error {
 	w.step("Bob is not an admin", "GET", "/admin", str(bob, "access_token"), "", 403)
 	w.step("A refresh token is not an access token", "GET", "/me", refresh, "", 401)
 	w.step("An access token cannot refresh", "POST", "/refresh", access, "", 401)
-	fresh := w.step("The refresh token buys a new access token (not fresh)", "POST", "/refresh", refresh, "", 200)
-	w.step("The new token works", "GET", "/me", str(fresh, "access_token"), "", 200)
+	fresh := w.step("Refresh: a new access token (not fresh) and a new refresh token; the old one is spent", "POST", "/refresh", refresh, "", 200)
+	w.step("The new access token works", "GET", "/me", str(fresh, "access_token"), "", 200)
 	w.step("A tampered token is refused", "GET", "/me", tamper(access), "", 401)
+	w.step("The spent refresh token again (a thief's replay): the whole login is revoked", "POST", "/refresh", refresh, "", 401)
+	w.step("So is every token of that login", "GET", "/me", str(fresh, "access_token"), "", 401)
+	w.step("The new refresh token too", "POST", "/refresh", str(fresh, "refresh_token"), "", 401)
+	w.step("Bob logs out: his tokens are revoked, not just forgotten", "POST", "/logout", str(bob, "access_token"), "", 200)
+	w.step("Bob's access token no longer works", "GET", "/me", str(bob, "access_token"), "", 401)
+	w.step("Nor does his refresh token", "POST", "/refresh", str(bob, "refresh_token"), "", 401)
 	if w.err != nil {
 		return w.err
 	}
