@@ -1,10 +1,12 @@
 package jwtx_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -431,5 +433,30 @@ func TestSharedOptions(t *testing.T) {
 		if _, err := jwtx.NewClaimsVerifier[jwtx.RegisteredClaims](key, bad); !errors.Is(err, jwtx.ErrConfig) {
 			t.Errorf("NewVerifier with a bad bundle = %v, want ErrConfig", err)
 		}
+	}
+}
+
+// TestRefreshLifetimeAndLogValue checks WithRefreshTTL and that a Token
+// logs without its raw form.
+func TestRefreshLifetimeAndLogValue(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	tok, err := newIssuer(t, jwtx.WithRefreshTTL(48*time.Hour)).Refresh(context.Background(), alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tok.ExpiresAt.Sub(tok.IssuedAt); got != 48*time.Hour {
+		t.Errorf("refresh lifetime = %v, want 48h", got)
+	}
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("issued", "token", tok)
+	var line struct {
+		Token map[string]any `json:"token"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"type": "refresh", "jti": tok.ID, "sub": "alice", "exp": tok.ExpiresAt.Format(time.RFC3339Nano)}
+	if diff := cmp.Diff(want, line.Token); diff != "" || strings.Contains(buf.String(), tok.Raw) {
+		t.Errorf("logged token (-want +got):\n%s\nlog: %s", diff, buf.String())
 	}
 }

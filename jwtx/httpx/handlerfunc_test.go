@@ -67,3 +67,51 @@ func TestHandlerFuncChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestLogoutInOwnHandler calls Auth.Logout from an application's handler,
+// which answers in its own way.
+func TestLogoutInOwnHandler(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	key, err := jwtx.NewKey(jwtx.HS256, []byte("logout-test-secret-of-32-bytes!!!!"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := jwtx.NewMemoryStore(0, time.Hour, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ver, err := jwtx.NewVerifier[string, jwtx.RegisteredClaims](key, jwtx.WithRevocation(store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, err := httpx.New(ver, httpx.WithRevoker(store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := auth.Logout(w, r); err != nil {
+			http.Error(w, "no", http.StatusTeapot)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	tok, err := iss.Access(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/bye", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.Raw)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNoContent || len(rec.Result().Cookies()) != 4 {
+		t.Fatalf("logout: %d, %d cookies deleted; want 204 and 4", rec.Code, len(rec.Result().Cookies()))
+	}
+	if _, _, err := ver.Verify(ctx, tok.Raw); !errors.Is(err, jwtx.ErrRevoked) {
+		t.Errorf("token after logout = %v, want ErrRevoked", err)
+	}
+}

@@ -93,18 +93,6 @@ func lookup(alg string) (spec, bool) {
 	return spec{}, false
 }
 
-// Supported reports whether alg names an algorithm this package implements.
-func Supported(alg string) bool {
-	_, ok := lookup(alg)
-	return ok
-}
-
-// FamilyOf returns the family of alg, or Unknown.
-func FamilyOf(alg string) Family {
-	s, _ := lookup(alg)
-	return s.family
-}
-
 // Key is a signing or verification key bound to one algorithm. It is
 // immutable and safe for concurrent use.
 type Key struct {
