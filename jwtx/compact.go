@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/typedjwt/typedjwt/jwtx/internal/ascii"
 	"github.com/typedjwt/typedjwt/jwtx/internal/jose"
 	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
 )
@@ -148,7 +149,7 @@ func (d compactDecoder) header(dst, seg []byte) (header, error) {
 		}
 		return header{}, malformed("header: %w", err)
 	}
-	if !hasAlg || len(h.alg) == 0 || foldEqual(h.alg, "none") {
+	if !hasAlg || len(h.alg) == 0 || ascii.EqualFold(h.alg, "none") {
 		return header{}, &HeaderError{Param: "alg", Err: ErrAlgorithm}
 	}
 	if h.hasKID && len(h.kid) == 0 {

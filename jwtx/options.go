@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/typedjwt/typedjwt/jwtx/internal/ascii"
 )
 
 // An IssuerOption configures an [Issuer]. Only this package can create them.
@@ -155,30 +157,10 @@ func WithExpiryRequired(required bool) Option {
 // media types compare case-insensitively and may omit "application/".
 func typMatches(got []byte, want string) bool {
 	const prefix = "application/"
-	if len(got) > len(prefix) && foldEqual(got[:len(prefix)], prefix) {
+	if len(got) > len(prefix) && ascii.EqualFold(got[:len(prefix)], prefix) {
 		got = got[len(prefix):]
 	}
-	return foldEqual(got, want)
-}
-
-// foldEqual reports whether b and s are equal under ASCII case folding.
-func foldEqual(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		x, y := b[i], s[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
+	return ascii.EqualFold(got, want)
 }
 
 // issuerConfig is the configuration of an Issuer.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/internal/ascii"
 )
 
 // Location is a place in a request that can hold a token.
@@ -93,34 +94,13 @@ func (cfg *config) fromHeader(r *http.Request) (string, error) {
 	switch {
 	case !isToken(scheme):
 		return "", badRequest("malformed %s header", cfg.headerName)
-	case !asciiEqualFold(scheme, cfg.scheme):
+	case !ascii.EqualFold(scheme, cfg.scheme):
 		return "", nil // another scheme: not a token for us
 	}
 	if !isToken68(tok) {
 		return "", badRequest("malformed %s header", cfg.headerName)
 	}
 	return tok, nil
-}
-
-// asciiEqualFold compares ASCII case-insensitively; any other byte must be
-// equal. strings.EqualFold would also fold "\u212a" (Kelvin) to "k".
-func asciiEqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // isToken68 reports whether s is a non-empty b64token (RFC 6750 §2.1):
