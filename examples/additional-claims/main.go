@@ -26,18 +26,17 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/typedjwt/typedjwt/examples/internal/demo"
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
 )
@@ -62,7 +61,7 @@ type Claims struct {
 
 // newServer returns the API: POST /login, GET /claims, and the reports
 // API's GET /reports/claims. Tokens are signed with key and timed by clock.
-func newServer(key *jwtx.Key, clock jwtx.Clock, users *userStore) (http.Handler, error) {
+func newServer(key *jwtx.Key, clock jwtx.Clock, users *demo.Users[User]) (http.Handler, error) {
 	clk, iss := jwtx.WithClock(clock), jwtx.WithIssuer(issuerName)
 	issuer, err := jwtx.NewIssuer[User, Claims](key, clk, iss,
 		jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }),
@@ -102,7 +101,7 @@ func newServer(key *jwtx.Key, clock jwtx.Clock, users *userStore) (http.Handler,
 
 // login checks {"username", "password", "promo"} and answers with a token
 // for this API and one for the reports API.
-func login(iss *jwtx.Issuer[User, Claims], users *userStore) http.Handler {
+func login(iss *jwtx.Issuer[User, Claims], users *demo.Users[User]) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Username string `json:"username"`
@@ -113,7 +112,7 @@ func login(iss *jwtx.Issuer[User, Claims], users *userStore) http.Handler {
 			httpx.WriteJSON(w, http.StatusBadRequest, message{"bad request"})
 			return
 		}
-		u, ok := users.authenticate(in.Username, in.Password)
+		u, ok := users.Authenticate(in.Username, in.Password)
 		if !ok {
 			httpx.WriteJSON(w, http.StatusUnauthorized, message{"bad username or password"})
 			return
@@ -192,7 +191,7 @@ func main() {
 
 // run serves the API on addr until ctx is done.
 func run(ctx context.Context, addr string, out io.Writer) error {
-	ln, err := listenLoopback(addr)
+	ln, err := demo.ListenLoopback(addr)
 	if err != nil {
 		return err
 	}
@@ -205,7 +204,7 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	users, err := demoUsers(passwordIterations)
+	users, err := demoUsers(demo.PasswordIterations)
 	if err != nil {
 		return err
 	}
@@ -221,36 +220,5 @@ func run(ctx context.Context, addr string, out io.Writer) error {
   curl -s %[1]s/reports/claims -H "Authorization: Bearer $(jq -r .reports_token tokens.json)"
   curl -s %[1]s/claims -H "Authorization: Bearer $(jq -r .reports_token tokens.json)"
 `, base, promoCode)
-	return serve(ctx, ln, h)
-}
-
-// errNotLoopback reports a listen address outside the loopback interface.
-var errNotLoopback = errors.New("not a loopback address")
-
-// listenLoopback listens on addr, whose host must be a loopback IP address
-// or "localhost": the example is not meant to be reachable from elsewhere.
-func listenLoopback(addr string) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("listen on %q: %w", addr, errNotLoopback)
-	}
-	return net.Listen("tcp", addr)
-}
-
-// serve serves h on ln until ctx is done, then shuts down gracefully.
-func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 16 << 10}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
+	return demo.Serve(ctx, ln, h)
 }

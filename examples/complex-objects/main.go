@@ -17,18 +17,17 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/typedjwt/typedjwt/examples/internal/demo"
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
 )
@@ -41,7 +40,7 @@ type Claims struct {
 
 // newServer returns the API: POST /login and GET /me. Tokens are signed
 // with key and timed by clock.
-func newServer(key *jwtx.Key, clock jwtx.Clock, users *userStore) (http.Handler, error) {
+func newServer(key *jwtx.Key, clock jwtx.Clock, users *demo.Users[User]) (http.Handler, error) {
 	clk := jwtx.WithClock(clock)
 	iss, err := jwtx.NewIssuer[User, Claims](key, clk,
 		// user -> sub: the ID, which never changes, rather than the name.
@@ -71,7 +70,7 @@ func newServer(key *jwtx.Key, clock jwtx.Clock, users *userStore) (http.Handler,
 
 // login checks {"username", "password"} and answers with an access token
 // built from the User.
-func login(iss *jwtx.Issuer[User, Claims], users *userStore) http.Handler {
+func login(iss *jwtx.Issuer[User, Claims], users *demo.Users[User]) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Username string `json:"username"`
@@ -81,7 +80,7 @@ func login(iss *jwtx.Issuer[User, Claims], users *userStore) http.Handler {
 			httpx.WriteJSON(w, http.StatusBadRequest, message{"bad request"})
 			return
 		}
-		u, ok := users.authenticate(in.Username, in.Password)
+		u, ok := users.Authenticate(in.Username, in.Password)
 		if !ok {
 			httpx.WriteJSON(w, http.StatusUnauthorized, message{"bad username or password"})
 			return
@@ -132,7 +131,7 @@ func main() {
 
 // run serves the API on addr until ctx is done.
 func run(ctx context.Context, addr string, out io.Writer) error {
-	ln, err := listenLoopback(addr)
+	ln, err := demo.ListenLoopback(addr)
 	if err != nil {
 		return err
 	}
@@ -145,7 +144,7 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	users, err := demoUsers(passwordIterations)
+	users, err := demoUsers(demo.PasswordIterations)
 	if err != nil {
 		return err
 	}
@@ -159,36 +158,5 @@ func run(ctx context.Context, addr string, out io.Writer) error {
   TOKEN=$(curl -s -X POST %[1]s/login -d '{"username":"alice","password":"wonderland"}' | jq -r .access_token)
   curl -s %[1]s/me -H "Authorization: Bearer $TOKEN"
 `, base)
-	return serve(ctx, ln, h)
-}
-
-// errNotLoopback reports a listen address outside the loopback interface.
-var errNotLoopback = errors.New("not a loopback address")
-
-// listenLoopback listens on addr, whose host must be a loopback IP address
-// or "localhost": the example is not meant to be reachable from elsewhere.
-func listenLoopback(addr string) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("listen on %q: %w", addr, errNotLoopback)
-	}
-	return net.Listen("tcp", addr)
-}
-
-// serve serves h on ln until ctx is done, then shuts down gracefully.
-func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 16 << 10}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
+	return demo.Serve(ctx, ln, h)
 }

@@ -2,23 +2,20 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // testIterations keeps password hashing cheap in tests; the code is the
-// same as with passwordIterations.
+// same as with demo.PasswordIterations.
 const testIterations = 1000
 
 // response is what a test compares: the status and the decoded JSON body.
@@ -164,56 +161,5 @@ func TestMe(t *testing.T) {
 				t.Errorf("GET /me mismatch (-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func TestListenLoopback(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		addr    string
-		wantErr error
-	}{
-		{addr: "127.0.0.1:0"},
-		{addr: "localhost:0"},
-		{addr: ":8080", wantErr: errNotLoopback},
-		{addr: "0.0.0.0:8080", wantErr: errNotLoopback},
-		{addr: "192.0.2.1:8080", wantErr: errNotLoopback},
-		{addr: "example.com:8080", wantErr: errNotLoopback},
-	} {
-		t.Run(tc.addr, func(t *testing.T) {
-			t.Parallel()
-			ln, err := listenLoopback(tc.addr)
-			if err == nil {
-				ln.Close()
-			}
-			if diff := cmp.Diff(tc.wantErr, err, cmpopts.EquateErrors()); diff != "" {
-				t.Errorf("listenLoopback(%q) error mismatch (-want +got):\n%s", tc.addr, diff)
-			}
-		})
-	}
-}
-
-// serve answers on a loopback listener and stops when its context ends.
-func TestServe(t *testing.T) {
-	t.Parallel()
-	h, _ := newTestServer(t)
-	ln, err := listenLoopback("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, ln, h) }()
-	resp, err := http.Get("http://" + ln.Addr().String() + "/me")
-	if err != nil {
-		t.Fatalf("GET /me: %v", err)
-	}
-	resp.Body.Close()
-	if diff := cmp.Diff(http.StatusUnauthorized, resp.StatusCode); diff != "" {
-		t.Errorf("GET /me status mismatch (-want +got):\n%s", diff)
-	}
-	cancel()
-	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		t.Errorf("serve: %v", err)
 	}
 }

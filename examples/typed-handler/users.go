@@ -1,10 +1,9 @@
 package main
 
 import (
-	"context"
 	"slices"
 
-	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/examples/internal/demo"
 )
 
 // User is a row of the user store.
@@ -15,74 +14,19 @@ type User struct {
 	Roles []string
 }
 
-// account is a stored user with its password hash.
-type account struct {
-	User
-	password passwordHash
-}
-
-// userStore is an in-memory user store. It is not changed after it is
-// built, so it is safe for concurrent use.
-type userStore struct {
-	byID     map[string]account
-	idByName map[string]string
-	dummy    passwordHash // checked for unknown names, which then cost as much as known ones
+// Clone returns a copy of the user that shares nothing with u. The user
+// store hands out clones, so that handlers cannot change what it holds.
+func (u User) Clone() User {
+	u.Roles = slices.Clone(u.Roles)
+	return u
 }
 
 // demoUsers returns the demo's users, their passwords hashed with iter
-// PBKDF2 iterations: alice/wonderland (admin) and bob/builder.
-func demoUsers(iter int) (*userStore, error) {
-	s := &userStore{byID: map[string]account{}, idByName: map[string]string{}}
-	for _, u := range []struct {
-		User
-		password string
-	}{
-		{User{ID: "u-1001", Name: "alice", Email: "alice@example.test", Roles: []string{"admin", "user"}}, "wonderland"},
-		{User{ID: "u-1002", Name: "bob", Email: "bob@example.test", Roles: []string{"user"}}, "builder"},
-	} {
-		h, err := hashPassword(u.password, iter)
-		if err != nil {
-			return nil, err
-		}
-		s.byID[u.ID] = account{User: u.User, password: h}
-		s.idByName[u.Name] = u.ID
-	}
-	var err error
-	s.dummy, err = hashPassword("", iter)
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// authenticate returns the user called name if password is theirs. An
-// unknown name and a wrong password take the same time and give the same
-// answer.
-func (s *userStore) authenticate(name, password string) (User, bool) {
-	a, found := s.byID[s.idByName[name]]
-	if !found {
-		s.dummy.matches(password)
-		return User{}, false
-	}
-	if !a.password.matches(password) {
-		return User{}, false
-	}
-	return a.clone(), true
-}
-
-// load is the jwtx.UserLoader: the user whose ID is the token's subject, or
-// jwtx.ErrUserNotFound.
-func (s *userStore) load(_ context.Context, id string) (User, error) {
-	a, found := s.byID[id]
-	if !found {
-		return User{}, jwtx.ErrUserNotFound
-	}
-	return a.clone(), nil
-}
-
-// clone returns a copy of the user that shares nothing with the store.
-func (a account) clone() User {
-	u := a.User
-	u.Roles = slices.Clone(u.Roles)
-	return u
+// PBKDF2 iterations: alice/wonderland (admin) and bob/builder. The store's
+// Load is the jwtx.UserLoader: sub -> User.
+func demoUsers(iter int) (*demo.Users[User], error) {
+	return demo.NewUsers(iter, func(u User) (id, name string) { return u.ID, u.Name }, []demo.Account[User]{
+		{User: User{ID: "u-1001", Name: "alice", Email: "alice@example.test", Roles: []string{"admin", "user"}}, Password: "wonderland"},
+		{User: User{ID: "u-1002", Name: "bob", Email: "bob@example.test", Roles: []string{"user"}}, Password: "builder"},
+	})
 }

@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -31,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/typedjwt/typedjwt/examples/internal/demo"
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
 )
@@ -43,7 +43,7 @@ type Claims struct {
 
 // newServer returns the API: POST /login, GET /me, GET /admin-only and
 // DELETE /users/{id}. Tokens are signed with key and timed by clock.
-func newServer(key *jwtx.Key, clock jwtx.Clock, users *userStore) (http.Handler, error) {
+func newServer(key *jwtx.Key, clock jwtx.Clock, users *demo.Users[User]) (http.Handler, error) {
 	clk := jwtx.WithClock(clock)
 	iss, err := jwtx.NewIssuer[User, Claims](key, clk,
 		jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }),
@@ -52,7 +52,7 @@ func newServer(key *jwtx.Key, clock jwtx.Clock, users *userStore) (http.Handler,
 		return nil, err
 	}
 	// sub -> User, after every other check of the token.
-	ver, err := jwtx.NewVerifier[User, Claims](key, clk, jwtx.WithUserLoader(users.load))
+	ver, err := jwtx.NewVerifier[User, Claims](key, clk, jwtx.WithUserLoader(users.Load))
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func newServer(key *jwtx.Key, clock jwtx.Clock, users *userStore) (http.Handler,
 }
 
 // login checks {"username", "password"} and answers with an access token.
-func login(iss *jwtx.Issuer[User, Claims], users *userStore) http.Handler {
+func login(iss *jwtx.Issuer[User, Claims], users *demo.Users[User]) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Username string `json:"username"`
@@ -80,7 +80,7 @@ func login(iss *jwtx.Issuer[User, Claims], users *userStore) http.Handler {
 			httpx.WriteJSON(w, http.StatusBadRequest, message{"bad request"})
 			return
 		}
-		u, ok := users.authenticate(in.Username, in.Password)
+		u, ok := users.Authenticate(in.Username, in.Password)
 		if !ok {
 			httpx.WriteJSON(w, http.StatusUnauthorized, message{"bad username or password"})
 			return
@@ -135,10 +135,10 @@ func adminOnly(w http.ResponseWriter, r *http.Request) {
 
 // deleteUser deletes the user with the ID in the path. Tokens already
 // issued to that user stay valid until they expire, but name no user now.
-func deleteUser(users *userStore) http.Handler {
+func deleteUser(users *demo.Users[User]) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
-		if !users.remove(id) {
+		if !users.Remove(id) {
 			httpx.WriteJSON(w, http.StatusNotFound, message{"User " + id + " not found"})
 			return
 		}
@@ -170,7 +170,7 @@ func main() {
 
 // run serves the API on addr until ctx is done.
 func run(ctx context.Context, addr string, out io.Writer) error {
-	ln, err := listenLoopback(addr)
+	ln, err := demo.ListenLoopback(addr)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	users, err := demoUsers(passwordIterations)
+	users, err := demoUsers(demo.PasswordIterations)
 	if err != nil {
 		return err
 	}
@@ -199,36 +199,5 @@ func run(ctx context.Context, addr string, out io.Writer) error {
   curl -s -X DELETE %[1]s/users/u-1002 -H "Authorization: Bearer $ALICE"
   curl -s %[1]s/me -H "Authorization: Bearer $BOB"
 `, base)
-	return serve(ctx, ln, h)
-}
-
-// errNotLoopback reports a listen address outside the loopback interface.
-var errNotLoopback = errors.New("not a loopback address")
-
-// listenLoopback listens on addr, whose host must be a loopback IP address
-// or "localhost": the example is not meant to be reachable from elsewhere.
-func listenLoopback(addr string) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("listen on %q: %w", addr, errNotLoopback)
-	}
-	return net.Listen("tcp", addr)
-}
-
-// serve serves h on ln until ctx is done, then shuts down gracefully.
-func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 16 << 10}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
+	return demo.Serve(ctx, ln, h)
 }
