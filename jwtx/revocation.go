@@ -15,6 +15,7 @@ type TokenInfo struct {
 	Issuer    string
 	Type      TokenType
 	Family    string // the refresh-token family, or ""
+	CSRF      string // the csrf claim, or ""
 	IssuedAt  time.Time
 	ExpiresAt time.Time // zero for a token without exp
 }
@@ -41,6 +42,7 @@ func (r RegisteredClaims) Info() TokenInfo {
 		Issuer:    r.Issuer,
 		Type:      r.Type,
 		Family:    r.Family,
+		CSRF:      r.CSRF,
 		IssuedAt:  r.IssuedAt.Time,
 		ExpiresAt: r.ExpiresAt.Time,
 	}

@@ -181,6 +181,22 @@ func (v *Verifier[U, C]) LoadUser(ctx context.Context, claims C) (U, error) {
 // loaded later or not at all; [Verifier.Verify] is VerifyClaims followed by
 // [Verifier.LoadUser].
 func (v *Verifier[U, C]) VerifyClaims(ctx context.Context, token string, want Expect) (C, RawClaims, error) {
+	return v.verifyClaims(ctx, token, want, false)
+}
+
+// VerifyForRevocation checks a token as VerifyClaims does, except that an
+// expired token passes, and returns what a revocation store needs. Logout
+// uses it so that a token that is authentic but past its exp still ends its
+// family. Never use it to authorize a request.
+func (v *Verifier[U, C]) VerifyForRevocation(ctx context.Context, token string, want Expect) (TokenInfo, error) {
+	c, _, err := v.verifyClaims(ctx, token, want, true)
+	if err != nil {
+		return TokenInfo{}, err
+	}
+	return c.registered().Info(), nil
+}
+
+func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Expect, expiredOK bool) (C, RawClaims, error) {
 	var zero C
 	if len(token) > v.cfg.maxSize {
 		return zero, nil, ErrTooLarge
@@ -223,7 +239,7 @@ func (v *Verifier[U, C]) VerifyClaims(ctx context.Context, token string, want Ex
 	if err := decodeClaims(payload, &v.names, &c); err != nil {
 		return zero, nil, err
 	}
-	if err := v.checkRegistered(registeredOf(&c), want); err != nil {
+	if err := v.checkRegistered(registeredOf(&c), want, expiredOK); err != nil {
 		return zero, nil, err
 	}
 	if err := v.runChecks(ctx, &c); err != nil {
@@ -243,7 +259,7 @@ func (v *Verifier[U, C]) VerifyClaims(ctx context.Context, token string, want Ex
 
 // checkRegistered applies the registered-claim rules and reports every
 // failing claim.
-func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect) error {
+func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect, expiredOK bool) error {
 	now := v.cfg.clock.Now()
 	leeway := v.cfg.leeway
 	var errs []error
@@ -264,7 +280,7 @@ func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect) error
 		if !v.cfg.expiryOptional {
 			fail("exp", ErrMissingClaim)
 		}
-	case !now.Before(r.ExpiresAt.Add(leeway)):
+	case !expiredOK && !now.Before(r.ExpiresAt.Add(leeway)):
 		fail("exp", ErrExpired)
 	}
 	if !r.NotBefore.IsZero() && now.Add(leeway).Before(r.NotBefore.Time) {

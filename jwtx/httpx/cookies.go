@@ -34,7 +34,8 @@ type Cookies struct {
 	// Path is the access cookie's path. Default: "/".
 	Path string
 	// RefreshPath is the refresh cookie's path, so the refresh token is sent
-	// only to the refresh endpoint. Default: "/refresh".
+	// only to the refresh endpoint and what else lives under it; put the
+	// logout route there too (see Auth.Logout). Default: "/refresh".
 	RefreshPath string
 	// SameSite is the cookies' SameSite mode. Default: http.SameSiteLaxMode.
 	SameSite http.SameSite

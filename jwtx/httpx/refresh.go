@@ -18,6 +18,10 @@ func (a *Auth[U, C]) SetCookies(w http.ResponseWriter, tokens ...jwtx.Token) {
 	}
 }
 
+// Cookies returns the cookie names and attributes in use, defaults filled
+// in: pages read the CSRF cookie names from it.
+func (a *Auth[U, C]) Cookies() Cookies { return a.cfg.cookies }
+
 // UnsetCookies deletes the token and CSRF cookies (Max-Age=0 with the
 // attributes they were set with).
 func (a *Auth[U, C]) UnsetCookies(w http.ResponseWriter) {
@@ -91,7 +95,13 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 
 // Logout ends the session of a request: it revokes, in the WithRevoker
 // store, every access and refresh token the request presents that
-// verifies, and deletes the cookies. When a presented token came from a
+// verifies (an expired one included: it still names its family), and
+// deletes the cookies. Browsers send the refresh cookie only under
+// Cookies.RefreshPath and drop an expired access cookie, so mount the
+// logout route under RefreshPath (refresh at /auth/refresh, logout at
+// /auth/logout, RefreshPath "/auth/") for it to see the refresh token of a
+// cookie session; otherwise a logout after the access cookie expired finds
+// nothing to revoke. When a presented token came from a
 // cookie, the request must carry the CSRF value of one of the cookie tokens
 // (whatever its method: logout changes state). A store that revokes
 // families (jwtx.MemoryStore, redisstore) also ends the refresh token of
@@ -122,15 +132,14 @@ func (a *Auth[U, C]) logout(w http.ResponseWriter, r *http.Request) ([]presented
 		case err != nil:
 			return nil, err
 		}
-		claims, _, err := a.ver.VerifyClaims(r.Context(), tok, want)
+		info, err := a.ver.VerifyForRevocation(r.Context(), tok, want)
 		switch {
 		case errors.Is(err, jwtx.ErrRevocationUnavailable):
 			return nil, err
 		case err != nil:
 			continue
 		}
-		reg := jwtx.RegisteredOf(claims)
-		tokens = append(tokens, presented{loc: loc, info: reg.Info(), csrf: reg.CSRF})
+		tokens = append(tokens, presented{loc: loc, info: info, csrf: info.CSRF})
 	}
 	if a.cfg.csrf {
 		fromCookie, matched := false, false
