@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -36,6 +37,7 @@ type Issuer[U any, C Claims] struct {
 	cfg      issuerConfig
 	identity IdentityFunc[U]
 	claims   ClaimsFunc[U, C]
+	enc      claimsEncoder
 	headers  sync.Map // *Key -> headerSegments
 }
 
@@ -71,6 +73,7 @@ func NewIssuer[U any, C Claims](key SigningKey, opts ...IssuerOption) (*Issuer[U
 	if _, err := inspectClaims[C](); err != nil {
 		return nil, err
 	}
+	i.enc = newClaimsEncoder[C]()
 	switch f := i.cfg.identity.(type) {
 	case IdentityFunc[U]:
 		i.identity = f
@@ -153,6 +156,9 @@ func (i *Issuer[U, C]) Pair(ctx context.Context, user U, opts ...IssueOption) (T
 }
 
 func issueConfigOf(opts []IssueOption) (issueConfig, error) {
+	if len(opts) == 0 {
+		return issueConfig{}, nil
+	}
 	var ic issueConfig
 	for _, o := range opts {
 		if o == nil {
@@ -293,23 +299,18 @@ func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Tok
 			r.Family = ic.family
 		}
 	}
-	var payload []byte
-	if typ == Refresh && !i.cfg.refreshClaims {
-		payload, err = json.Marshal(r)
-	} else {
-		payload, err = json.Marshal(&c)
-	}
+	payload, err := i.enc.encode(make([]byte, 0, 512), &c, r, typ == Refresh && !i.cfg.refreshClaims)
 	if err != nil {
-		return Token{}, fmt.Errorf("jwtx: encode claims: %w", err)
+		return Token{}, notVerifiable(err)
 	}
 	if len(ic.extra) > 0 {
 		if payload, err = i.mergeExtra(payload, ic.extra, ic.audience != nil, &c); err != nil {
 			return Token{}, err
 		}
+		if err := jsonobj.Object(payload, maxClaimsDepth, nil); err != nil {
+			return Token{}, notVerifiable(err)
+		}
 		r = registeredOf(&c)
-	}
-	if err := jsonobj.Object(payload, maxClaimsDepth, nil); err != nil {
-		return Token{}, fmt.Errorf("%w: the claims would not verify: %w", ErrMalformed, err)
 	}
 	raw, err := i.sign(key, typ, payload)
 	if err != nil {
@@ -325,6 +326,17 @@ func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Tok
 		CSRF:      r.CSRF,
 		Family:    r.Family,
 	}, nil
+}
+
+// notVerifiable reports claims that encoding/json cannot encode, or that
+// would make a token this package's verifier refuses.
+func notVerifiable(err error) error {
+	for _, refused := range []error{jsonobj.ErrSyntax, jsonobj.ErrDuplicate, jsonobj.ErrDepth, jsonobj.ErrEncoding} {
+		if errors.Is(err, refused) {
+			return fmt.Errorf("%w: the claims would not verify: %w", ErrMalformed, err)
+		}
+	}
+	return fmt.Errorf("jwtx: encode claims: %w", err)
 }
 
 func (i *Issuer[U, C]) expiry(now time.Time, typ TokenType, ic issueConfig) (NumericDate, error) {
@@ -412,12 +424,15 @@ func (i *Issuer[U, C]) sign(key *Key, typ TokenType, payload []byte) (string, er
 	}
 	enc := base64.RawURLEncoding
 	size := key.k.SignatureSize()
-	buf := make([]byte, 0, len(h)+2+enc.EncodedLen(len(payload))+enc.EncodedLen(size))
+	// One buffer: the token, then room for the raw signature past its end,
+	// from where it is encoded into place.
+	n := len(h) + 1 + enc.EncodedLen(len(payload))
+	total := n + 1 + enc.EncodedLen(size)
+	buf := make([]byte, 0, total+size)
 	buf = append(buf, h...)
 	buf = append(buf, '.')
 	buf = enc.AppendEncode(buf, payload)
-	var sbuf [maxSignature]byte
-	sig, err := key.k.Sign(sbuf[:0], buf)
+	sig, err := key.k.Sign(buf[total:total], buf[:n])
 	if err != nil {
 		return "", fmt.Errorf("jwtx: %w", err)
 	}
