@@ -149,6 +149,10 @@ func (v *Verifier[U, C]) verify(ctx context.Context, token string, want Expect) 
 	return c, u, nil
 }
 
+// MaxTokenSize returns the longest token the Verifier reads; see
+// [WithMaxTokenSize].
+func (v *Verifier[U, C]) MaxTokenSize() int { return v.cfg.maxSize }
+
 // Now returns the current time by the Verifier's clock, so code around it
 // (cookie lifetimes, refresh windows) agrees with its expiry checks.
 func (v *Verifier[U, C]) Now() time.Time { return v.cfg.clock.Now() }

@@ -31,6 +31,7 @@ func New[U any, C jwtx.Claims](ver *jwtx.Verifier[U, C], opts ...Option) (*Auth[
 		return nil, fmt.Errorf("%w: nil verifier", jwtx.ErrConfig)
 	}
 	a := &Auth[U, C]{ver: ver, cfg: defaultConfig()}
+	a.cfg.maxToken = ver.MaxTokenSize()
 	cookies, err := Cookies{}.Resolve()
 	if err != nil {
 		return nil, err

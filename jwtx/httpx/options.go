@@ -43,6 +43,7 @@ type config struct {
 	window       time.Duration
 	revoker      jwtx.Revoker
 	rotation     jwtx.RotationStore
+	maxToken     int // the verifier's size limit
 }
 
 func defaultConfig() config {
