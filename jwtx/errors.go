@@ -80,6 +80,7 @@ type ClaimError struct {
 	Err   error  // a sentinel such as ErrExpired, possibly with a cause
 }
 
+// Error names the claim and the reason.
 func (e *ClaimError) Error() string { return "jwtx: claim " + e.Claim + ": " + e.Err.Error() }
 
 // Unwrap returns the sentinel.
@@ -91,6 +92,7 @@ type HeaderError struct {
 	Err   error  // a sentinel such as ErrAlgorithm
 }
 
+// Error names the header parameter and the reason.
 func (e *HeaderError) Error() string { return "jwtx: header " + e.Param + ": " + e.Err.Error() }
 
 // Unwrap returns the sentinel.
@@ -102,6 +104,7 @@ type UserError struct {
 	Err     error  // ErrUserNotFound or ErrUserLoad, joined with the loader's error
 }
 
+// Error names the subject, quoted and truncated, and the reason.
 func (e *UserError) Error() string {
 	return "jwtx: user " + quote(e.Subject) + ": " + e.Err.Error()
 }
