@@ -242,3 +242,112 @@ func ExampleVerifier_VerifyFresh() {
 	// <nil>
 	// true
 }
+
+// Cache users so that the store is asked once per user per TTL, not once
+// per request.
+func ExampleNewUserCache() {
+	ctx := context.Background()
+	queries := 0
+	cache, err := jwtx.NewUserCache(func(_ context.Context, subject string) (User, error) {
+		queries++ // a database query in a real application
+		return User{Name: subject}, nil
+	}, jwtx.WithCacheTTL(time.Minute), jwtx.WithCacheClock(exampleClock()))
+	if err != nil {
+		panic(err)
+	}
+	key, err := jwtx.NewKey(jwtx.HS256, []byte(exampleSecret))
+	if err != nil {
+		panic(err)
+	}
+	ver, err := jwtx.NewVerifier[User, Claims](key, jwtx.WithClock(exampleClock()), jwtx.WithUserLoader(cache.Load))
+	if err != nil {
+		panic(err)
+	}
+	iss, err := jwtx.NewIssuer[string, Claims](key, jwtx.WithClock(exampleClock()))
+	if err != nil {
+		panic(err)
+	}
+	tok, err := iss.Access(ctx, "alice")
+	if err != nil {
+		panic(err)
+	}
+	for range 100 {
+		if _, _, err := ver.Verify(ctx, tok.Raw); err != nil {
+			panic(err)
+		}
+	}
+	cache.Invalidate("alice") // her roles changed
+	if _, _, err := ver.Verify(ctx, tok.Raw); err != nil {
+		panic(err)
+	}
+	fmt.Println(queries)
+	// Output: 2
+}
+
+// Rotate the signing key: tokens signed with the old key keep verifying
+// until it retires.
+func ExampleKeyRing_Rotate() {
+	ctx := context.Background()
+	first, err := jwtx.NewKey(jwtx.HS256, []byte("first-secret-of-at-least-32-bytes!!"), jwtx.WithKeyID("2026-01"))
+	if err != nil {
+		panic(err)
+	}
+	second, err := jwtx.NewKey(jwtx.HS256, []byte("second-secret-of-at-least-32-bytes!"), jwtx.WithKeyID("2026-02"))
+	if err != nil {
+		panic(err)
+	}
+	ring, err := jwtx.NewKeyRing(first, exampleClock())
+	if err != nil {
+		panic(err)
+	}
+	iss, err := jwtx.NewIssuer[string, Claims](ring, jwtx.WithClock(exampleClock()))
+	if err != nil {
+		panic(err)
+	}
+	ver, err := jwtx.NewClaimsVerifier[Claims](ring, jwtx.WithClock(exampleClock()))
+	if err != nil {
+		panic(err)
+	}
+	old, _ := iss.Access(ctx, "alice")
+	if err := ring.Rotate(second, jwtx.DefaultAccessTTL); err != nil {
+		panic(err)
+	}
+	fresh, _ := iss.Access(ctx, "alice")
+	_, _, errOld := ver.Verify(ctx, old.Raw)
+	_, _, errNew := ver.Verify(ctx, fresh.Raw)
+	fmt.Println(ring.Active().ID(), errOld, errNew)
+	// Output: 2026-02 <nil> <nil>
+}
+
+// Revoke a token at logout; the verifier asks the store after every other
+// check and refuses revoked tokens.
+func ExampleNewMemoryStore() {
+	ctx := context.Background()
+	store, err := jwtx.NewMemoryStore(0, jwtx.DefaultRefreshTTL, exampleClock())
+	if err != nil {
+		panic(err)
+	}
+	key, err := jwtx.NewKey(jwtx.HS256, []byte(exampleSecret))
+	if err != nil {
+		panic(err)
+	}
+	iss, err := jwtx.NewIssuer[string, Claims](key, jwtx.WithClock(exampleClock()))
+	if err != nil {
+		panic(err)
+	}
+	ver, err := jwtx.NewClaimsVerifier[Claims](key, jwtx.WithClock(exampleClock()), jwtx.WithRevocation(store))
+	if err != nil {
+		panic(err)
+	}
+	tok, _ := iss.Access(ctx, "alice")
+	claims, _, err := ver.Verify(ctx, tok.Raw)
+	if err != nil {
+		panic(err)
+	}
+	if err := store.Revoke(ctx, claims.Info()); err != nil { // logout
+		panic(err)
+	}
+	_, _, err = ver.Verify(ctx, tok.Raw)
+	fmt.Println(errors.Is(err, jwtx.ErrRevoked))
+	// Output: true
+}
