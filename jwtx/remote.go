@@ -44,6 +44,7 @@ type remoteConfig struct {
 	algorithms []Algorithm
 	onError    func(error)
 	clock      Clock
+	maxStale   time.Duration
 }
 
 type remoteOption func(*remoteConfig) error
@@ -150,8 +151,22 @@ func WithJWKSErrorHandler(f func(error)) RemoteOption {
 	})
 }
 
-// WithJWKSClock sets the clock of the refresh rate limit. Default: the
-// system clock.
+// WithJWKSMaxStale bounds how long the keys of the last successful fetch
+// stay in use while fetches fail: past d, every token is refused with
+// [ErrJWKS] (fail closed; httpx answers 503) until a fetch succeeds. 0
+// keeps the last good keys however old. Default: 0.
+func WithJWKSMaxStale(d time.Duration) RemoteOption {
+	return remoteOption(func(c *remoteConfig) error {
+		if d < 0 {
+			return fmt.Errorf("%w: JWKS max staleness %v", ErrConfig, d)
+		}
+		c.maxStale = d
+		return nil
+	})
+}
+
+// WithJWKSClock sets the clock of the refresh rate limit and of the
+// staleness bound. Default: the system clock.
 func WithJWKSClock(clock Clock) RemoteOption {
 	return remoteOption(func(c *remoteConfig) error {
 		if clock == nil {
@@ -398,6 +413,14 @@ func (r *RemoteKeySet) Close() { r.stop() }
 func (r *RemoteKeySet) Keys() *KeySet { return r.keys.Load() }
 
 func (r *RemoteKeySet) verificationKey(ctx context.Context, kid []byte, hasKID bool, alg []byte) (*Key, error) {
+	if r.cfg.maxStale > 0 {
+		r.healthMu.Lock()
+		lastOK := r.lastOK
+		r.healthMu.Unlock()
+		if r.cfg.clock.Now().Sub(lastOK) > r.cfg.maxStale {
+			return nil, fmt.Errorf("%w: keys older than %v", ErrJWKS, r.cfg.maxStale)
+		}
+	}
 	k, err := r.keys.Load().verificationKey(ctx, kid, hasKID, alg)
 	if !errors.Is(err, ErrKeyNotFound) || !hasKID {
 		return k, err

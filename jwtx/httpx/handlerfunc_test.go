@@ -115,3 +115,13 @@ func TestLogoutInOwnHandler(t *testing.T) {
 		t.Errorf("token after logout = %v, want ErrRevoked", err)
 	}
 }
+
+// TestStaleKeysAreUnavailable: remote keys past their staleness bound are
+// a temporary failure (503), not a bad token.
+func TestStaleKeysAreUnavailable(t *testing.T) {
+	t.Parallel()
+	err := &jwtx.HeaderError{Param: "kid", Err: jwtx.ErrJWKS}
+	if got := httpx.ReasonOf(err); got != httpx.ReasonUnavailable {
+		t.Errorf("ReasonOf(stale keys) = %q, want %q", got, httpx.ReasonUnavailable)
+	}
+}

@@ -43,7 +43,7 @@ const (
 	ReasonNotFresh      Reason = "not_fresh"              // a fresh token needed
 	ReasonRevoked       Reason = "revoked"                // jwtx.ErrRevoked
 	ReasonReused        Reason = "reused"                 // a rotated refresh token presented again: jwtx.ErrReused
-	ReasonUnavailable   Reason = "revocation_unavailable" // the revocation store failed
+	ReasonUnavailable   Reason = "revocation_unavailable" // the revocation store failed, or remote keys are too stale
 	ReasonCSRF          Reason = "csrf"                   // ErrCSRF
 	ReasonUserMissing   Reason = "user_missing"           // jwtx.ErrUserNotFound
 	ReasonUserLoad      Reason = "user_load"              // the user loader failed
@@ -66,7 +66,7 @@ func ReasonOf(err error) Reason {
 		return ReasonCSRF
 	case errors.Is(err, ErrForbidden):
 		return ReasonForbidden
-	case errors.Is(err, jwtx.ErrRevocationUnavailable):
+	case errors.Is(err, jwtx.ErrRevocationUnavailable), errors.Is(err, jwtx.ErrJWKS):
 		return ReasonUnavailable
 	case errors.Is(err, jwtx.ErrUserLoad):
 		return ReasonUserLoad

@@ -60,6 +60,16 @@ func FromJWK(k JWK, alg string) (*Key, string, error) {
 	case own != "" && own != alg:
 		return nil, "", fmt.Errorf("%w: JWK alg %q differs from %q", ErrKey, truncate(own), alg)
 	}
+	if rk, ok := k.(interface {
+		N() []byte
+		E() []byte
+	}); ok {
+		for name, v := range map[string][]byte{"n": rk.N(), "e": rk.E()} {
+			if len(v) == 0 || v[0] == 0 {
+				return nil, "", fmt.Errorf("%w: RSA JWK member %q is not a minimal unsigned integer (RFC 7518 §6.3.1)", ErrKey, name)
+			}
+		}
+	}
 	var raw any
 	if err := k.Raw(&raw); err != nil {
 		return nil, "", fmt.Errorf("%w: JWK: %w", ErrKey, err)
