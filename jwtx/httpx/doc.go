@@ -25,8 +25,9 @@
 // [Auth.SetCookies] stores tokens in HttpOnly, Secure, SameSite=Lax cookies
 // with __Host- and __Secure- names, the refresh cookie on its own path, and
 // beside each a CSRF cookie that JavaScript can read. A request
-// authenticated by a cookie with an unsafe method (POST, PUT, PATCH,
-// DELETE) must echo the token's csrf claim in the X-CSRF-Token header,
+// authenticated by a cookie with any method but GET, HEAD, OPTIONS and TRACE
+// (POST, PUT, PATCH, DELETE, ...) must echo the token's csrf claim in the
+// X-CSRF-Token header,
 // compared in constant time; issue such tokens with jwtx.WithCSRF(true).
 // Tokens from the header are not subject to it.
 //
