@@ -22,18 +22,9 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/typedjwt/typedjwt/examples/internal/demo"
@@ -99,23 +90,21 @@ func newServer(key *jwtx.Key, clock jwtx.Clock, users *demo.Users[User]) (http.H
 	return mux, nil
 }
 
+// loginBody is the body of POST /login: the credentials and an optional
+// promotion code.
+type loginBody struct {
+	demo.Credentials
+	Promo string `json:"promo"`
+}
+
 // login checks {"username", "password", "promo"} and answers with a token
 // for this API and one for the reports API.
 func login(iss *jwtx.Issuer[User, Claims], users *demo.Users[User]) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			Username string `json:"username"`
-			Password string `json:"password"`
-			Promo    string `json:"promo"`
-		}
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&in); err != nil {
-			httpx.WriteJSON(w, http.StatusBadRequest, message{"bad request"})
-			return
-		}
-		u, ok := users.Authenticate(in.Username, in.Password)
+		var in loginBody
+		u, ok := demo.ReadLogin(w, r, users, &in)
 		if !ok {
-			httpx.WriteJSON(w, http.StatusUnauthorized, message{"bad username or password"})
-			return
+			return // ReadLogin has answered 400 or 401
 		}
 		opts := []jwtx.IssueOption{
 			// Per call and typed: a fact about this login, not about the user.
@@ -128,19 +117,19 @@ func login(iss *jwtx.Issuer[User, Claims], users *demo.Users[User]) http.Handler
 			// and wins; "promo" is a claim Claims does not declare.
 			opts = append(opts, jwtx.ExtraClaims(map[string]any{"plan": "trial", "promo": in.Promo}))
 		default:
-			httpx.WriteJSON(w, http.StatusBadRequest, message{"unknown promo code"})
+			httpx.WriteJSON(w, http.StatusBadRequest, demo.Message{Msg: "unknown promo code"})
 			return
 		}
 		access, err := iss.Access(r.Context(), u, opts...)
 		if err != nil {
-			httpx.WriteJSON(w, http.StatusInternalServerError, message{"internal error"})
+			httpx.WriteJSON(w, http.StatusInternalServerError, demo.Message{Msg: "internal error"})
 			return
 		}
 		// The same claims, for the reports API: ForAudience sets aud for
 		// this token only.
 		reports, err := iss.Access(r.Context(), u, append(opts, jwtx.ForAudience(reportsAudience))...)
 		if err != nil {
-			httpx.WriteJSON(w, http.StatusInternalServerError, message{"internal error"})
+			httpx.WriteJSON(w, http.StatusInternalServerError, demo.Message{Msg: "internal error"})
 			return
 		}
 		httpx.WriteJSON(w, http.StatusOK, tokenResponse{
@@ -159,15 +148,10 @@ func rawClaims(w http.ResponseWriter, r *http.Request) {
 	raw, _ := jwtx.RawFrom(r.Context()) // always there behind Required
 	m, err := raw.Map()
 	if err != nil {
-		httpx.WriteJSON(w, http.StatusInternalServerError, message{"internal error"})
+		httpx.WriteJSON(w, http.StatusInternalServerError, demo.Message{Msg: "internal error"})
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, m)
-}
-
-// message is the body of an error response, shaped like httpx's.
-type message struct {
-	Msg string `json:"msg"`
 }
 
 // tokenResponse is the body of a successful login: RFC 6749 §5.1 with a
@@ -179,46 +163,18 @@ type tokenResponse struct {
 	ExpiresIn    int    `json:"expires_in"`
 }
 
-func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "loopback `host:port` to listen on; port 0 picks a free one")
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, *addr, os.Stdout); err != nil {
-		log.Fatal(err)
-	}
-}
+func main() { demo.Main(run) }
 
-// run serves the API on addr until ctx is done.
+// run serves the API on addr until ctx is done, with an ES256 key made at
+// start-up, and tells out how to try it.
 func run(ctx context.Context, addr string, out io.Writer) error {
-	ln, err := demo.ListenLoopback(addr)
-	if err != nil {
-		return err
-	}
-	defer ln.Close()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	key, err := jwtx.NewKey(jwtx.ES256, priv)
-	if err != nil {
-		return err
-	}
-	users, err := demoUsers(demo.PasswordIterations)
-	if err != nil {
-		return err
-	}
-	h, err := newServer(key, jwtx.ClockFunc(time.Now), users)
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(out, `additional-claims listening on %[1]s (Ctrl-C to stop). User: alice/wonderland; promo code %[2]s.
+	return demo.ServeAPI(ctx, addr, jwtx.ES256, demoUsers, newServer, func(base string) {
+		fmt.Fprintf(out, `additional-claims listening on %[1]s (Ctrl-C to stop). User: alice/wonderland; promo code %[2]s.
 
   curl -s -X POST %[1]s/login -d '{"username":"alice","password":"wonderland","promo":"%[2]s"}' > tokens.json
   curl -s %[1]s/claims -H "Authorization: Bearer $(jq -r .access_token tokens.json)"
   curl -s %[1]s/reports/claims -H "Authorization: Bearer $(jq -r .reports_token tokens.json)"
   curl -s %[1]s/claims -H "Authorization: Bearer $(jq -r .reports_token tokens.json)"
 `, base, promoCode)
-	return demo.Serve(ctx, ln, h)
+	})
 }

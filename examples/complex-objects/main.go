@@ -13,19 +13,9 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/typedjwt/typedjwt/examples/internal/demo"
 	"github.com/typedjwt/typedjwt/jwtx"
@@ -68,33 +58,11 @@ func newServer(key *jwtx.Key, clock jwtx.Clock, users *demo.Users[User]) (http.H
 	return mux, nil
 }
 
-// login checks {"username", "password"} and answers with an access token
-// built from the User.
+// login answers POST /login: it checks {"username", "password"} and
+// answers with an access token built from the User (see demo.Login).
 func login(iss *jwtx.Issuer[User, Claims], users *demo.Users[User]) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			Username string `json:"username"`
-			Password string `json:"password"`
-		}
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&in); err != nil {
-			httpx.WriteJSON(w, http.StatusBadRequest, message{"bad request"})
-			return
-		}
-		u, ok := users.Authenticate(in.Username, in.Password)
-		if !ok {
-			httpx.WriteJSON(w, http.StatusUnauthorized, message{"bad username or password"})
-			return
-		}
-		tok, err := iss.Access(r.Context(), u)
-		if err != nil {
-			httpx.WriteJSON(w, http.StatusInternalServerError, message{"internal error"})
-			return
-		}
-		httpx.WriteJSON(w, http.StatusOK, tokenResponse{
-			AccessToken: tok.Raw,
-			TokenType:   "Bearer",
-			ExpiresIn:   int(tok.ExpiresAt.Sub(tok.IssuedAt) / time.Second),
-		})
+	return demo.Login(users, func(ctx context.Context, u User) (jwtx.Token, error) {
+		return iss.Access(ctx, u)
 	})
 }
 
@@ -107,56 +75,16 @@ func me(w http.ResponseWriter, r *http.Request) {
 	}{c.Subject, c.Roles})
 }
 
-// message is the body of an error response, shaped like httpx's.
-type message struct {
-	Msg string `json:"msg"`
-}
+func main() { demo.Main(run) }
 
-// tokenResponse is the body of a successful login (RFC 6749 §5.1).
-type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int    `json:"expires_in"`
-}
-
-func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "loopback `host:port` to listen on; port 0 picks a free one")
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, *addr, os.Stdout); err != nil {
-		log.Fatal(err)
-	}
-}
-
-// run serves the API on addr until ctx is done.
+// run serves the API on addr until ctx is done, with an ES256 key made at
+// start-up, and tells out how to try it.
 func run(ctx context.Context, addr string, out io.Writer) error {
-	ln, err := demo.ListenLoopback(addr)
-	if err != nil {
-		return err
-	}
-	defer ln.Close()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	key, err := jwtx.NewKey(jwtx.ES256, priv)
-	if err != nil {
-		return err
-	}
-	users, err := demoUsers(demo.PasswordIterations)
-	if err != nil {
-		return err
-	}
-	h, err := newServer(key, jwtx.ClockFunc(time.Now), users)
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(out, `complex-objects listening on %[1]s (Ctrl-C to stop). Users: alice/wonderland, bob/builder.
+	return demo.ServeAPI(ctx, addr, jwtx.ES256, demoUsers, newServer, func(base string) {
+		fmt.Fprintf(out, `complex-objects listening on %[1]s (Ctrl-C to stop). Users: alice/wonderland, bob/builder.
 
   TOKEN=$(curl -s -X POST %[1]s/login -d '{"username":"alice","password":"wonderland"}' | jq -r .access_token)
   curl -s %[1]s/me -H "Authorization: Bearer $TOKEN"
 `, base)
-	return demo.Serve(ctx, ln, h)
+	})
 }

@@ -15,17 +15,9 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/typedjwt/typedjwt/examples/internal/demo"
 	"github.com/typedjwt/typedjwt/jwtx"
@@ -72,39 +64,32 @@ func newServer(key *jwtx.Key, clock jwtx.Clock, users *demo.Users[User]) (http.H
 	return mux, nil
 }
 
-// login checks {"username", "password", "device"} and answers with an
-// access token. The optional device label goes into the token as an extra
-// claim.
+// loginBody is the body of POST /login: the credentials and an optional
+// device label.
+type loginBody struct {
+	demo.Credentials
+	Device string `json:"device"`
+}
+
+// Validate refuses a device label longer than maxDevice, so that
+// demo.LoginWith answers 400 before it checks the password.
+func (in loginBody) Validate() error {
+	if len(in.Device) > maxDevice {
+		return fmt.Errorf("device label longer than %d bytes", maxDevice)
+	}
+	return nil
+}
+
+// login answers POST /login: it checks {"username", "password", "device"}
+// and answers with an access token (see demo.LoginWith). The optional
+// device label goes into the token as an extra claim.
 func login(iss *jwtx.Issuer[User, Claims], users *demo.Users[User]) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			Username string `json:"username"`
-			Password string `json:"password"`
-			Device   string `json:"device"`
-		}
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&in); err != nil || len(in.Device) > maxDevice {
-			httpx.WriteJSON(w, http.StatusBadRequest, message{"bad request"})
-			return
-		}
-		u, ok := users.Authenticate(in.Username, in.Password)
-		if !ok {
-			httpx.WriteJSON(w, http.StatusUnauthorized, message{"bad username or password"})
-			return
-		}
+	return demo.LoginWith(users, func(ctx context.Context, u User, in loginBody) (jwtx.Token, error) {
 		var opts []jwtx.IssueOption
 		if in.Device != "" {
 			opts = append(opts, jwtx.ExtraClaims(map[string]any{"device": in.Device}))
 		}
-		tok, err := iss.Access(r.Context(), u, opts...)
-		if err != nil {
-			httpx.WriteJSON(w, http.StatusInternalServerError, message{"internal error"})
-			return
-		}
-		httpx.WriteJSON(w, http.StatusOK, tokenResponse{
-			AccessToken: tok.Raw,
-			TokenType:   "Bearer",
-			ExpiresIn:   int(tok.ExpiresAt.Sub(tok.IssuedAt) / time.Second),
-		})
+		return iss.Access(ctx, u, opts...)
 	})
 }
 
@@ -124,61 +109,23 @@ func raw(w http.ResponseWriter, r *http.Request) {
 	rc, _ := jwtx.RawFrom(r.Context()) // always there behind Required
 	m, err := rc.Map()
 	if err != nil {
-		httpx.WriteJSON(w, http.StatusInternalServerError, message{"internal error"})
+		httpx.WriteJSON(w, http.StatusInternalServerError, demo.Message{Msg: "internal error"})
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, m)
 }
 
-// message is the body of an error response, shaped like httpx's.
-type message struct {
-	Msg string `json:"msg"`
-}
+func main() { demo.Main(run) }
 
-// tokenResponse is the body of a successful login (RFC 6749 §5.1).
-type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int    `json:"expires_in"`
-}
-
-func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "loopback `host:port` to listen on; port 0 picks a free one")
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, *addr, os.Stdout); err != nil {
-		log.Fatal(err)
-	}
-}
-
-// run serves the API on addr until ctx is done.
+// run serves the API on addr until ctx is done, with an HS256 secret made
+// at start-up, and tells out how to try it.
 func run(ctx context.Context, addr string, out io.Writer) error {
-	ln, err := demo.ListenLoopback(addr)
-	if err != nil {
-		return err
-	}
-	defer ln.Close()
-	secret := make([]byte, 32)
-	rand.Read(secret) // never fails since Go 1.24
-	key, err := jwtx.NewKey(jwtx.HS256, secret)
-	if err != nil {
-		return err
-	}
-	users, err := demoUsers(demo.PasswordIterations)
-	if err != nil {
-		return err
-	}
-	h, err := newServer(key, jwtx.ClockFunc(time.Now), users)
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(out, `typed-handler listening on %[1]s (Ctrl-C to stop). Users: alice/wonderland, bob/builder.
+	return demo.ServeAPI(ctx, addr, jwtx.HS256, demoUsers, newServer, func(base string) {
+		fmt.Fprintf(out, `typed-handler listening on %[1]s (Ctrl-C to stop). Users: alice/wonderland, bob/builder.
 
   TOKEN=$(curl -s -X POST %[1]s/login -d '{"username":"alice","password":"wonderland","device":"laptop"}' | jq -r .access_token)
   curl -s %[1]s/me -H "Authorization: Bearer $TOKEN"
   curl -s %[1]s/raw -H "Authorization: Bearer $TOKEN"
 `, base)
-	return demo.Serve(ctx, ln, h)
+	})
 }

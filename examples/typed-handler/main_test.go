@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,74 +9,27 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/typedjwt/typedjwt/examples/internal/demotest"
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
-// testIterations keeps password hashing cheap in tests; the code is the
-// same as with demo.PasswordIterations.
-const testIterations = 1000
-
-// loginTime is the fixed time of the tests' clocks.
-func loginTime() time.Time { return time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC) }
-
-// response is what a test compares: the status and the decoded JSON body.
-type response struct {
-	Status int
-	Body   map[string]any
-}
-
-// newTestServer returns the API with a test key and a fixed clock.
+// newTestServer returns the API with a test key and a clock fixed at
+// demotest.LoginTime.
 func newTestServer(t *testing.T) (http.Handler, *testutil.Clock) {
-	t.Helper()
-	users, err := demoUsers(testIterations)
-	if err != nil {
-		t.Fatalf("demoUsers: %v", err)
-	}
-	clock := testutil.NewClock(loginTime())
-	h, err := newServer(testutil.NewKey(t, jwtx.HS256).Private(), clock, users)
-	if err != nil {
-		t.Fatalf("newServer: %v", err)
-	}
-	return h, clock
+	return demotest.NewServer(t, jwtx.HS256, demoUsers, newServer)
 }
 
-// do serves r with h and returns the response. Values that differ on every
-// login (the token and jti) are replaced by "<name>", so that tests can
-// compare bodies as a whole.
-func do(t *testing.T, h http.Handler, r *http.Request) response {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, r)
-	resp := response{Status: rec.Code}
-	if err := json.Unmarshal(rec.Body.Bytes(), &resp.Body); err != nil {
-		t.Fatalf("%s %s: body %q is not a JSON object: %v", r.Method, r.URL, rec.Body, err)
-	}
-	for _, k := range []string{"access_token", "jti"} {
-		if s, ok := resp.Body[k].(string); ok && s != "" {
-			resp.Body[k] = "<" + k + ">"
-		}
-	}
-	return resp
-}
-
+// loginRequest returns POST /login with the credentials and the device
+// label.
 func loginRequest(username, password, device string) *http.Request {
-	body, _ := json.Marshal(map[string]string{"username": username, "password": password, "device": device})
-	return httptest.NewRequest(http.MethodPost, "/login", bytes.NewReader(body))
+	return demotest.LoginRequest(map[string]string{"username": username, "password": password, "device": device})
 }
 
 // mustLogIn logs in and returns the access token.
 func mustLogIn(t *testing.T, h http.Handler, username, password, device string) string {
 	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, loginRequest(username, password, device))
-	var body struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); rec.Code != http.StatusOK || err != nil || body.AccessToken == "" {
-		t.Fatalf("login %s: status %d, body %q", username, rec.Code, rec.Body)
-	}
-	return body.AccessToken
+	return demotest.AccessToken(t, h, loginRequest(username, password, device))
 }
 
 func TestLogin(t *testing.T) {
@@ -86,28 +37,34 @@ func TestLogin(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		req  *http.Request
-		want response
+		want demotest.Response
 	}{
 		{
 			name: "with a device",
 			req:  loginRequest("alice", "wonderland", "laptop"),
-			want: response{http.StatusOK, map[string]any{"access_token": "<access_token>", "token_type": "Bearer", "expires_in": 900.0}},
+			want: demotest.Response{Status: http.StatusOK, Body: map[string]any{"access_token": "<access_token>", "token_type": "Bearer", "expires_in": 900.0}},
 		},
 		{
 			name: "device label too long",
 			req:  loginRequest("alice", "wonderland", strings.Repeat("x", maxDevice+1)),
-			want: response{http.StatusBadRequest, map[string]any{"msg": "bad request"}},
+			want: demotest.Response{Status: http.StatusBadRequest, Body: map[string]any{"msg": "bad request"}},
+		},
+		{
+			// The label is checked first, so the answer says nothing of the password.
+			name: "device label too long, wrong password",
+			req:  loginRequest("alice", "looking-glass", strings.Repeat("x", maxDevice+1)),
+			want: demotest.Response{Status: http.StatusBadRequest, Body: map[string]any{"msg": "bad request"}},
 		},
 		{
 			name: "wrong password",
 			req:  loginRequest("alice", "looking-glass", "laptop"),
-			want: response{http.StatusUnauthorized, map[string]any{"msg": "bad username or password"}},
+			want: demotest.Response{Status: http.StatusUnauthorized, Body: map[string]any{"msg": "bad username or password"}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h, _ := newTestServer(t)
-			if diff := cmp.Diff(tc.want, do(t, h, tc.req)); diff != "" {
+			if diff := cmp.Diff(tc.want, demotest.Do(t, h, tc.req)); diff != "" {
 				t.Errorf("POST /login mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -122,33 +79,33 @@ func TestMe(t *testing.T) {
 		name               string
 		username, password string        // "" for a request without a token
 		after              time.Duration // between login and GET /me; tokens live 15 minutes
-		want               response
+		want               demotest.Response
 	}{
 		{
 			name:     "alice",
 			username: "alice", password: "wonderland",
-			want: response{http.StatusOK, alice},
+			want: demotest.Response{Status: http.StatusOK, Body: alice},
 		},
 		{
 			name:     "bob",
 			username: "bob", password: "builder",
-			want: response{http.StatusOK, map[string]any{"sub": "u-1002", "name": "bob", "email": "bob@example.test", "roles": []any{"user"}}},
+			want: demotest.Response{Status: http.StatusOK, Body: map[string]any{"sub": "u-1002", "name": "bob", "email": "bob@example.test", "roles": []any{"user"}}},
 		},
 		{
 			name:     "a second before expiry",
 			username: "alice", password: "wonderland",
 			after: 15*time.Minute - time.Second,
-			want:  response{http.StatusOK, alice},
+			want:  demotest.Response{Status: http.StatusOK, Body: alice},
 		},
 		{
 			name:     "at expiry",
 			username: "alice", password: "wonderland",
 			after: 15 * time.Minute,
-			want:  response{http.StatusUnauthorized, map[string]any{"msg": "token expired"}},
+			want:  demotest.Response{Status: http.StatusUnauthorized, Body: map[string]any{"msg": "token expired"}},
 		},
 		{
 			name: "no token",
-			want: response{http.StatusUnauthorized, map[string]any{"msg": "missing token"}},
+			want: demotest.Response{Status: http.StatusUnauthorized, Body: map[string]any{"msg": "missing token"}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -159,7 +116,7 @@ func TestMe(t *testing.T) {
 				req = testutil.BearerRequest(t, http.MethodGet, "/me", mustLogIn(t, h, tc.username, tc.password, "laptop"))
 			}
 			clock.Advance(tc.after)
-			if diff := cmp.Diff(tc.want, do(t, h, req)); diff != "" {
+			if diff := cmp.Diff(tc.want, demotest.Do(t, h, req)); diff != "" {
 				t.Errorf("GET /me mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -170,16 +127,16 @@ func TestMe(t *testing.T) {
 // declare.
 func TestRaw(t *testing.T) {
 	t.Parallel()
-	now := float64(loginTime().Unix())
+	now := float64(demotest.LoginTime().Unix())
 	for _, tc := range []struct {
 		name   string
 		device string // "" to log in without one
-		want   response
+		want   demotest.Response
 	}{
 		{
 			name:   "with a device",
 			device: "laptop",
-			want: response{http.StatusOK, map[string]any{
+			want: demotest.Response{Status: http.StatusOK, Body: map[string]any{
 				"sub": "u-1001", "type": "access", "fresh": false, "jti": "<jti>",
 				"iat": now, "nbf": now, "exp": now + 900,
 				"roles":  []any{"admin", "user"},
@@ -188,7 +145,7 @@ func TestRaw(t *testing.T) {
 		},
 		{
 			name: "without",
-			want: response{http.StatusOK, map[string]any{
+			want: demotest.Response{Status: http.StatusOK, Body: map[string]any{
 				"sub": "u-1001", "type": "access", "fresh": false, "jti": "<jti>",
 				"iat": now, "nbf": now, "exp": now + 900,
 				"roles": []any{"admin", "user"},
@@ -199,7 +156,7 @@ func TestRaw(t *testing.T) {
 			t.Parallel()
 			h, _ := newTestServer(t)
 			tok := mustLogIn(t, h, "alice", "wonderland", tc.device)
-			if diff := cmp.Diff(tc.want, do(t, h, testutil.BearerRequest(t, http.MethodGet, "/raw", tok))); diff != "" {
+			if diff := cmp.Diff(tc.want, demotest.Do(t, h, testutil.BearerRequest(t, http.MethodGet, "/raw", tok))); diff != "" {
 				t.Errorf("GET /raw mismatch (-want +got):\n%s", diff)
 			}
 		})

@@ -16,19 +16,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"os"
-	"os/signal"
 	"slices"
-	"syscall"
-	"time"
 
 	"github.com/typedjwt/typedjwt/examples/internal/demo"
 	"github.com/typedjwt/typedjwt/jwtx"
@@ -69,32 +61,11 @@ func newServer(key *jwtx.Key, clock jwtx.Clock, users *demo.Users[User]) (http.H
 	return mux, nil
 }
 
-// login checks {"username", "password"} and answers with an access token.
+// login answers POST /login: it checks {"username", "password"} and
+// answers with an access token (see demo.Login).
 func login(iss *jwtx.Issuer[User, Claims], users *demo.Users[User]) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			Username string `json:"username"`
-			Password string `json:"password"`
-		}
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&in); err != nil {
-			httpx.WriteJSON(w, http.StatusBadRequest, message{"bad request"})
-			return
-		}
-		u, ok := users.Authenticate(in.Username, in.Password)
-		if !ok {
-			httpx.WriteJSON(w, http.StatusUnauthorized, message{"bad username or password"})
-			return
-		}
-		tok, err := iss.Access(r.Context(), u)
-		if err != nil {
-			httpx.WriteJSON(w, http.StatusInternalServerError, message{"internal error"})
-			return
-		}
-		httpx.WriteJSON(w, http.StatusOK, tokenResponse{
-			AccessToken: tok.Raw,
-			TokenType:   "Bearer",
-			ExpiresIn:   int(tok.ExpiresAt.Sub(tok.IssuedAt) / time.Second),
-		})
+	return demo.Login(users, func(ctx context.Context, u User) (jwtx.Token, error) {
+		return iss.Access(ctx, u)
 	})
 }
 
@@ -104,10 +75,10 @@ func login(iss *jwtx.Issuer[User, Claims], users *demo.Users[User]) http.Handler
 func userNotFound(w http.ResponseWriter, _ *http.Request, err error) {
 	var userErr *jwtx.UserError
 	if !errors.As(err, &userErr) {
-		httpx.WriteJSON(w, http.StatusNotFound, message{"User not found"})
+		httpx.WriteJSON(w, http.StatusNotFound, demo.Message{Msg: "User not found"})
 		return
 	}
-	httpx.WriteJSON(w, http.StatusNotFound, message{"User " + userErr.Subject + " not found"})
+	httpx.WriteJSON(w, http.StatusNotFound, demo.Message{Msg: "User " + userErr.Subject + " not found"})
 }
 
 // requireRole is an authorization check on the loaded User. The roles come
@@ -130,7 +101,7 @@ func me(w http.ResponseWriter, r *http.Request) {
 // adminOnly greets an admin.
 func adminOnly(w http.ResponseWriter, r *http.Request) {
 	u, _ := jwtx.UserFrom[User](r.Context())
-	httpx.WriteJSON(w, http.StatusOK, message{"hello, admin " + u.Name})
+	httpx.WriteJSON(w, http.StatusOK, demo.Message{Msg: "hello, admin " + u.Name})
 }
 
 // deleteUser deletes the user with the ID in the path. Tokens already
@@ -139,58 +110,20 @@ func deleteUser(users *demo.Users[User]) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if !users.Remove(id) {
-			httpx.WriteJSON(w, http.StatusNotFound, message{"User " + id + " not found"})
+			httpx.WriteJSON(w, http.StatusNotFound, demo.Message{Msg: "User " + id + " not found"})
 			return
 		}
-		httpx.WriteJSON(w, http.StatusOK, message{"User " + id + " deleted"})
+		httpx.WriteJSON(w, http.StatusOK, demo.Message{Msg: "User " + id + " deleted"})
 	})
 }
 
-// message is the body of a short answer, shaped like httpx's errors.
-type message struct {
-	Msg string `json:"msg"`
-}
+func main() { demo.Main(run) }
 
-// tokenResponse is the body of a successful login (RFC 6749 §5.1).
-type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int    `json:"expires_in"`
-}
-
-func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "loopback `host:port` to listen on; port 0 picks a free one")
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, *addr, os.Stdout); err != nil {
-		log.Fatal(err)
-	}
-}
-
-// run serves the API on addr until ctx is done.
+// run serves the API on addr until ctx is done, with an HS256 secret made
+// at start-up, and tells out how to try it.
 func run(ctx context.Context, addr string, out io.Writer) error {
-	ln, err := demo.ListenLoopback(addr)
-	if err != nil {
-		return err
-	}
-	defer ln.Close()
-	secret := make([]byte, 32)
-	rand.Read(secret) // never fails since Go 1.24
-	key, err := jwtx.NewKey(jwtx.HS256, secret)
-	if err != nil {
-		return err
-	}
-	users, err := demoUsers(demo.PasswordIterations)
-	if err != nil {
-		return err
-	}
-	h, err := newServer(key, jwtx.ClockFunc(time.Now), users)
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(out, `user-loader listening on %[1]s (Ctrl-C to stop). Users: alice/wonderland (admin), bob/builder.
+	return demo.ServeAPI(ctx, addr, jwtx.HS256, demoUsers, newServer, func(base string) {
+		fmt.Fprintf(out, `user-loader listening on %[1]s (Ctrl-C to stop). Users: alice/wonderland (admin), bob/builder.
 
   ALICE=$(curl -s -X POST %[1]s/login -d '{"username":"alice","password":"wonderland"}' | jq -r .access_token)
   BOB=$(curl -s -X POST %[1]s/login -d '{"username":"bob","password":"builder"}' | jq -r .access_token)
@@ -199,5 +132,5 @@ func run(ctx context.Context, addr string, out io.Writer) error {
   curl -s -X DELETE %[1]s/users/u-1002 -H "Authorization: Bearer $ALICE"
   curl -s %[1]s/me -H "Authorization: Bearer $BOB"
 `, base)
-	return demo.Serve(ctx, ln, h)
+	})
 }
