@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -14,7 +15,15 @@ import (
 // a cookie planted by another site cannot supply it. Tokens from other
 // locations are not subject to it: a browser never attaches them by itself.
 func (cfg *config) checkCSRF(r *http.Request, loc Location, claim string) error {
-	if loc != FromCookie || !cfg.csrf || !cfg.needsCSRF(r.Method) {
+	if loc != FromCookie {
+		return nil
+	}
+	if cfg.crossOrigin != nil {
+		if err := cfg.crossOrigin.Check(r); err != nil {
+			return fmt.Errorf("%w: %w", ErrCrossOrigin, err)
+		}
+	}
+	if !cfg.csrf || !cfg.needsCSRF(r.Method) {
 		return nil
 	}
 	got, err := cfg.csrfValue(r)

@@ -44,6 +44,7 @@ type config struct {
 	revoker      jwtx.Revoker
 	rotation     jwtx.RotationStore
 	maxToken     int // the verifier's size limit
+	crossOrigin  *http.CrossOriginProtection
 }
 
 func defaultConfig() config {
@@ -171,6 +172,23 @@ func WithCSRF(on bool) Option {
 // DefaultCSRFHeader is the request header that echoes the CSRF value unless
 // WithCSRFHeader names another.
 const DefaultCSRFHeader = "X-CSRF-Token"
+
+// WithCrossOriginProtection adds a check of Fetch Metadata (Sec-Fetch-Site)
+// and Origin to cookie-authenticated requests, before the CSRF value is
+// compared: p refuses unsafe methods from other origins unless it trusts
+// them (see net/http.CrossOriginProtection.AddTrustedOrigin), with
+// ErrCrossOrigin (403). It is defence in depth beside the double-submit
+// check, for browsers that send these headers. Tokens from the header are
+// not subject to it. Default: none.
+func WithCrossOriginProtection(p *http.CrossOriginProtection) Option {
+	return option(func(c *config) error {
+		if p == nil {
+			return fmt.Errorf("%w: nil cross-origin protection", jwtx.ErrConfig)
+		}
+		c.crossOrigin = p
+		return nil
+	})
+}
 
 // WithCSRFHeader sets the request header that must echo the token's csrf
 // claim. Default: [DefaultCSRFHeader].

@@ -141,6 +141,14 @@ func (a *Auth[U, C]) logout(w http.ResponseWriter, r *http.Request) ([]presented
 		}
 		tokens = append(tokens, presented{loc: loc, info: info, csrf: info.CSRF})
 	}
+	for _, t := range tokens {
+		if t.loc == FromCookie && a.cfg.crossOrigin != nil {
+			if err := a.cfg.crossOrigin.Check(r); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrCrossOrigin, err)
+			}
+			break
+		}
+	}
 	if a.cfg.csrf {
 		fromCookie, matched := false, false
 		got, _ := a.cfg.csrfValue(r)

@@ -20,6 +20,9 @@ var (
 	// ErrCSRF reports an unsafe request authenticated by a cookie without
 	// the matching CSRF token.
 	ErrCSRF = errors.New("httpx: CSRF token missing or incorrect")
+	// ErrCrossOrigin reports a cookie-authenticated request refused by the
+	// WithCrossOriginProtection check: an unsafe method from another origin.
+	ErrCrossOrigin = errors.New("httpx: cross-origin request")
 	// ErrForbidden reports a request refused by an authorization check.
 	ErrForbidden = errors.New("httpx: forbidden")
 )
@@ -45,6 +48,7 @@ const (
 	ReasonReused        Reason = "reused"                 // a rotated refresh token presented again: jwtx.ErrReused
 	ReasonUnavailable   Reason = "revocation_unavailable" // the revocation store failed, or remote keys are too stale
 	ReasonCSRF          Reason = "csrf"                   // ErrCSRF
+	ReasonCrossOrigin   Reason = "cross_origin"           // ErrCrossOrigin
 	ReasonUserMissing   Reason = "user_missing"           // jwtx.ErrUserNotFound
 	ReasonUserLoad      Reason = "user_load"              // the user loader failed
 	ReasonForbidden     Reason = "forbidden"              // an authorization check said no
@@ -64,6 +68,8 @@ func ReasonOf(err error) Reason {
 		return ReasonBadRequest
 	case errors.Is(err, ErrCSRF):
 		return ReasonCSRF
+	case errors.Is(err, ErrCrossOrigin):
+		return ReasonCrossOrigin
 	case errors.Is(err, ErrForbidden):
 		return ReasonForbidden
 	case errors.Is(err, jwtx.ErrRevocationUnavailable), errors.Is(err, jwtx.ErrJWKS):
@@ -122,6 +128,8 @@ func responseFor(r Reason) response {
 		return response{http.StatusServiceUnavailable, "", "try again later"}
 	case ReasonCSRF:
 		return response{http.StatusForbidden, "", "CSRF token missing or incorrect"}
+	case ReasonCrossOrigin:
+		return response{http.StatusForbidden, "", "cross-origin request refused"}
 	case ReasonUserMissing:
 		return response{http.StatusUnauthorized, "invalid_token", "user not found"}
 	case ReasonForbidden:
