@@ -89,6 +89,16 @@ func TestCrossOriginProtection(t *testing.T) {
 			t.Errorf("%s: [status, events] (-want +got):\n%s", tc.name, diff)
 		}
 	}
+	logout := auth.LogoutHandler()
+	req := httptest.NewRequest("POST", "https://api.example/logout", nil)
+	req.AddCookie(&http.Cookie{Name: names.AccessName, Value: tok.Raw})
+	req.Header.Set(httpx.DefaultCSRFHeader, tok.CSRF)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	rec := httptest.NewRecorder()
+	logout.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden || len(rec.Result().Cookies()) != 0 {
+		t.Errorf("cross-site logout: %d with %d cookies cleared, want 403 and none", rec.Code, len(rec.Result().Cookies()))
+	}
 	if _, err := httpx.New(ver, httpx.WithCrossOriginProtection(nil)); err == nil {
 		t.Error("WithCrossOriginProtection(nil) accepted")
 	}
