@@ -98,6 +98,22 @@ func (e *HeaderError) Error() string { return "jwtx: header " + e.Param + ": " +
 // Unwrap returns the sentinel.
 func (e *HeaderError) Unwrap() error { return e.Err }
 
+// TokenError reports a token whose signature verified but that a later
+// check refused (expired, wrong audience, revoked, a custom check, ...). It
+// names the token for audit logs; its message is Err's. Failures before the
+// signature is verified never carry claims.
+type TokenError struct {
+	ID      string // the jti
+	Subject string // the sub
+	Err     error  // the refusal, wrapping one of the sentinels
+}
+
+// Error returns the refusal's message.
+func (e *TokenError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the refusal.
+func (e *TokenError) Unwrap() error { return e.Err }
+
 // UserError reports a failure of the UserLoader for a verified token.
 type UserError struct {
 	Subject string // the token's verified subject

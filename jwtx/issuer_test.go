@@ -460,3 +460,37 @@ func TestRefreshLifetimeAndLogValue(t *testing.T) {
 		t.Errorf("logged token (-want +got):\n%s\nlog: %s", diff, buf.String())
 	}
 }
+
+// TestTokenError names a correctly signed but refused token, and never a
+// token whose signature failed.
+func TestTokenError(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tok, err := newIssuer(t).Access(ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later, err := jwtx.NewClaimsVerifier[Claims](hsKey(t), jwtx.WithClock(clockAt(issuedAt.Add(time.Hour))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = later.Verify(ctx, tok.Raw)
+	var te *jwtx.TokenError
+	if !errors.As(err, &te) || !errors.Is(err, jwtx.ErrExpired) {
+		t.Fatalf("expired token: %v, want a TokenError wrapping ErrExpired", err)
+	}
+	if diff := cmp.Diff([2]string{tok.ID, "alice"}, [2]string{te.ID, te.Subject}); diff != "" {
+		t.Errorf("TokenError names (-want +got):\n%s", diff)
+	}
+	other, err := jwtx.NewKey(jwtx.HS256, []byte("another-secret-of-at-least-32-bytes"), jwtx.WithKeyID("hs-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := jwtx.NewClaimsVerifier[Claims](other, jwtx.WithClock(clockAt(issuedAt)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := forged.Verify(ctx, tok.Raw); errors.As(err, &te) || !errors.Is(err, jwtx.ErrSignature) {
+		t.Errorf("bad signature: %v; want ErrSignature and no TokenError", err)
+	}
+}

@@ -243,19 +243,23 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 	if err := decodeClaims(payload, &v.names, &c); err != nil {
 		return zero, nil, err
 	}
-	if err := v.checkRegistered(registeredOf(&c), want, expiredOK); err != nil {
-		return zero, nil, err
+	r := registeredOf(&c)
+	refuse := func(err error) (C, RawClaims, error) {
+		return zero, nil, &TokenError{ID: r.ID, Subject: r.Subject, Err: err}
+	}
+	if err := v.checkRegistered(r, want, expiredOK); err != nil {
+		return refuse(err)
 	}
 	if err := v.runChecks(ctx, &c); err != nil {
-		return zero, nil, err
+		return refuse(err)
 	}
 	if v.cfg.revocation != nil {
-		revoked, err := v.cfg.revocation.Revoked(ctx, registeredOf(&c).Info())
+		revoked, err := v.cfg.revocation.Revoked(ctx, r.Info())
 		switch {
 		case err != nil:
-			return zero, nil, fmt.Errorf("%w: %w", ErrRevocationUnavailable, err)
+			return refuse(fmt.Errorf("%w: %w", ErrRevocationUnavailable, err))
 		case revoked:
-			return zero, nil, ErrRevoked
+			return refuse(ErrRevoked)
 		}
 	}
 	return c, payload, nil

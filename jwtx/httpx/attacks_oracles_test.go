@@ -267,6 +267,7 @@ func TestAttackD8(t *testing.T) {
 		desc   string
 		reason httpx.Reason
 		err    error
+		signed bool // correctly signed: the event names the token by jti
 	}
 	attacker := func(kid string) func(*testing.T, *env) jwtx.Token {
 		return func(t *testing.T, e *env) jwtx.Token {
@@ -291,7 +292,7 @@ func TestAttackD8(t *testing.T) {
 		{name: "bad-signature", token: attacker("k1"), desc: "invalid token", reason: httpx.ReasonSignature, err: jwtx.ErrSignature},
 		{name: "unknown-kid", token: attacker("k2"), desc: "invalid token", reason: httpx.ReasonSignature, err: jwtx.ErrKeyNotFound},
 		{name: "wrong-aud", token: func(t *testing.T, e *env) jwtx.Token { return e.access(t, "alice", jwtx.ForAudience("billing")) },
-			desc: "invalid token", reason: httpx.ReasonInvalid, err: jwtx.ErrAudience},
+			desc: "invalid token", reason: httpx.ReasonInvalid, err: jwtx.ErrAudience, signed: true},
 		{name: "malformed", token: func(t *testing.T, e *env) jwtx.Token {
 			tok := e.access(t, "alice")
 			tok.Raw = tok.Raw[:strings.LastIndexByte(tok.Raw, '.')] // two segments
@@ -300,7 +301,7 @@ func TestAttackD8(t *testing.T) {
 		{name: "expired", token: func(t *testing.T, e *env) jwtx.Token {
 			defer e.at(epoch())
 			return e.at(epoch().Add(-time.Hour)).access(t, "alice")
-		}, desc: "token expired", reason: httpx.ReasonExpired, err: jwtx.ErrExpired},
+		}, desc: "token expired", reason: httpx.ReasonExpired, err: jwtx.ErrExpired, signed: true},
 	}
 	for _, tc := range failures {
 		t.Run("D8/"+tc.name, func(t *testing.T) {
@@ -320,9 +321,13 @@ func TestAttackD8(t *testing.T) {
 			}
 			atkNoLeak(t, "response body", rec.Body.String(), secrets...)
 
-			// A token that fails verification puts no claim in the event,
-			// not even the sub and jti of a correctly signed one.
+			// The event carries a reason code and, for a correctly signed
+			// token, its jti and sub: never an unverified claim, never the
+			// token.
 			want := httpx.Event{Reason: tc.reason, Location: httpx.FromHeader, Method: http.MethodGet, Path: "/me", Err: tc.err}
+			if tc.signed {
+				want.Subject, want.TokenID = "alice", tok.ID
+			}
 			if diff := cmp.Diff([]httpx.Event{want}, s.events.all(), cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}

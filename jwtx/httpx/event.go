@@ -13,8 +13,8 @@ type Event struct {
 	Location Location // where the token came from; 0 when there was none
 	Method   string
 	Path     string
-	Subject  string // the verified sub, or ""
-	TokenID  string // the verified jti, or ""
+	Subject  string // the sub of a token whose signature verified, or ""
+	TokenID  string // its jti, or ""
 	Err      error  // the failure, for logs; nil on success
 }
 

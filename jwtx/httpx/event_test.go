@@ -48,7 +48,7 @@ func TestEvents(t *testing.T) {
 			},
 			want: httpx.Event{Reason: httpx.ReasonSignature, Location: httpx.FromHeader, Err: jwtx.ErrSignature},
 		},
-		{name: "expired", method: http.MethodGet, path: "/required", token: accessFor("alice"), location: httpx.FromHeader, after: time.Hour, want: httpx.Event{Reason: httpx.ReasonExpired, Location: httpx.FromHeader, Err: jwtx.ErrExpired}},
+		{name: "expired", method: http.MethodGet, path: "/required", token: accessFor("alice"), location: httpx.FromHeader, after: time.Hour, want: httpx.Event{Reason: httpx.ReasonExpired, Location: httpx.FromHeader, Subject: "alice", Err: jwtx.ErrExpired}},
 		{name: "csrf", method: http.MethodPost, path: "/required", token: accessFor("alice"), location: httpx.FromCookie, want: httpx.Event{Reason: httpx.ReasonCSRF, Location: httpx.FromCookie, Subject: "alice", Err: httpx.ErrCSRF}},
 		{name: "forbidden", method: http.MethodGet, path: "/admin", token: accessFor("bob"), location: httpx.FromHeader, want: httpx.Event{Reason: httpx.ReasonForbidden, Location: httpx.FromHeader, Subject: "bob", Err: errNotAdmin}},
 		{name: "user missing", method: http.MethodGet, path: "/required", token: accessFor(ghostSubject), location: httpx.FromHeader, want: httpx.Event{Reason: httpx.ReasonUserMissing, Location: httpx.FromHeader, Subject: ghostSubject, Err: jwtx.ErrUserNotFound}},

@@ -232,9 +232,12 @@ func (a *Auth[U, C]) renew(ctx context.Context, w http.ResponseWriter, reg jwtx.
 func (a *Auth[U, C]) fail(ctx context.Context, w http.ResponseWriter, r *http.Request, err error, loc Location) {
 	reason := ReasonOf(err)
 	ev := Event{Reason: reason, Location: loc, Err: err}
+	var te *jwtx.TokenError
 	if c, ok := jwtx.From[C](ctx); ok {
 		reg := jwtx.RegisteredOf(c)
 		ev.Subject, ev.TokenID = reg.Subject, reg.ID
+	} else if errors.As(err, &te) {
+		ev.Subject, ev.TokenID = te.Subject, te.ID
 	}
 	a.emit(r, ev)
 	if h, ok := a.cfg.byReason[reason]; ok {
