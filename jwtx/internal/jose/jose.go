@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"math/big"
 	"sync"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -210,7 +211,41 @@ func checkRSA(alg string, pub *rsa.PublicKey) error {
 	if pub.E < 3 || pub.E%2 == 0 {
 		return fmt.Errorf("%w: %s key has an invalid public exponent", ErrKey, alg)
 	}
+	if rocaFingerprint(pub.N) {
+		return fmt.Errorf("%w: %s key has the structure of CVE-2017-15361 (ROCA): its private key can be computed", ErrKey, alg)
+	}
 	return nil
+}
+
+// rocaFingerprint reports whether n has the fingerprint of the RSA keys of
+// Infineon's RSALib (CVE-2017-15361, "ROCA", Nemec et al., CCS 2017): for
+// each odd prime r up to 167, n mod r lies in the subgroup that 65537
+// generates modulo r. The primes of such keys are 65537^a mod M plus a
+// multiple of M, a product of small primes, which forces it; a random
+// modulus shows it with negligible probability. The primes are those of
+// the authors' detector.
+func rocaFingerprint(n *big.Int) bool {
+	var m big.Int
+	for r := int64(3); r <= 167; r += 2 {
+		if !big.NewInt(r).ProbablyPrime(0) {
+			continue
+		}
+		res := m.Mod(n, big.NewInt(r)).Int64()
+		g, x, in := 65537%r, 65537%r, false
+		for {
+			if x == res {
+				in = true
+				break
+			}
+			if x = x * g % r; x == g {
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
 }
 
 func (k *Key) setECDSA(material any) error {
