@@ -34,7 +34,7 @@ func decodeClaims[C Claims](payload []byte, names *claimNames, c *C) error {
 		} else {
 			rest = append(rest, ',')
 		}
-		rest = appendJSONString(rest, name)
+		rest = appendString(rest, name)
 		rest = append(rest, ':')
 		rest = append(rest, value...)
 		return nil
@@ -159,23 +159,4 @@ func skipSpace(b []byte, i int) int {
 		i++
 	}
 	return i
-}
-
-// appendJSONString appends s as a JSON string. Names come unescaped from the
-// scanner, which guarantees valid UTF-8, so bytes from 0x20 up other than
-// the quote and the backslash are copied as they are.
-func appendJSONString(dst, s []byte) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	for _, c := range s {
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return append(dst, '"')
 }

@@ -185,8 +185,9 @@ func appendDate(dst []byte, d NumericDate) []byte {
 
 // appendString writes s as a JSON string the way encoding/json does: each
 // byte that is not valid UTF-8 becomes U+FFFD, control characters and the
-// characters <, >, & and U+2028, U+2029 are escaped.
-func appendString(dst []byte, s string) []byte {
+// characters <, >, & and U+2028, U+2029 are escaped. The issuer writes claim
+// values with it, the verifier re-encodes claim names.
+func appendString[T ~string | ~[]byte](dst []byte, s T) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	for i := 0; i < len(s); {
@@ -209,7 +210,7 @@ func appendString(dst []byte, s string) []byte {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 		switch {
 		case r == utf8.RuneError && size == 1:
 			dst = append(dst, `\ufffd`...)
