@@ -1,8 +1,7 @@
 package jwtx_test
 
-// Attack-suite tests for the catalogue entries of
-// /work/shared/security/attacks.md that the other verifier tests do not
-// cover under their own name: A13 (weak or malformed public keys), A16
+// Attack-suite tests for the catalogue entries (see SECURITY.md) that the
+// other verifier tests do not cover under their own name: A13 (weak or malformed public keys), A16
 // (PKCS#1 v1.5 DigestInfo leniency) and B15 (JWE key management). B5 is
 // TestVerifyBase64/B5/… in verifier_format_test.go.
 //

@@ -13,9 +13,10 @@ var (
 	ErrConfig = errors.New("jwtx: invalid configuration")
 )
 
-// Errors returned by verification. Every failure wraps exactly one of the
-// token errors below, possibly together with [ErrClaims] or a user error,
-// so that errors.Is tells the reason apart.
+// Errors returned by verification. Every failure wraps one of the token
+// errors below (or [ErrReused] from a RotationStore, or [ErrJWKS] from a
+// RemoteKeySet whose keys are too stale), possibly together with
+// [ErrClaims] or a user error, so that errors.Is tells the reason apart.
 var (
 	// ErrTooLarge reports a token longer than the verifier's size limit.
 	ErrTooLarge = errors.New("jwtx: token too large")
@@ -67,8 +68,8 @@ var (
 // Errors returned when a token is issued.
 var (
 	// ErrReservedClaim reports a ClaimsFunc, Modify or ExtraClaims that set a
-	// claim the Issuer owns (sub, exp, iat, nbf, jti, type, fresh, csrf)
-	// without AllowOverride.
+	// claim the Issuer owns (sub, exp, iat, nbf, jti, type, fresh, csrf,
+	// fam) without AllowOverride.
 	ErrReservedClaim = errors.New("jwtx: reserved claim set")
 	// ErrIdentity reports an IdentityFunc that failed or returned "".
 	ErrIdentity = errors.New("jwtx: no identity")

@@ -1,7 +1,7 @@
 package jwtx_test
 
 // Forging helpers for the verifier tests. They build tokens exactly as the
-// attack catalogue (/work/shared/security/attacks.md §0) writes them:
+// attack catalogue (see SECURITY.md), section 0, writes them:
 //
 //	b64u(x)         base64url without padding
 //	si(H, P)        b64u(H) + "." + b64u(P), H and P written out byte for byte

@@ -53,7 +53,7 @@ func FreshFor(d time.Duration) IssueOption {
 // ExtraClaims adds claims to the token, over what ClaimsFunc and [Modify]
 // produced: on a tie the extra claim wins. Values must encode as JSON, and
 // the merged claims must still decode into the claims type. Reserved claims
-// (sub, exp, iat, nbf, jti, type, fresh, csrf) need [AllowOverride].
+// (sub, exp, iat, nbf, jti, type, fresh, csrf, fam) need [AllowOverride].
 func ExtraClaims(claims map[string]any) IssueOption {
 	return issueOption(func(c *issueConfig) error {
 		if c.extra == nil {

@@ -198,7 +198,7 @@ func WithIdentity[U any](f IdentityFunc[U]) IssuerOption {
 // WithClaims sets the function that builds the typed claims of an access
 // token from a user. It is called once per access token, or once per pair.
 // It must leave the reserved claims (sub, exp, iat, nbf, jti, type, fresh,
-// csrf) unset unless [AllowOverride] names them; it may set iss and aud.
+// csrf, fam) unset unless [AllowOverride] names them; it may set iss and aud.
 // Default: the zero C.
 func WithClaims[U any, C Claims](f ClaimsFunc[U, C]) IssuerOption {
 	return issuerOption(func(c *issuerConfig) error {
@@ -269,7 +269,7 @@ func WithCSRF(on bool) IssuerOption {
 
 // WithRefreshClaims says whether refresh tokens carry the ClaimsFunc output
 // and per-call claims too. Off, a refresh token carries only what refresh
-// needs: sub, type, jti, iat, nbf, exp, and iss, aud and csrf when set.
+// needs: sub, type, jti, iat, nbf, exp, and iss, aud, csrf and fam when set.
 // Default: false.
 func WithRefreshClaims(on bool) IssuerOption {
 	return issuerOption(func(c *issuerConfig) error {

@@ -31,10 +31,11 @@ type verifierOption func(*verifierConfig) error
 func (o verifierOption) applyVerifier(c *verifierConfig) error { return o(c) }
 
 // WithUserLoader sets the function that loads the user of a verified token
-// from its subject. It runs after every other check, with the claims in its
-// context ([From] works there). To say that no user exists it returns (or
-// wraps) [ErrUserNotFound]; any other error is a load failure. Required
-// unless U is [NoUser].
+// from its subject. It runs after every other check, the revocation store
+// included, with the claims in its context ([From] works there). To say that
+// no user exists it returns (or wraps) [ErrUserNotFound]; any other error is
+// a load failure. Required unless U is [NoUser] or string (the subject is
+// the user).
 func WithUserLoader[U any](f UserLoader[U]) VerifierOption {
 	return verifierOption(func(c *verifierConfig) error {
 		if f == nil {
@@ -111,10 +112,11 @@ func WithAlgorithms(algs ...Algorithm) VerifierOption {
 	})
 }
 
-// WithRevocation sets the store asked, after every other check, whether a
-// token has been revoked. A revoked token is refused with [ErrRevoked]; a
-// store error refuses it with [ErrRevocationUnavailable] (fail closed).
-// Tokens must then carry a jti. Default: none.
+// WithRevocation sets the store asked, after the claim checks and before the
+// user is loaded, whether a token has been revoked. A revoked token is
+// refused with [ErrRevoked]; a store error refuses it with
+// [ErrRevocationUnavailable] (fail closed). Tokens must then carry a jti.
+// Default: none.
 func WithRevocation(r RevocationChecker) VerifierOption {
 	return verifierOption(func(c *verifierConfig) error {
 		if r == nil {

@@ -1,8 +1,7 @@
 package jwtx_test
 
-// Verifier tests, one table per entry of the attack catalogue
-// (/work/shared/security/attacks.md, sections A, B and C). Every malicious
-// token is built byte for byte with the helpers of forge_test.go, and every
+// Verifier tests, one table per entry of the attack catalogue (see
+// SECURITY.md), sections A, B and C. Every malicious token is built byte for byte with the helpers of forge_test.go, and every
 // subtest name starts with the catalogue id ("A1/none/…", "B5/…").
 //
 // For every rejected token vtRun checks the sentinel (errors.Is), the

@@ -28,7 +28,8 @@
 //	                last token expires
 //
 // A token that never expires (jwtx.WithExpiryRequired(false)) keeps its
-// jti key, and its family its fam key, for good. TTLs are computed with the
+// jti key for good; a family revoked through such a token keeps its key
+// for the store's maximum token lifetime. TTLs are computed with the
 // store's clock ([WithClock]); Redis then expires the keys by its own.
 //
 // # Cost

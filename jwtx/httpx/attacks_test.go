@@ -1,8 +1,7 @@
 package httpx_test
 
-// Attack-suite tests for the HTTP entries of the catalogue
-// (/work/shared/security/attacks.md): B6, C11 and D1 to D8, one test per
-// entry, each driving a real http.ServeMux built with httpx.New. D5
+// Attack-suite tests for the HTTP entries of the catalogue (see
+// SECURITY.md): B6, C11 and D1 to D8, one test per entry, each driving a real http.ServeMux built with httpx.New. D5
 // (fingerprint binding) is not offered by the library and has no test; see
 // SECURITY.md. Requests are built as the catalogue writes them; the
 // helpers of setup_test.go, csrf_test.go and cookies_test.go are reused,
