@@ -145,8 +145,11 @@ func (s *MemoryStore) revokeFamily(now time.Time, fam string, until time.Time) e
 
 // Rotate implements [RotationStore].
 func (s *MemoryStore) Rotate(_ context.Context, fam, from, to string, until time.Time) error {
-	if fam == "" || from == "" || to == "" {
+	switch {
+	case fam == "":
 		return &ClaimError{Claim: "fam", Err: ErrMissingClaim}
+	case from == "", to == "":
+		return &ClaimError{Claim: "jti", Err: ErrMissingClaim}
 	}
 	now := s.clock.Now()
 	s.mu.Lock()

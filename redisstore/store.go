@@ -35,11 +35,6 @@ type Store struct {
 	revokeSubject *redis.Script
 }
 
-// systemClock is the default clock.
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
 // New returns a Store that keeps its records in client: a *redis.Client,
 // a failover client, or a *redis.ClusterClient with a prefix that holds a
 // hash tag (see the package documentation). It returns an error wrapping
@@ -49,7 +44,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if client == nil {
 		return nil, fmt.Errorf("%w: redisstore: nil client", jwtx.ErrConfig)
 	}
-	cfg := config{prefix: DefaultPrefix, clock: systemClock{}, maxAge: DefaultMaxTokenLifetime}
+	cfg := config{prefix: DefaultPrefix, clock: jwtx.ClockFunc(time.Now), maxAge: DefaultMaxTokenLifetime}
 	for _, o := range opts {
 		if o == nil {
 			return nil, fmt.Errorf("%w: redisstore: nil option", jwtx.ErrConfig)

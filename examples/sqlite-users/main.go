@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -80,15 +81,40 @@ func (s *Store) Close() error { return s.db.Close() }
 // Queries returns how many user lookups the store has run.
 func (s *Store) Queries() int64 { return s.queries.Load() }
 
-func hashPassword(pw string) []byte {
-	h := sha256.Sum256([]byte("sqlite-users-demo:" + pw))
-	return h[:]
+// passwordIterations is the PBKDF2-HMAC-SHA256 work factor of the demo's
+// stored passwords (kept low so that the demo starts at once; production
+// code uses OWASP's 600,000).
+const passwordIterations = 100_000
+
+// hashPassword returns salt || PBKDF2(password, salt), with a new random
+// salt.
+func hashPassword(pw string) ([]byte, error) {
+	salt := make([]byte, 16)
+	rand.Read(salt) // never fails since Go 1.24
+	key, err := pbkdf2.Key(sha256.New, pw, salt, passwordIterations, 32)
+	if err != nil {
+		return nil, err
+	}
+	return append(salt, key...), nil
+}
+
+// passwordMatches checks pw against a stored salt || key, in constant time.
+func passwordMatches(stored []byte, pw string) bool {
+	if len(stored) != 48 {
+		return false
+	}
+	key, err := pbkdf2.Key(sha256.New, pw, stored[:16], passwordIterations, 32)
+	return err == nil && subtle.ConstantTimeCompare(key, stored[16:]) == 1
 }
 
 // Add inserts a user.
 func (s *Store) Add(ctx context.Context, u User, password string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO users (id, name, roles, password_hash) VALUES (?, ?, ?, ?)`,
-		u.ID, u.Name, strings.Join(u.Roles, ","), hashPassword(password))
+	hash, err := hashPassword(password)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO users (id, name, roles, password_hash) VALUES (?, ?, ?, ?)`,
+		u.ID, u.Name, strings.Join(u.Roles, ","), hash)
 	return err
 }
 
@@ -132,8 +158,10 @@ func (s *Store) login(ctx context.Context, name, password string) (User, error) 
 	var roles string
 	var hash []byte
 	err := s.db.QueryRowContext(ctx, `SELECT id, name, roles, password_hash FROM users WHERE name = ?`, name).Scan(&u.ID, &u.Name, &roles, &hash)
-	want := hashPassword(password)
-	if err != nil || subtle.ConstantTimeCompare(hash, want) != 1 {
+	if err != nil {
+		hash = make([]byte, 48) // an unknown name costs a hash too, like a wrong password
+	}
+	if !passwordMatches(hash, password) || err != nil {
 		return User{}, errors.New("bad username or password")
 	}
 	u.Roles = strings.Split(roles, ",")

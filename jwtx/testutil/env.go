@@ -109,14 +109,9 @@ func NewEnv[U any, C jwtx.Claims](tb testing.TB, opts ...EnvOption) *Env[U, C] {
 		iopts = append(iopts, o)
 		vopts = append(vopts, o)
 	}
-	switch any(*new(U)).(type) {
-	case jwtx.NoUser:
+	if _, ok := any(*new(U)).(jwtx.NoUser); ok {
 		sub := f.subject
 		iopts = append(iopts, jwtx.WithIdentity(jwtx.IdentityFunc[U](func(U) (string, error) { return sub, nil })))
-	case string:
-		vopts = append(vopts, jwtx.WithUserLoader(jwtx.UserLoader[U](func(_ context.Context, sub string) (U, error) {
-			return any(sub).(U), nil
-		})))
 	}
 	iss, err := jwtx.NewIssuer[U, C](cfg.key.Private(), append(iopts, cfg.issuerOpts...)...)
 	if err != nil {

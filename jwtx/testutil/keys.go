@@ -10,10 +10,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/sha512"
+	_ "crypto/sha512" // registers SHA-384 and SHA-512 for crypto.Hash.New
 	"crypto/x509"
 	"fmt"
-	"hash"
 	"strconv"
 	"strings"
 	"sync"
@@ -254,7 +253,7 @@ func (k *Key) sign(alg jwtx.Algorithm, input []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		mac := hmac.New(hashFunc(h), secret)
+		mac := hmac.New(h.New, secret)
 		mac.Write(input)
 		return mac.Sum(nil), nil
 	case alg != k.alg:
@@ -262,7 +261,7 @@ func (k *Key) sign(alg jwtx.Algorithm, input []byte) ([]byte, error) {
 	case fam == familyEdDSA:
 		return ed25519.Sign(k.ed, input), nil
 	}
-	d := hashFunc(h)()
+	d := h.New()
 	d.Write(input)
 	digest := d.Sum(nil)
 	if fam == familyRSA {
@@ -329,14 +328,4 @@ func curveOf(alg jwtx.Algorithm) elliptic.Curve {
 		return elliptic.P521()
 	}
 	return elliptic.P256()
-}
-
-func hashFunc(h crypto.Hash) func() hash.Hash {
-	switch h {
-	case crypto.SHA384:
-		return sha512.New384
-	case crypto.SHA512:
-		return sha512.New
-	}
-	return sha256.New
 }

@@ -1,0 +1,45 @@
+package jwtx_test
+
+import (
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestDependencies keeps the library lean and its layers one-way: jwtx and
+// httpx depend on no testing package and no assertion library, jwtx never
+// on httpx, and outside the standard library only on jwx (and its own
+// dependencies).
+func TestDependencies(t *testing.T) {
+	t.Parallel()
+	goTool, err := exec.LookPath(filepath.Join(runtime.GOROOT(), "bin", "go"))
+	if err != nil {
+		t.Fatalf("the go command of this toolchain: %v", err)
+	}
+	for _, tc := range []struct {
+		pkg       string
+		forbidden []string
+	}{
+		{pkg: "github.com/typedjwt/typedjwt/jwtx", forbidden: []string{"testing", "net/http/httptest", "github.com/typedjwt/typedjwt/jwtx/httpx", "github.com/typedjwt/typedjwt/jwtx/testutil"}},
+		{pkg: "github.com/typedjwt/typedjwt/jwtx/httpx", forbidden: []string{"testing", "net/http/httptest", "github.com/typedjwt/typedjwt/jwtx/testutil"}},
+	} {
+		out, err := exec.CommandContext(t.Context(), goTool, "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", tc.pkg).Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", tc.pkg, err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			path, std, _ := strings.Cut(line, " ")
+			if slices.Contains(tc.forbidden, path) {
+				t.Errorf("%s depends on %s", tc.pkg, path)
+			}
+			thirdParty := std == "false" && !strings.HasPrefix(path, "github.com/typedjwt/typedjwt/")
+			if thirdParty && !strings.HasPrefix(path, "github.com/lestrrat-go/") && !strings.HasPrefix(path, "golang.org/x/") &&
+				!strings.HasPrefix(path, "github.com/goccy/go-json") && !strings.HasPrefix(path, "github.com/segmentio/asm") {
+				t.Errorf("%s depends on %s, outside the standard library and jwx", tc.pkg, path)
+			}
+		}
+	}
+}
