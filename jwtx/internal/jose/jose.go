@@ -7,7 +7,8 @@
 // algorithm names, Ed25519 keys of the right length.
 //
 // Signing goes through jwx's jws signers, except HMAC, which keeps a pool of
-// keyed hash states per key. Verification uses the standard library's crypto
+// keyed hash states per key, and ECDSA, which signs with the stored key
+// (jwx copies it per call, losing crypto/ecdsa's per-key precomputation). Verification uses the standard library's crypto
 // primitives directly and strictly: RSA-PSS with the salt length equal to the
 // hash size (RFC 7518 §3.5; jwx v2 accepts any salt length), ECDSA signatures
 // of exactly twice the coordinate size, and no per-call key conversion.
@@ -19,6 +20,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -26,6 +28,7 @@ import (
 	"fmt"
 	"hash"
 	"math/big"
+	"slices"
 	"sync"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -335,6 +338,9 @@ func (k *Key) Sign(dst, input []byte) ([]byte, error) {
 	if k.signer == nil {
 		return nil, fmt.Errorf("%w: %s key has no private part", ErrKey, k.alg)
 	}
+	if k.spec.family == ECDSA {
+		return k.signECDSA(dst, input)
+	}
 	sig, err := k.signer.Sign(input, k.private)
 	if err != nil {
 		return nil, fmt.Errorf("sign %s: %w", k.alg, err)
@@ -379,6 +385,25 @@ func digest(dst []byte, h crypto.Hash, input []byte) []byte {
 	}
 	d := sha256.Sum256(input)
 	return append(dst, d[:]...)
+}
+
+// signECDSA appends the JWS form of an ECDSA signature (RFC 7518 §3.4): R
+// and S as big-endian integers of the coordinate size, concatenated. It
+// signs with the stored *ecdsa.PrivateKey itself: jwx's signer copies the
+// key on every call, which throws away crypto/ecdsa's per-key precomputation
+// and makes every signature pay for it again.
+func (k *Key) signECDSA(dst, input []byte) ([]byte, error) {
+	var buf [sha512.Size]byte
+	r, s, err := ecdsa.Sign(rand.Reader, k.private.(*ecdsa.PrivateKey), digest(buf[:0], k.spec.hash, input))
+	if err != nil {
+		return nil, fmt.Errorf("sign %s: %w", k.alg, err)
+	}
+	n := k.spec.size
+	dst = slices.Grow(dst, 2*n)
+	out := dst[len(dst) : len(dst)+2*n]
+	r.FillBytes(out[:n])
+	s.FillBytes(out[n:])
+	return dst[:len(dst)+2*n], nil
 }
 
 // verifyECDSA checks a JWS ECDSA signature, the fixed-length big-endian
