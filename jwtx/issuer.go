@@ -37,6 +37,7 @@ type Issuer[U any, C Claims] struct {
 	cfg      issuerConfig
 	identity IdentityFunc[U]
 	claims   ClaimsFunc[U, C]
+	names    claimNames
 	enc      claimsEncoder
 	headers  sync.Map // *Key -> headerSegments
 }
@@ -70,9 +71,11 @@ func NewIssuer[U any, C Claims](key SigningKey, opts ...IssuerOption) (*Issuer[U
 			return nil, err
 		}
 	}
-	if _, err := inspectClaims[C](); err != nil {
+	names, err := inspectClaims[C]()
+	if err != nil {
 		return nil, err
 	}
+	i.names = names
 	i.enc = newClaimsEncoder[C]()
 	switch f := i.cfg.identity.(type) {
 	case IdentityFunc[U]:
@@ -109,7 +112,8 @@ func (i *Issuer[U, C]) Access(ctx context.Context, user U, opts ...IssueOption) 
 }
 
 // Refresh issues a refresh token for user. Per-call options apply as for an
-// access token; [AsFresh] and [FreshFor] have no effect on it.
+// access token, except that [AsFresh] and [FreshFor] have no effect on it,
+// and [ExtraClaims] and [Modify] only with [WithRefreshClaims].
 func (i *Issuer[U, C]) Refresh(ctx context.Context, user U, opts ...IssueOption) (Token, error) {
 	ic, err := issueConfigOf(opts)
 	if err != nil {
@@ -122,7 +126,10 @@ func (i *Issuer[U, C]) Refresh(ctx context.Context, user U, opts ...IssueOption)
 	if err := i.startFamily(&ic); err != nil {
 		return Token{}, err
 	}
-	return i.mint(sub, c, Refresh, i.refreshConfig(ic))
+	if !i.cfg.refreshClaims {
+		ic.extra, ic.modifiers = nil, nil
+	}
+	return i.mint(sub, c, Refresh, ic)
 }
 
 // Pair issues an access token and a refresh token for user, calling the
@@ -307,9 +314,6 @@ func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Tok
 		if payload, err = i.mergeExtra(payload, ic.extra, ic.audience != nil, &c); err != nil {
 			return Token{}, err
 		}
-		if err := jsonobj.Object(payload, maxClaimsDepth, nil); err != nil {
-			return Token{}, notVerifiable(err)
-		}
 		r = registeredOf(&c)
 	}
 	raw, err := i.sign(key, typ, payload)
@@ -381,7 +385,9 @@ func (i *Issuer[U, C]) checkReserved(r *RegisteredClaims) error {
 }
 
 // mergeExtra lays extra claims over the encoded claims, checks that the
-// result still decodes into C, and leaves the decoded result in c.
+// result passes the verifier's own decoding (one JSON object, no names
+// equal under case folding, registered claims of the right types, members
+// that fit C), and leaves the decoded result in c.
 func (i *Issuer[U, C]) mergeExtra(payload []byte, extra map[string]any, audienceSet bool, c *C) ([]byte, error) {
 	var merged map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &merged); err != nil {
@@ -405,7 +411,7 @@ func (i *Issuer[U, C]) mergeExtra(payload []byte, extra map[string]any, audience
 		return nil, fmt.Errorf("jwtx: encode claims: %w", err)
 	}
 	var check C
-	if err := json.Unmarshal(out, &check); err != nil {
+	if err := decodeClaims(out, &i.names, &check); err != nil {
 		return nil, fmt.Errorf("%w: extra claims do not fit %T: %w", ErrConfig, check, err)
 	}
 	*c = check
@@ -456,8 +462,11 @@ func (i *Issuer[U, C]) headerFor(key *Key) (headerSegments, error) {
 			h["kid"] = key.kid
 		}
 		b, err := json.Marshal(h)
+		if err == nil {
+			err = jsonobj.Object(b, maxHeaderDepth, nil)
+		}
 		if err != nil {
-			return "", fmt.Errorf("jwtx: encode header: %w", err)
+			return "", fmt.Errorf("%w: header: %w", ErrConfig, err)
 		}
 		return base64.RawURLEncoding.EncodeToString(b), nil
 	}

@@ -494,3 +494,54 @@ func TestTokenError(t *testing.T) {
 		t.Errorf("bad signature: %v; want ErrSignature and no TokenError", err)
 	}
 }
+
+// TestIssuerOptionsReachEveryToken: per-call lifetimes apply to Refresh,
+// and a typ configured with its "application/" prefix still verifies.
+func TestIssuerOptionsReachEveryToken(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tok, err := newIssuer(t).Refresh(ctx, alice, jwtx.ExpiresIn(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tok.ExpiresAt.Sub(tok.IssuedAt); got != time.Hour {
+		t.Errorf("Refresh with ExpiresIn(1h): lifetime %v", got)
+	}
+	typ := jwtx.WithHeaderTypes("application/at+jwt", "application/refresh+jwt")
+	iss, err := jwtx.NewIssuer[string, Claims](hsKey(t), jwtx.WithClock(clockAt(issuedAt)), typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ver, err := jwtx.NewClaimsVerifier[Claims](hsKey(t), jwtx.WithClock(clockAt(issuedAt)), typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, err := iss.Access(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ver.Verify(ctx, access.Raw); err != nil {
+		t.Errorf("Verify with application/ header types: %v", err)
+	}
+}
+
+// TestIssuerRefusesCaseVariants: extra claims and header parameters that
+// differ only in case from what the library writes would make tokens the
+// verifier refuses; the Issuer refuses them first.
+func TestIssuerRefusesCaseVariants(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"CSRF", "FAM", "ISS", "Roles", "Sub"} {
+		if _, err := newIssuer(t).Access(context.Background(), alice, jwtx.ExtraClaims(map[string]any{name: "x"})); err == nil {
+			t.Errorf("ExtraClaims %q accepted", name)
+		}
+	}
+	for _, opts := range [][]jwtx.IssuerOption{
+		{jwtx.WithHeader("Alg", "none")},
+		{jwtx.WithHeader("KID", "x")},
+		{jwtx.WithHeader("x-a", "1"), jwtx.WithHeader("X-A", "2")},
+	} {
+		if _, err := jwtx.NewIssuer[string, Claims](hsKey(t), opts...); !errors.Is(err, jwtx.ErrConfig) {
+			t.Errorf("header options %v: %v, want ErrConfig", len(opts), err)
+		}
+	}
+}

@@ -87,6 +87,9 @@ func NewKey[M KeyMaterial](alg Algorithm, material M, opts ...KeyOption) (*Key, 
 func newKey(jk *jose.Key, kid string, opts []KeyOption) (*Key, error) {
 	k := &Key{k: jk, alg: Algorithm(jk.Alg()), kid: kid}
 	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("%w: nil option", ErrConfig)
+		}
 		if err := o.applyKey(k); err != nil {
 			return nil, err
 		}
@@ -222,8 +225,8 @@ func NewKeySet(keys ...*Key) (*KeySet, error) {
 	s := &KeySet{byKID: make(map[string]*Key), byAlg: make(map[string][]*Key)}
 	symmetric := 0
 	for _, k := range keys {
-		if k == nil {
-			return nil, fmt.Errorf("%w: nil key in set", ErrKey)
+		if err := k.usable(); err != nil {
+			return nil, err
 		}
 		if k.k.Family() == jose.HMAC {
 			symmetric++

@@ -388,3 +388,52 @@ func jwksOf(t testing.TB, keys ...*jwtx.Key) jwk.Set {
 	}
 	return set
 }
+
+// TestKeyConstructorsRefuseZeroValues: a zero Key in a set and a nil
+// option are errors, not panics.
+func TestKeyConstructorsRefuseZeroValues(t *testing.T) {
+	t.Parallel()
+	if _, err := jwtx.NewKeySet(&jwtx.Key{}); !errors.Is(err, jwtx.ErrKey) {
+		t.Errorf("NewKeySet(zero Key) = %v, want ErrKey", err)
+	}
+	if _, err := jwtx.NewKey(jwtx.HS256, make([]byte, 32), nil); !errors.Is(err, jwtx.ErrConfig) {
+		t.Errorf("NewKey with a nil option = %v, want ErrConfig", err)
+	}
+}
+
+// TestEd25519JWKSRoundTrip: a key bound to the RFC 9864 name publishes it,
+// so verifiers reading its JWKS accept its tokens.
+func TestEd25519JWKSRoundTrip(t *testing.T) {
+	t.Parallel()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := jwtx.NewKey(jwtx.Ed25519, priv, jwtx.WithKeyID("ed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := key.PublicJWKS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := jwtx.ParseJWKS(doc, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := jwtx.NewIssuer[string, Claims](key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ver, err := jwtx.NewClaimsVerifier[Claims](set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := iss.Access(context.Background(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ver.Verify(context.Background(), tok.Raw); err != nil {
+		t.Errorf("Verify through the key's own JWKS: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package jwtx
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/typedjwt/typedjwt/jwtx/internal/ascii"
@@ -133,6 +134,7 @@ func WithAudience(aud ...string) Option {
 // "at+jwt" (RFC 9068) and "refresh+jwt".
 func WithHeaderTypes(access, refresh string) Option {
 	return sharedOption(func(s *shared) error {
+		access, refresh = withoutApplication(access), withoutApplication(refresh)
 		if access == "" || refresh == "" {
 			return fmt.Errorf("%w: empty header type", ErrConfig)
 		}
@@ -153,14 +155,19 @@ func WithExpiryRequired(required bool) Option {
 	})
 }
 
+// withoutApplication drops an "application/" prefix from a media type.
+func withoutApplication[T ~string | ~[]byte](typ T) T {
+	const prefix = "application/"
+	if len(typ) > len(prefix) && ascii.EqualFold(typ[:len(prefix)], prefix) {
+		return typ[len(prefix):]
+	}
+	return typ
+}
+
 // typMatches compares a header typ with the expected one: RFC 7515 §4.1.9
 // media types compare case-insensitively and may omit "application/".
 func typMatches(got []byte, want string) bool {
-	const prefix = "application/"
-	if len(got) > len(prefix) && ascii.EqualFold(got[:len(prefix)], prefix) {
-		got = got[len(prefix):]
-	}
-	return ascii.EqualFold(got, want)
+	return ascii.EqualFold(withoutApplication(got), want)
 }
 
 // issuerConfig is the configuration of an Issuer.
@@ -232,23 +239,32 @@ func WithRefreshTTL(d time.Duration) IssuerOption {
 	})
 }
 
-// reservedHeaders are the header parameters an Issuer writes itself or that
-// a verifier must not be asked to act on.
+// reservedHeader reports whether name is, under case folding, a header
+// parameter an Issuer writes itself or that a verifier must not be asked to
+// act on. Case variants count: the verifier refuses a header holding two
+// names equal under case folding.
 func reservedHeader(name string) bool {
-	switch name {
-	case "alg", "kid", "typ", "crit", "b64", "zip", "enc", "cty", "jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256":
-		return true
+	for _, r := range []string{"alg", "kid", "typ", "crit", "b64", "zip", "enc", "cty", "jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"} {
+		if strings.EqualFold(name, r) {
+			return true
+		}
 	}
 	return false
 }
 
 // WithHeader adds a string parameter to the JOSE header of every token. The
 // parameters the library owns or refuses (alg, kid, typ, crit, b64, zip, enc,
-// cty, jwk, jku, x5u, x5c, x5t, x5t#S256) cannot be set. Default: none.
+// cty, jwk, jku, x5u, x5c, x5t, x5t#S256), in any case, cannot be set, nor
+// two names equal under case folding. Default: none.
 func WithHeader(name, value string) IssuerOption {
 	return issuerOption(func(c *issuerConfig) error {
 		if name == "" || reservedHeader(name) {
 			return fmt.Errorf("%w: header parameter %q cannot be set", ErrConfig, name)
+		}
+		for other := range c.headers {
+			if other != name && strings.EqualFold(other, name) {
+				return fmt.Errorf("%w: header parameters %q and %q differ only in case", ErrConfig, other, name)
+			}
 		}
 		if c.headers == nil {
 			c.headers = make(map[string]string)

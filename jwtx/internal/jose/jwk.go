@@ -168,7 +168,7 @@ func (k *Key) PublicJWK(kid string) (JWK, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrKey, err)
 	}
-	for name, v := range map[string]any{jwk.AlgorithmKey: jwaName(k.alg), jwk.KeyUsageKey: "sig"} {
+	for name, v := range map[string]any{jwk.AlgorithmKey: k.alg, jwk.KeyUsageKey: "sig"} {
 		if err := j.Set(name, v); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrKey, err)
 		}
