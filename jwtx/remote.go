@@ -235,7 +235,7 @@ func NewRemoteKeySet(ctx context.Context, rawURL string, opts ...RemoteOption) (
 	r.cache, err = jose.NewJWKSCache(cacheCtx, rawURL, client, r.cfg.interval, r.accept, r.fail)
 	if err != nil {
 		r.stop()
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	fetchCtx, cancel := context.WithTimeout(ctx, r.cfg.timeout)
 	defer cancel()

@@ -24,7 +24,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
-	"errors"
 	"fmt"
 	"hash"
 	"math/big"
@@ -34,9 +33,6 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jws"
 )
-
-// ErrKey reports key material that cannot be used with the requested algorithm.
-var ErrKey = errors.New("unusable key")
 
 // Limits on RSA moduli, in bits.
 const (
@@ -120,7 +116,7 @@ type Key struct {
 func New(alg string, material any) (*Key, error) {
 	s, ok := lookup(alg)
 	if !ok {
-		return nil, fmt.Errorf("%w: unsupported algorithm %q", ErrKey, truncate(alg))
+		return nil, fmt.Errorf("unsupported algorithm %q", truncate(alg))
 	}
 	k := &Key{alg: alg, spec: s}
 	var err error
@@ -140,7 +136,7 @@ func New(alg string, material any) (*Key, error) {
 	if k.private != nil && s.family != HMAC {
 		signer, err := jws.NewSigner(jwa.SignatureAlgorithm(jwaName(alg)))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrKey, alg, err)
+			return nil, fmt.Errorf("%s: %w", alg, err)
 		}
 		k.signer = signer
 	}
@@ -158,10 +154,10 @@ func jwaName(alg string) string {
 func (k *Key) setHMAC(material any) error {
 	secret, ok := material.([]byte)
 	if !ok {
-		return fmt.Errorf("%w: %s needs a []byte secret, not %T", ErrKey, k.alg, material)
+		return fmt.Errorf("%s needs a []byte secret, not %T", k.alg, material)
 	}
 	if len(secret) < k.spec.size {
-		return fmt.Errorf("%w: %s secret has %d bytes, at least %d are required", ErrKey, k.alg, len(secret), k.spec.size)
+		return fmt.Errorf("%s secret has %d bytes, at least %d are required", k.alg, len(secret), k.spec.size)
 	}
 	k.secret = append([]byte(nil), secret...)
 	newHash := hashFunc(k.spec.hash)
@@ -190,7 +186,7 @@ func (k *Key) setRSA(material any) error {
 			return err
 		}
 		if err := m.Validate(); err != nil {
-			return fmt.Errorf("%w: %s private key: %w", ErrKey, k.alg, err)
+			return fmt.Errorf("%s private key: %w", k.alg, err)
 		}
 		k.rsaPub, k.private = &m.PublicKey, m
 		return nil
@@ -204,18 +200,18 @@ func (k *Key) setRSA(material any) error {
 		k.rsaPub = m
 		return nil
 	}
-	return fmt.Errorf("%w: %s needs an *rsa.PrivateKey or *rsa.PublicKey, not %T", ErrKey, k.alg, material)
+	return fmt.Errorf("%s needs an *rsa.PrivateKey or *rsa.PublicKey, not %T", k.alg, material)
 }
 
 func checkRSA(alg string, pub *rsa.PublicKey) error {
 	if pub.N == nil || pub.N.BitLen() < MinRSABits || pub.N.BitLen() > MaxRSABits {
-		return fmt.Errorf("%w: %s key size outside %d to %d bits", ErrKey, alg, MinRSABits, MaxRSABits)
+		return fmt.Errorf("%s key size outside %d to %d bits", alg, MinRSABits, MaxRSABits)
 	}
 	if pub.E < 3 || pub.E%2 == 0 {
-		return fmt.Errorf("%w: %s key has an invalid public exponent", ErrKey, alg)
+		return fmt.Errorf("%s key has an invalid public exponent", alg)
 	}
 	if rocaFingerprint(pub.N) {
-		return fmt.Errorf("%w: %s key has the structure of CVE-2017-15361 (ROCA): its private key can be computed", ErrKey, alg)
+		return fmt.Errorf("%s key has the structure of CVE-2017-15361 (ROCA): its private key can be computed", alg)
 	}
 	return nil
 }
@@ -262,13 +258,13 @@ func (k *Key) setECDSA(material any) error {
 		pub = m
 	}
 	if pub == nil {
-		return fmt.Errorf("%w: %s needs an *ecdsa.PrivateKey or *ecdsa.PublicKey, not %T", ErrKey, k.alg, material)
+		return fmt.Errorf("%s needs an *ecdsa.PrivateKey or *ecdsa.PublicKey, not %T", k.alg, material)
 	}
 	if pub.Curve == nil || pub.Curve.Params().Name != k.spec.curve {
-		return fmt.Errorf("%w: %s needs a key on %s", ErrKey, k.alg, k.spec.curve)
+		return fmt.Errorf("%s needs a key on %s", k.alg, k.spec.curve)
 	}
 	if _, err := pub.ECDH(); err != nil {
-		return fmt.Errorf("%w: %s public key is not a valid point on %s", ErrKey, k.alg, k.spec.curve)
+		return fmt.Errorf("%s public key is not a valid point on %s", k.alg, k.spec.curve)
 	}
 	k.ecPub = pub
 	return nil
@@ -278,18 +274,18 @@ func (k *Key) setEdDSA(material any) error {
 	switch m := material.(type) {
 	case ed25519.PrivateKey:
 		if len(m) != ed25519.PrivateKeySize {
-			return fmt.Errorf("%w: %s private key has %d bytes, want %d", ErrKey, k.alg, len(m), ed25519.PrivateKeySize)
+			return fmt.Errorf("%s private key has %d bytes, want %d", k.alg, len(m), ed25519.PrivateKeySize)
 		}
 		k.edPub, k.private = m.Public().(ed25519.PublicKey), m
 		return nil
 	case ed25519.PublicKey:
 		if len(m) != ed25519.PublicKeySize {
-			return fmt.Errorf("%w: %s public key has %d bytes, want %d", ErrKey, k.alg, len(m), ed25519.PublicKeySize)
+			return fmt.Errorf("%s public key has %d bytes, want %d", k.alg, len(m), ed25519.PublicKeySize)
 		}
 		k.edPub = m
 		return nil
 	}
-	return fmt.Errorf("%w: %s needs an ed25519.PrivateKey or ed25519.PublicKey, not %T", ErrKey, k.alg, material)
+	return fmt.Errorf("%s needs an ed25519.PrivateKey or ed25519.PublicKey, not %T", k.alg, material)
 }
 
 // Alg returns the algorithm the key is bound to.
@@ -336,7 +332,7 @@ func (k *Key) Sign(dst, input []byte) ([]byte, error) {
 		return dst, nil
 	}
 	if k.signer == nil {
-		return nil, fmt.Errorf("%w: %s key has no private part", ErrKey, k.alg)
+		return nil, fmt.Errorf("%s key has no private part", k.alg)
 	}
 	if k.spec.family == ECDSA {
 		return k.signECDSA(dst, input)

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,10 +30,10 @@ type JWKSet = jwk.Set
 // "sign" nor "verify", is refused.
 func FromJWK(k JWK, alg string) (*Key, string, error) {
 	if k == nil {
-		return nil, "", fmt.Errorf("%w: nil JWK", ErrKey)
+		return nil, "", errors.New("nil JWK")
 	}
 	if use := k.KeyUsage(); use != "" && use != "sig" {
-		return nil, "", fmt.Errorf("%w: JWK use is %q, not \"sig\"", ErrKey, truncate(use))
+		return nil, "", fmt.Errorf("JWK use is %q, not \"sig\"", truncate(use))
 	}
 	if ops := k.KeyOps(); len(ops) > 0 {
 		usable := false
@@ -42,7 +43,7 @@ func FromJWK(k JWK, alg string) (*Key, string, error) {
 			}
 		}
 		if !usable {
-			return nil, "", fmt.Errorf("%w: JWK key_ops allow neither sign nor verify", ErrKey)
+			return nil, "", errors.New("JWK key_ops allow neither sign nor verify")
 		}
 	}
 	own := ""
@@ -53,12 +54,12 @@ func FromJWK(k JWK, alg string) (*Key, string, error) {
 	case alg == "" && own == "":
 		alg = inferAlg(k)
 		if alg == "" {
-			return nil, "", fmt.Errorf("%w: JWK of type %s has no \"alg\" and none was given", ErrKey, k.KeyType())
+			return nil, "", fmt.Errorf("JWK of type %s has no \"alg\" and none was given", k.KeyType())
 		}
 	case alg == "":
 		alg = own
 	case own != "" && own != alg:
-		return nil, "", fmt.Errorf("%w: JWK alg %q differs from %q", ErrKey, truncate(own), alg)
+		return nil, "", fmt.Errorf("JWK alg %q differs from %q", truncate(own), alg)
 	}
 	if rk, ok := k.(interface {
 		N() []byte
@@ -66,13 +67,13 @@ func FromJWK(k JWK, alg string) (*Key, string, error) {
 	}); ok {
 		for name, v := range map[string][]byte{"n": rk.N(), "e": rk.E()} {
 			if len(v) == 0 || v[0] == 0 {
-				return nil, "", fmt.Errorf("%w: RSA JWK member %q is not a minimal unsigned integer (RFC 7518 §6.3.1)", ErrKey, name)
+				return nil, "", fmt.Errorf("RSA JWK member %q is not a minimal unsigned integer (RFC 7518 §6.3.1)", name)
 			}
 		}
 	}
 	var raw any
 	if err := k.Raw(&raw); err != nil {
-		return nil, "", fmt.Errorf("%w: JWK: %w", ErrKey, err)
+		return nil, "", fmt.Errorf("JWK: %w", err)
 	}
 	key, err := New(alg, raw)
 	if err != nil {
@@ -126,7 +127,7 @@ func HasPrivate(k JWK) bool {
 func ParseSet(data []byte) (JWKSet, error) {
 	set, err := jwk.Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: JWK set: %w", ErrKey, err)
+		return nil, fmt.Errorf("JWK set: %w", err)
 	}
 	return set, nil
 }
@@ -135,7 +136,7 @@ func ParseSet(data []byte) (JWKSet, error) {
 func ParseKey(data []byte) (JWK, error) {
 	k, err := jwk.ParseKey(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: JWK: %w", ErrKey, err)
+		return nil, fmt.Errorf("JWK: %w", err)
 	}
 	return k, nil
 }
@@ -156,7 +157,7 @@ func (k *Key) PublicJWK(kid string) (JWK, error) {
 	var raw any
 	switch k.spec.family {
 	case HMAC:
-		return nil, fmt.Errorf("%w: a %s key has no public half", ErrKey, k.alg)
+		return nil, fmt.Errorf("a %s key has no public half", k.alg)
 	case RSA, RSAPSS:
 		raw = k.rsaPub
 	case ECDSA:
@@ -166,16 +167,16 @@ func (k *Key) PublicJWK(kid string) (JWK, error) {
 	}
 	j, err := jwk.FromRaw(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+		return nil, err
 	}
 	for name, v := range map[string]any{jwk.AlgorithmKey: k.alg, jwk.KeyUsageKey: "sig"} {
 		if err := j.Set(name, v); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrKey, err)
+			return nil, err
 		}
 	}
 	if kid != "" {
 		if err := j.Set(jwk.KeyIDKey, kid); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrKey, err)
+			return nil, err
 		}
 	}
 	return j, nil
@@ -186,7 +187,7 @@ func MarshalSet(keys []JWK) ([]byte, error) {
 	set := jwk.NewSet()
 	for _, k := range keys {
 		if err := set.AddKey(k); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrKey, err)
+			return nil, err
 		}
 	}
 	return json.Marshal(set)
@@ -231,7 +232,7 @@ func NewJWKSCache(ctx context.Context, url string, client *http.Client, interval
 		})),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("%w: JWKS cache: %w", ErrKey, err)
+		return nil, fmt.Errorf("JWKS cache: %w", err)
 	}
 	return &JWKSCache{cache: c, url: url, client: client, accept: accept}, nil
 }
