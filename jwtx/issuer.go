@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
@@ -39,11 +39,12 @@ type Issuer[U any, C Claims] struct {
 	claims   ClaimsFunc[U, C]
 	names    claimNames
 	enc      claimsEncoder
-	headers  sync.Map // *Key -> headerSegments
+	headers  atomic.Pointer[headerSegments] // of the key signed with last
 }
 
 // headerSegments are the encoded headers for one key.
 type headerSegments struct {
+	key             *Key
 	access, refresh string
 }
 
@@ -447,10 +448,11 @@ func (i *Issuer[U, C]) sign(key *Key, typ TokenType, payload []byte) (string, er
 	return string(buf), nil
 }
 
-// headerFor returns the encoded headers for key, building them once.
+// headerFor returns the encoded headers for key, kept for the key signed
+// with last: one key at a time, or the active key of a KeyRing.
 func (i *Issuer[U, C]) headerFor(key *Key) (headerSegments, error) {
-	if hs, ok := i.headers.Load(key); ok {
-		return hs.(headerSegments), nil
+	if hs := i.headers.Load(); hs != nil && hs.key == key {
+		return *hs, nil
 	}
 	encode := func(typ string) (string, error) {
 		h := maps.Clone(i.cfg.headers)
@@ -470,7 +472,7 @@ func (i *Issuer[U, C]) headerFor(key *Key) (headerSegments, error) {
 		}
 		return base64.RawURLEncoding.EncodeToString(b), nil
 	}
-	var hs headerSegments
+	hs := headerSegments{key: key}
 	var err error
 	if hs.access, err = encode(i.cfg.accessTyp); err != nil {
 		return headerSegments{}, err
@@ -478,6 +480,6 @@ func (i *Issuer[U, C]) headerFor(key *Key) (headerSegments, error) {
 	if hs.refresh, err = encode(i.cfg.refreshTyp); err != nil {
 		return headerSegments{}, err
 	}
-	i.headers.Store(key, hs)
+	i.headers.Store(&hs)
 	return hs, nil
 }

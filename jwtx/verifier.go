@@ -41,7 +41,6 @@ type Verifier[U any, C Claims] struct {
 	loader    UserLoader[U]
 	checks    []func(context.Context, C) error
 	compact   compactDecoder
-	allowAll  bool
 	validates bool // C or *C has a Validate() error method
 }
 
@@ -92,9 +91,7 @@ func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption)
 		}
 		v.checks = append(v.checks, f)
 	}
-	if len(v.cfg.algorithms) == 0 {
-		v.allowAll = true
-	} else if static := keys.algorithms(); len(static) > 0 {
+	if static := keys.algorithms(); len(v.cfg.algorithms) > 0 && len(static) > 0 {
 		if !slices.ContainsFunc(static, func(a Algorithm) bool { return slices.Contains(v.cfg.algorithms, a) }) {
 			return nil, fmt.Errorf("%w: WithAlgorithms excludes every configured key", ErrConfig)
 		}
@@ -209,12 +206,11 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 	if err != nil {
 		return zero, nil, err
 	}
-	var hbuf [256]byte
-	hdr, err := v.compact.header(hbuf[:0], tok.header)
+	hdr, err := v.compact.header(tok.header)
 	if err != nil {
 		return zero, nil, err
 	}
-	if !v.allowAll && !slices.Contains(v.cfg.algorithms, Algorithm(hdr.alg)) {
+	if len(v.cfg.algorithms) > 0 && !slices.Contains(v.cfg.algorithms, Algorithm(hdr.alg)) {
 		return zero, nil, &HeaderError{Param: "alg", Err: ErrAlgorithm}
 	}
 	key, err := v.keys.verificationKey(ctx, hdr.kid, hdr.hasKID, hdr.alg)

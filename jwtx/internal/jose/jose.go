@@ -106,7 +106,7 @@ type Key struct {
 	ecPub   *ecdsa.PublicKey
 	edPub   ed25519.PublicKey
 	private crypto.Signer // nil for a verification-only key
-	signer  jws.Signer    // nil for HMAC and verification-only keys
+	signer  jws.Signer    // nil for HMAC, ECDSA and verification-only keys
 }
 
 // New binds material to alg. Accepted material: []byte for HS*;
@@ -133,7 +133,7 @@ func New(alg string, material any) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	if k.private != nil && s.family != HMAC {
+	if k.private != nil && s.family != HMAC && s.family != ECDSA {
 		signer, err := jws.NewSigner(jwa.SignatureAlgorithm(jwaName(alg)))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", alg, err)
@@ -331,7 +331,7 @@ func (k *Key) Sign(dst, input []byte) ([]byte, error) {
 		k.macs.Put(h)
 		return dst, nil
 	}
-	if k.signer == nil {
+	if k.private == nil {
 		return nil, fmt.Errorf("%s key has no private part", k.alg)
 	}
 	if k.spec.family == ECDSA {
