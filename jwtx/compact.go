@@ -10,7 +10,7 @@ import (
 	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
 )
 
-// Nesting limits for the JSON of a token.
+// Limits on the parts of a token: JSON nesting, signature length.
 const (
 	maxHeaderDepth = 4
 	maxClaimsDepth = 32

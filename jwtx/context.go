@@ -2,7 +2,6 @@ package jwtx
 
 import (
 	"context"
-	"errors"
 	"sync"
 )
 
@@ -14,10 +13,6 @@ type userKey[U any] struct{}
 
 // rawKey is the context key of the raw claims.
 type rawKey struct{}
-
-// ErrNoUser is returned by [UserFromContext] when the context carries no user
-// of the requested type.
-var ErrNoUser = errors.New("jwtx: no user in context")
 
 // NewContext returns a copy of ctx that carries claims and user, for
 // [From] and [UserFrom]. Middleware calls it after verifying a token; a

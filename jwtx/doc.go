@@ -59,7 +59,8 @@
 // checked when configured (and a token with an aud refused by a Verifier
 // without one). Every failure wraps a sentinel error such as [ErrExpired] or
 // [ErrSignature] for errors.Is, with details in [*ClaimError],
-// [*HeaderError] and [*UserError]. Messages never contain tokens or keys.
+// [*HeaderError], [*UserError] and [*TokenError] (which names a correctly
+// signed token that a later check refused). Messages never contain tokens or keys.
 //
 // # Context
 //

@@ -23,7 +23,8 @@ var (
 	// ErrMalformed reports a token that is not a well-formed compact JWS
 	// with a JSON object header and claims of the expected types.
 	ErrMalformed = errors.New("jwtx: malformed token")
-	// ErrUnsupported reports a JOSE feature jwtx refuses: JWE, crit, b64, zip.
+	// ErrUnsupported reports a JOSE feature jwtx refuses: JWE, crit, b64,
+	// zip, enc, and a nested token (cty "JWT").
 	ErrUnsupported = errors.New("jwtx: unsupported token feature")
 	// ErrAlgorithm reports a header alg that is missing, "none", not allowed,
 	// or not the algorithm of the selected key.
@@ -75,6 +76,26 @@ var (
 	ErrIdentity = errors.New("jwtx: no identity")
 )
 
+// Errors of the stores, remote keys and context helpers.
+// ErrNoUser is returned by [UserFromContext] when the context carries no user
+// of the requested type.
+var ErrNoUser = errors.New("jwtx: no user in context")
+
+// ErrJWKS reports a JWKS endpoint that could not be used: unreachable, slow,
+// too large, not a JWK Set, or without a usable key. The keys fetched before
+// stay in use.
+var ErrJWKS = errors.New("jwtx: JWKS fetch failed")
+
+// ErrStoreFull reports a MemoryStore at its size limit with nothing expired
+// to drop. Dropping a live revocation instead would bring a revoked token
+// back, so the revocation fails.
+var ErrStoreFull = errors.New("jwtx: revocation store full")
+
+// ErrReused reports a refresh token presented again after it was rotated:
+// a replay by a thief, or two clients racing with one token. Its whole
+// family is revoked, access tokens included, and the user must log in again.
+var ErrReused = errors.New("jwtx: refresh token reused")
+
 // ClaimError reports a claim that failed validation.
 type ClaimError struct {
 	Claim string // the claim name, as in the JSON payload: "exp", "aud", ...
@@ -82,7 +103,7 @@ type ClaimError struct {
 }
 
 // Error names the claim and the reason.
-func (e *ClaimError) Error() string { return "jwtx: claim " + e.Claim + ": " + e.Err.Error() }
+func (e *ClaimError) Error() string { return "jwtx: claim " + quote(e.Claim) + ": " + e.Err.Error() }
 
 // Unwrap returns the sentinel.
 func (e *ClaimError) Unwrap() error { return e.Err }

@@ -27,8 +27,8 @@ const (
 // For each token the user goes through the IdentityFunc (the subject) and,
 // for access tokens, the ClaimsFunc (the typed claims) once; a pair calls
 // each once for both tokens. The Issuer then sets the claims it owns: sub,
-// type, jti (128 random bits), iat, nbf, exp, fresh, and csrf and fam when
-// configured, plus iss and aud when configured. The header carries alg, the key's kid, and typ
+// type, jti (128 random bits), iat, nbf, exp, fresh (access tokens), and
+// csrf, fam, iss and aud when configured. The header carries alg, the key's kid, and typ
 // "at+jwt" (RFC 9068) or "refresh+jwt".
 //
 // An Issuer is immutable and safe for concurrent use.

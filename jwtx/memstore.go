@@ -2,21 +2,10 @@ package jwtx
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
 )
-
-// ErrStoreFull reports a MemoryStore at its size limit with nothing expired
-// to drop. Dropping a live revocation instead would bring a revoked token
-// back, so the revocation fails.
-var ErrStoreFull = errors.New("jwtx: revocation store full")
-
-// ErrReused reports a refresh token presented again after it was rotated:
-// a replay by a thief, or two clients racing with one token. Its whole
-// family is revoked, access tokens included, and the user must log in again.
-var ErrReused = errors.New("jwtx: refresh token reused")
 
 // A RevocationStore records revocations and answers a Verifier's questions
 // about them: a [Revoker] and a [RevocationChecker], plus "log out

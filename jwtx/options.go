@@ -294,7 +294,7 @@ func WithRefreshClaims(on bool) IssuerOption {
 	})
 }
 
-// reservedClaims are the claims an Issuer sets itself.
+// reservedClaim reports whether name is a claim the Issuer sets itself.
 func reservedClaim(name string) bool {
 	switch name {
 	case "sub", "exp", "iat", "nbf", "jti", "type", "fresh", "csrf", "fam":

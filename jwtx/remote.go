@@ -23,11 +23,6 @@ const (
 	DefaultJWKSMaxSize            = 1 << 20
 )
 
-// ErrJWKS reports a JWKS endpoint that could not be used: unreachable, slow,
-// too large, not a JWK Set, or without a usable key. The keys fetched before
-// stay in use.
-var ErrJWKS = errors.New("jwtx: JWKS fetch failed")
-
 // A RemoteOption configures a [RemoteKeySet]. Only this package can create
 // them.
 type RemoteOption interface {

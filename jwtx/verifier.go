@@ -185,7 +185,8 @@ func (v *Verifier[U, C]) VerifyClaims(ctx context.Context, token string, want Ex
 	return v.verifyClaims(ctx, token, want, false)
 }
 
-// VerifyForRevocation checks a token as VerifyClaims does, except that an
+// VerifyForRevocation checks a token as VerifyClaims does (signature,
+// claims, the application's checks, the revocation store), except that an
 // expired token passes, and returns what a revocation store needs. Logout
 // uses it so that a token that is authentic but past its exp still ends its
 // family. Never use it to authorize a request.
