@@ -76,7 +76,8 @@ var (
 	ErrIdentity = errors.New("jwtx: no identity")
 )
 
-// Errors of the stores, remote keys and context helpers.
+// Errors of the stores, remote keys and context helpers follow.
+
 // ErrNoUser is returned by [UserFromContext] when the context carries no user
 // of the requested type.
 var ErrNoUser = errors.New("jwtx: no user in context")
