@@ -18,22 +18,40 @@ func (cfg *config) checkCSRF(r *http.Request, loc Location, claim string) error 
 	if loc != FromCookie {
 		return nil
 	}
-	if cfg.crossOrigin != nil {
-		if err := cfg.crossOrigin.Check(r); err != nil {
-			return fmt.Errorf("%w: %w", ErrCrossOrigin, err)
-		}
+	if !cfg.needsCSRF(r.Method) {
+		return cfg.checkCrossOrigin(r)
 	}
-	if !cfg.csrf || !cfg.needsCSRF(r.Method) {
+	return cfg.checkCookieRequest(r, claim)
+}
+
+// checkCrossOrigin applies WithCrossOriginProtection, when configured.
+func (cfg *config) checkCrossOrigin(r *http.Request) error {
+	if cfg.crossOrigin == nil {
 		return nil
+	}
+	if err := cfg.crossOrigin.Check(r); err != nil {
+		return fmt.Errorf("%w: %w", ErrCrossOrigin, err)
+	}
+	return nil
+}
+
+// checkCookieRequest applies the cross-origin check and the double-submit
+// check to a request that carries cookies: the CSRF header (or form field)
+// must equal one of the expected values.
+func (cfg *config) checkCookieRequest(r *http.Request, expected ...string) error {
+	if err := cfg.checkCrossOrigin(r); err != nil || !cfg.csrf {
+		return err
 	}
 	got, err := cfg.csrfValue(r)
 	if err != nil {
 		return err
 	}
-	if !CSRFEqual(got, claim) {
-		return ErrCSRF
+	for _, want := range expected {
+		if CSRFEqual(got, want) {
+			return nil
+		}
 	}
-	return nil
+	return ErrCSRF
 }
 
 // needsCSRF reports whether a request with method needs the CSRF value.

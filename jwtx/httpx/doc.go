@@ -26,10 +26,11 @@
 // with __Host- and __Secure- names, the refresh cookie on its own path, and
 // beside each a CSRF cookie that JavaScript can read. A request
 // authenticated by a cookie with any method but GET, HEAD, OPTIONS and TRACE
-// (POST, PUT, PATCH, DELETE, ...) must echo the token's csrf claim in the
-// X-CSRF-Token header,
+// (POST, PUT, PATCH, DELETE, ...; see WithCSRFMethods) must echo the
+// token's csrf claim in the X-CSRF-Token header (see WithCSRFHeader),
 // compared in constant time; issue such tokens with jwtx.WithCSRF(true).
-// Tokens from the header are not subject to it.
+// Tokens from the header, the query or the body are not subject to it, as a
+// browser never attaches them by itself.
 //
 // # Responses
 //

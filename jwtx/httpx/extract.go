@@ -52,18 +52,7 @@ func badRequest(format string, args ...any) error {
 // that holds one decides. It returns ErrNoToken when none does.
 func (cfg *config) extract(r *http.Request, want jwtx.Expect) (string, Location, error) {
 	for _, loc := range cfg.locations {
-		var tok string
-		var err error
-		switch loc {
-		case FromHeader:
-			tok, err = cfg.fromHeader(r)
-		case FromCookie:
-			tok, err = cfg.fromCookie(r, want)
-		case FromQuery:
-			tok, err = fromQuery(r, cfg.queryParam)
-		case FromBody:
-			tok, err = cfg.fromBody(r, want)
-		}
+		tok, err := cfg.from(r, loc, want)
 		if err != nil {
 			return "", loc, err
 		}
@@ -72,6 +61,21 @@ func (cfg *config) extract(r *http.Request, want jwtx.Expect) (string, Location,
 		}
 	}
 	return "", 0, ErrNoToken
+}
+
+// from reads the token of the wanted kind from one location, or "".
+func (cfg *config) from(r *http.Request, loc Location, want jwtx.Expect) (string, error) {
+	switch loc {
+	case FromHeader:
+		return cfg.fromHeader(r)
+	case FromCookie:
+		return cfg.fromCookie(r, want)
+	case FromQuery:
+		return fromQuery(r, cfg.queryParam)
+	case FromBody:
+		return cfg.fromBody(r, want)
+	}
+	return "", nil
 }
 
 // fromHeader reads exactly one "<scheme> <b64token>". An empty header, or

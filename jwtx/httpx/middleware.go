@@ -18,6 +18,10 @@ import (
 // built on net/http. After them, handlers read the verified values with
 // jwtx.From[C], jwtx.UserFrom[U] and jwtx.RawFrom.
 //
+// Guards are not meant to be nested: Authorize already requires a token and
+// HandlerFunc takes its own checks; nesting verifies the token once per
+// guard and reports one event per guard.
+//
 // An Auth is immutable and safe for concurrent use.
 type Auth[U any, C jwtx.Claims] struct {
 	ver      *jwtx.Verifier[U, C]
@@ -150,7 +154,7 @@ func (a *Auth[U, C]) serve(rl rule[U, C], next func(http.ResponseWriter, *http.R
 		}
 		ctx, loc, err := a.authenticate(w, r, rl)
 		switch {
-		case errors.Is(err, ErrNoToken) && rl.optional:
+		case err == ErrNoToken && rl.optional: // from extract itself, never wrapped by a loader or check
 			a.emit(r, Event{Reason: ReasonAnonymous})
 			next(w, r, 0)
 			return

@@ -262,7 +262,8 @@ func isToken(s string) bool {
 }
 
 // WithErrorHandler answers every refused request. Use [ReasonOf] or
-// errors.Is inside it to tell failures apart. Default: [DefaultErrors].
+// errors.Is inside it to tell failures apart. Default: the answers of
+// [DefaultErrors], with the challenge naming the configured scheme.
 func WithErrorHandler(h ErrorHandler) Option {
 	return option(func(c *config) error {
 		if h == nil {
@@ -302,8 +303,10 @@ func WithEvents(f func(context.Context, Event)) Option {
 }
 
 // WithPreflight says whether CORS preflight requests (OPTIONS with Origin
-// and Access-Control-Request-Method) pass through without a token, to a CORS
-// handler further down. Default: true.
+// and Access-Control-Request-Method) pass through unauthenticated, whatever
+// token they carry, to a CORS handler further down; the handler must not act
+// on them otherwise. This package's own handlers (HandlerFunc,
+// RefreshHandler, LogoutHandler) answer them with 204. Default: true.
 func WithPreflight(pass bool) Option {
 	return option(func(c *config) error {
 		c.preflight = pass
@@ -314,9 +317,9 @@ func WithPreflight(pass bool) Option {
 // WithLazyUser says whether the user is loaded only when a handler first
 // asks for it (jwtx.UserFrom, jwtx.UserFromContext), at most once per
 // request, instead of before the handler runs. Handlers that need only the
-// claims then never touch the user store. Authorization checks still load
-// it. Default: false (the handler does not run when the user cannot be
-// loaded).
+// claims then never touch the user store. Authorization checks,
+// HandlerFunc, RefreshHandler and implicit refresh still load it.
+// Default: false (the handler does not run when the user cannot be loaded).
 func WithLazyUser(lazy bool) Option {
 	return option(func(c *config) error {
 		c.lazy = lazy

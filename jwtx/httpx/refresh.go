@@ -48,7 +48,7 @@ func (a *Auth[U, C]) RefreshHandler(iss *jwtx.Issuer[U, C]) http.Handler {
 		}
 		body := map[string]any{
 			"access_token": tokens[0].Raw,
-			"token_type":   "Bearer",
+			"token_type":   a.cfg.scheme,
 			"expires_in":   int(tokens[0].MaxAge(a.ver.Now()) / time.Second),
 		}
 		if len(tokens) == 2 {
@@ -118,49 +118,33 @@ func (a *Auth[U, C]) Logout(w http.ResponseWriter, r *http.Request) error {
 type presented struct {
 	loc  Location
 	info jwtx.TokenInfo
-	csrf string
 }
 
-// logout does the work of Logout and returns the tokens it revoked.
+// logout does the work of Logout and returns the tokens it verified. Each
+// location is read for each kind of token, so that a header access token
+// does not hide the refresh cookie.
 func (a *Auth[U, C]) logout(w http.ResponseWriter, r *http.Request) ([]presented, error) {
 	var tokens []presented
 	for _, want := range []jwtx.Expect{jwtx.ExpectAccess, jwtx.ExpectRefresh} {
-		tok, loc, err := a.cfg.extract(r, want)
-		switch {
-		case errors.Is(err, ErrNoToken):
-			continue
-		case err != nil:
-			return nil, err
-		}
-		info, err := a.ver.VerifyForRevocation(r.Context(), tok, want)
-		switch {
-		case errors.Is(err, jwtx.ErrRevocationUnavailable):
-			return nil, err
-		case err != nil:
-			continue
-		}
-		tokens = append(tokens, presented{loc: loc, info: info, csrf: info.CSRF})
-	}
-	for _, t := range tokens {
-		if t.loc == FromCookie && a.cfg.crossOrigin != nil {
-			if err := a.cfg.crossOrigin.Check(r); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrCrossOrigin, err)
+		for _, loc := range a.cfg.locations {
+			tok, err := a.cfg.from(r, loc, want)
+			if err != nil {
+				return nil, err
 			}
-			break
-		}
-	}
-	if a.cfg.csrf {
-		fromCookie, matched := false, false
-		got, _ := a.cfg.csrfValue(r)
-		for _, t := range tokens {
-			if t.loc == FromCookie {
-				fromCookie = true
-				matched = matched || CSRFEqual(got, t.csrf)
+			if tok == "" {
+				continue
+			}
+			info, err := a.ver.VerifyForRevocation(r.Context(), tok, want)
+			switch {
+			case errors.Is(err, jwtx.ErrRevocationUnavailable), errors.Is(err, jwtx.ErrJWKS):
+				return nil, err
+			case err == nil:
+				tokens = append(tokens, presented{loc: loc, info: info})
 			}
 		}
-		if fromCookie && !matched {
-			return nil, ErrCSRF
-		}
+	}
+	if err := a.checkLogoutRequest(r, tokens); err != nil {
+		return nil, err
 	}
 	if a.cfg.revoker != nil {
 		for _, t := range tokens {
@@ -173,11 +157,46 @@ func (a *Auth[U, C]) logout(w http.ResponseWriter, r *http.Request) ([]presented
 	return tokens, nil
 }
 
+// checkLogoutRequest guards a logout that touches cookies, whatever its
+// method: one that revokes cookie tokens needs the CSRF value of one of
+// them; one that would only delete cookies (the token cookies expired, or
+// were not sent) needs the value of a CSRF cookie, so that another site
+// cannot end the session by posting a form. A logout without any of the
+// cookies needs neither.
+func (a *Auth[U, C]) checkLogoutRequest(r *http.Request, tokens []presented) error {
+	var expected []string
+	for _, t := range tokens {
+		if t.loc == FromCookie {
+			expected = append(expected, t.info.CSRF)
+		}
+	}
+	ck := a.cfg.cookies
+	carries := false
+	for _, name := range []string{ck.AccessName, ck.RefreshName, ck.AccessCSRFName, ck.RefreshCSRFName} {
+		found := r.CookiesNamed(name)
+		carries = carries || len(found) > 0
+		if len(expected) == 0 && (name == ck.AccessCSRFName || name == ck.RefreshCSRFName) {
+			for _, c := range found {
+				expected = append(expected, c.Value)
+			}
+		}
+	}
+	if !carries {
+		return nil
+	}
+	return a.cfg.checkCookieRequest(r, expected...)
+}
+
 // LogoutHandler returns a handler that calls [Auth.Logout] and answers
 // {"msg": "logged out"} (event reason "logged_out"), or the error response
 // of a refused logout.
 func (a *Auth[U, C]) LogoutHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.cfg.preflight && isPreflight(r) {
+			a.emit(r, Event{Reason: ReasonPreflight})
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		tokens, err := a.logout(w, r)
 		if err != nil {
 			a.fail(r.Context(), w, r, err, 0)
