@@ -1,7 +1,9 @@
 package jwtx_test
 
 import (
+	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -141,5 +143,53 @@ func TestFreshAt(t *testing.T) {
 				t.Errorf("At = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// selfDecoding is a claims type with its own UnmarshalJSON.
+type selfDecoding struct {
+	jwtx.RegisteredClaims
+	Seen []string `json:"-"`
+}
+
+// UnmarshalJSON records the members it is given and tries to overwrite
+// the subject.
+func (c *selfDecoding) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	for k := range m {
+		c.Seen = append(c.Seen, k)
+	}
+	c.Subject = "mallory"
+	return nil
+}
+
+// TestSelfDecodingClaims: a claims type that decodes itself sees the whole
+// payload, registered claims included, and cannot change the registered
+// claims the verifier decoded.
+func TestSelfDecodingClaims(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	key := hsKey(t)
+	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, jwtx.WithClock(clockAt(issuedAt)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ver, err := jwtx.NewClaimsVerifier[selfDecoding](key, jwtx.WithClock(clockAt(issuedAt)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := iss.Access(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := ver.Verify(ctx, tok.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(c.Seen, "sub") || c.Subject != "alice" {
+		t.Errorf("seen %v, subject %q", c.Seen, c.Subject)
 	}
 }

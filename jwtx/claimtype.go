@@ -2,6 +2,7 @@ package jwtx
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -11,6 +12,9 @@ import (
 type claimNames struct {
 	exact map[string]struct{}
 	list  []string
+	// whole is set when C decodes itself (json.Unmarshaler): it is then
+	// given the whole payload, not only its own members.
+	whole bool
 }
 
 // checkName accepts a member name of C and any name unrelated to C. A name that is not one
@@ -47,6 +51,7 @@ func inspectClaims[C Claims]() (claimNames, error) {
 	if err := walkClaims(t, false, &names, map[reflect.Type]bool{}); err != nil {
 		return claimNames{}, err
 	}
+	names.whole = reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]())
 	if a, b, ok := names.collision(); ok {
 		return claimNames{}, fmt.Errorf("%w: claims type %v has fields %q and %q, equal under case folding", ErrConfig, t, a, b)
 	}

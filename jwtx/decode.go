@@ -46,10 +46,23 @@ func decodeClaims[C Claims](payload []byte, names *claimNames, c *C) error {
 		}
 		return malformed("claims: %w", err)
 	}
+	if names.whole {
+		// A self-decoding type sees every member, but the registered
+		// claims stay as the strict decoder read them.
+		registered := *r
+		err := unmarshalClaims(payload, c)
+		*r = registered
+		return err
+	}
 	if rest == nil {
 		return nil
 	}
-	if err := json.Unmarshal(append(rest, '}'), c); err != nil {
+	return unmarshalClaims(append(rest, '}'), c)
+}
+
+// unmarshalClaims decodes members of the claims type with encoding/json.
+func unmarshalClaims[C Claims](b []byte, c *C) error {
+	if err := json.Unmarshal(b, c); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
 			return &ClaimError{Claim: truncate(te.Field), Err: malformed("%v", err)}

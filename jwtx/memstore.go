@@ -211,11 +211,16 @@ func (s *MemoryStore) Len() int {
 
 func (s *MemoryStore) size() int { return len(s.ids) + len(s.subjects) + len(s.families) }
 
-// makeRoom drops expired entries, at most once per sweepEvery unless the
-// store is full, and fails when it is still full. s.mu is held.
+// makeRoom drops expired entries, at most once per sweepEvery, and fails
+// when the store is still full. s.mu is held.
 func (s *MemoryStore) makeRoom(now time.Time) error {
 	full := s.size() >= s.limit
-	if !full && now.Sub(s.swept) < sweepEvery {
+	if now.Sub(s.swept) < sweepEvery {
+		// Swept lately: a full store stays full until entries expire, and
+		// sweeping on every write would hold the lock verifiers need.
+		if full {
+			return ErrStoreFull
+		}
 		return nil
 	}
 	s.swept = now

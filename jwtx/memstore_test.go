@@ -65,7 +65,7 @@ func TestMemoryStoreBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	short := jwtx.TokenInfo{ID: "short", ExpiresAt: now.Add(time.Minute)}
+	short := jwtx.TokenInfo{ID: "short", ExpiresAt: now.Add(30 * time.Second)}
 	long := jwtx.TokenInfo{ID: "long", ExpiresAt: now.Add(time.Hour)}
 	if err := errors.Join(s.Revoke(ctx, short), s.Revoke(ctx, long)); err != nil {
 		t.Fatal(err)
@@ -76,7 +76,11 @@ func TestMemoryStoreBounded(t *testing.T) {
 	if revoked, _ := s.Revoked(ctx, long); !revoked {
 		t.Fatal("a live revocation was dropped to make room")
 	}
-	now = now.Add(2 * time.Minute) // short has expired: its entry can go
+	now = now.Add(45 * time.Second) // short has expired, but the store was swept lately
+	if err := s.Revoke(ctx, jwtx.TokenInfo{ID: "third", ExpiresAt: now.Add(time.Hour)}); !errors.Is(err, jwtx.ErrStoreFull) {
+		t.Fatalf("Revoke within a minute of a sweep = %v, want ErrStoreFull", err)
+	}
+	now = now.Add(time.Minute) // next sweep: short's entry can go
 	if err := s.Revoke(ctx, jwtx.TokenInfo{ID: "third", ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatalf("Revoke after expiry: %v", err)
 	}

@@ -441,7 +441,9 @@ func (r *RemoteKeySet) refreshForUnknownKID(ctx context.Context) bool {
 		return false
 	}
 	r.lastFetch = now
-	return r.Refresh(ctx) == nil
+	// The fetch uses this slot for everyone: a client that gives up must
+	// not cut it short.
+	return r.Refresh(context.WithoutCancel(ctx)) == nil
 }
 
 func (r *RemoteKeySet) algorithms() []Algorithm { return nil }
