@@ -51,6 +51,11 @@ func (r *RegisteredClaims) registeredPtr() *RegisteredClaims { return r }
 // [RegisteredClaims] by value. A type that does not embed it does not
 // compile as a type argument, and NewIssuer and NewVerifier refuse one that
 // embeds it through a pointer.
+//
+// Verification decodes the registered claims itself and hands the members
+// named by fields of the type to encoding/json. A type whose pointer
+// implements [json.Unmarshaler] is handed the whole payload instead; the
+// registered claims it ends up with are still the ones verification read.
 type Claims interface {
 	registered() RegisteredClaims
 }
