@@ -125,8 +125,10 @@ func NeverExpires() IssueOption {
 }
 
 // InFamily continues the refresh-token family fam: the new tokens carry it
-// instead of a new one. Refresh handlers pass the family of the refresh
-// token they rotate. It needs an Issuer built with WithFamilies(true).
+// instead of a new one. Every token minted from a token of a family must
+// stay in it, so that revoking the family reaches it: refresh handlers and
+// implicit refresh pass the family of the token they renew. It works with
+// any Issuer, with or without [WithFamilies].
 func InFamily(fam string) IssueOption {
 	return issueOption(func(c *issueConfig) error {
 		if fam == "" {

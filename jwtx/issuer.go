@@ -299,13 +299,8 @@ func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Tok
 	if csrf && r.CSRF == "" {
 		r.CSRF = base64.RawURLEncoding.EncodeToString(rnd[16:])
 	}
-	if ic.family != "" {
-		if !i.cfg.families {
-			return Token{}, fmt.Errorf("%w: InFamily needs an issuer built with WithFamilies(true)", ErrConfig)
-		}
-		if r.Family == "" {
-			r.Family = ic.family
-		}
+	if ic.family != "" && r.Family == "" {
+		r.Family = ic.family
 	}
 	payload, err := i.enc.encode(make([]byte, 0, 512), &c, r, typ == Refresh && !i.cfg.refreshClaims)
 	if err != nil {
