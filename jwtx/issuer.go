@@ -124,13 +124,21 @@ func (i *Issuer[U, C]) Refresh(ctx context.Context, user U, opts ...IssueOption)
 	if err != nil {
 		return Token{}, err
 	}
-	if err := i.startFamily(&ic); err != nil {
+	started, err := i.startFamily(&ic)
+	if err != nil {
 		return Token{}, err
 	}
 	if !i.cfg.refreshClaims {
 		ic.extra, ic.modifiers = nil, nil
 	}
-	return i.mint(sub, c, Refresh, ic)
+	tok, err := i.mint(sub, c, Refresh, ic)
+	if err != nil {
+		return Token{}, err
+	}
+	if err := i.register(ctx, started, tok); err != nil {
+		return Token{}, err
+	}
+	return tok, nil
 }
 
 // Pair issues an access token and a refresh token for user, calling the
@@ -146,7 +154,8 @@ func (i *Issuer[U, C]) Pair(ctx context.Context, user U, opts ...IssueOption) (T
 	if err != nil {
 		return TokenPair{}, err
 	}
-	if err := i.startFamily(&ic); err != nil {
+	started, err := i.startFamily(&ic)
+	if err != nil {
 		return TokenPair{}, err
 	}
 	access, err := i.mint(sub, c, Access, ic)
@@ -158,6 +167,9 @@ func (i *Issuer[U, C]) Pair(ctx context.Context, user U, opts ...IssueOption) (T
 	}
 	refresh, err := i.mint(sub, c, Refresh, i.refreshConfig(ic))
 	if err != nil {
+		return TokenPair{}, err
+	}
+	if err := i.register(ctx, started, refresh); err != nil {
 		return TokenPair{}, err
 	}
 	return TokenPair{Access: access, Refresh: refresh}, nil
@@ -189,16 +201,28 @@ func (i *Issuer[U, C]) refreshConfig(ic issueConfig) issueConfig {
 }
 
 // startFamily gives the tokens of a new login a new family, unless InFamily
-// continues one.
-func (i *Issuer[U, C]) startFamily(ic *issueConfig) error {
+// continues one, and reports whether it did.
+func (i *Issuer[U, C]) startFamily(ic *issueConfig) (bool, error) {
 	if !i.cfg.families || ic.family != "" {
-		return nil
+		return false, nil
 	}
 	id, err := i.randomID()
 	if err != nil {
-		return err
+		return false, err
 	}
 	ic.family = id
+	return true, nil
+}
+
+// register starts the family of refresh, the first token of a new family,
+// in the rotation store.
+func (i *Issuer[U, C]) register(ctx context.Context, started bool, refresh Token) error {
+	if !started || i.cfg.rotation == nil {
+		return nil
+	}
+	if err := i.cfg.rotation.Start(ctx, refresh.Info()); err != nil {
+		return fmt.Errorf("%w: starting the refresh family: %w", ErrRevocationUnavailable, err)
+	}
 	return nil
 }
 

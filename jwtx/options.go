@@ -182,6 +182,7 @@ type issuerConfig struct {
 	refreshClaims bool
 	overrides     map[string]bool
 	families      bool
+	rotation      RotationStore
 	random        io.Reader
 }
 
@@ -331,6 +332,23 @@ func AllowOverride(claims ...string) IssuerOption {
 func WithFamilies(on bool) IssuerOption {
 	return issuerOption(func(c *issuerConfig) error {
 		c.families = on
+		return nil
+	})
+}
+
+// WithRotation turns families on, as [WithFamilies](true) does, and starts
+// each new family in store (see [RotationStore.Start]) as its first refresh
+// token is issued, so that the store refuses a family it does not know
+// instead of taking it for a new one. Give the same store to the refresh
+// endpoint (httpx.WithRotation). A store that cannot record the family
+// fails the issue with an error wrapping [ErrRevocationUnavailable].
+// Default: no store.
+func WithRotation(store RotationStore) IssuerOption {
+	return issuerOption(func(c *issuerConfig) error {
+		if store == nil {
+			return fmt.Errorf("%w: nil rotation store", ErrConfig)
+		}
+		c.families, c.rotation = true, store
 		return nil
 	})
 }

@@ -2,6 +2,7 @@ package jwtx
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -47,3 +48,41 @@ func (r RegisteredClaims) Info() TokenInfo {
 		ExpiresAt: r.ExpiresAt.Time,
 	}
 }
+
+// A RevocationStore records revocations and answers a Verifier's questions
+// about them: a [Revoker] and a [RevocationChecker], plus "log out
+// everywhere". Revoke revokes the token and, when it belongs to a family,
+// the whole family. Every record must live as long as a token it covers can
+// verify: its exp plus [MaxLeeway]. Implementations are safe for
+// concurrent use.
+type RevocationStore interface {
+	Revoker
+	RevocationChecker
+	// RevokeSubject revokes every token of subject issued before (or at)
+	// before.
+	RevokeSubject(ctx context.Context, subject string, before time.Time) error
+}
+
+// A RotationStore tracks refresh-token families so that each refresh token
+// is used once. An Issuer built with [WithRotation] starts each family in
+// the store as it issues the family's first refresh token; a family the
+// store does not know is refused, never taken for a new one, so losing
+// state fails closed. Implementations are safe for concurrent use and keep
+// a family at least until its last refresh token's exp plus [MaxLeeway].
+type RotationStore interface {
+	// Start records a new family, first.Family, whose current refresh
+	// token is first.ID, kept until first.ExpiresAt plus MaxLeeway.
+	// Starting it again with the same first token does nothing.
+	Start(ctx context.Context, first TokenInfo) error
+	// Rotate retires refresh token id from of family fam and makes to the
+	// one token of the family that may be used next; until is when to
+	// expires. It must be atomic: of two calls with the same from, exactly
+	// one succeeds. A from that is not the family's current token revokes
+	// the family and returns ErrReused; a revoked or unknown family returns
+	// an error wrapping ErrRevoked.
+	Rotate(ctx context.Context, fam, from, to string, until time.Time) error
+}
+
+// errUnknownFamily is a Rotate of a family the store never started, or
+// has forgotten.
+var errUnknownFamily = fmt.Errorf("%w: the store does not know this refresh family (never started by an Issuer built with WithRotation, or lost): the user must log in again", ErrRevoked)

@@ -48,3 +48,11 @@ type TokenPair struct {
 	Access  Token
 	Refresh Token
 }
+
+// Info returns what a revocation or rotation store needs of the token.
+func (t Token) Info() TokenInfo {
+	return TokenInfo{
+		ID: t.ID, Subject: t.Subject, Type: t.Type, Family: t.Family, CSRF: t.CSRF,
+		IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt,
+	}
+}

@@ -61,8 +61,8 @@ func newServer(key *jwtx.Key, clock jwtx.Clock, users *userStore) (http.Handler,
 	}
 	iss, err := jwtx.NewIssuer[User, Claims](key, clk,
 		jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }),
-		jwtx.WithCSRF(true),     // each token carries the value the page echoes in X-CSRF-Token
-		jwtx.WithFamilies(true), // the tokens of one login share a family, for rotation and logout
+		jwtx.WithCSRF(true),      // each token carries the value the page echoes in X-CSRF-Token
+		jwtx.WithRotation(store), // the tokens of one login share a family, started in the store
 	)
 	if err != nil {
 		return nil, err

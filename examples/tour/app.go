@@ -65,7 +65,7 @@ func newApp(priv *ecdsa.PrivateKey, now func() time.Time) (http.Handler, error) 
 	if err != nil {
 		return nil, err
 	}
-	a.iss, err = jwtx.NewIssuer[User, Claims](key, shared, jwtx.WithFamilies(true),
+	a.iss, err = jwtx.NewIssuer[User, Claims](key, shared, jwtx.WithRotation(store),
 		jwtx.WithIdentity(func(u User) (string, error) { return u.Name, nil }),
 		jwtx.WithClaims(func(_ context.Context, u User) (Claims, error) { return Claims{Roles: u.Roles}, nil }),
 	)

@@ -24,15 +24,18 @@ type rotationServer struct {
 	user string
 }
 
+// rotationNow is the time of the rotation tests, for servers and stores.
+func rotationNow() time.Time { return time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC) }
+
 func newRotationServer(t *testing.T, store jwtx.RotationStore, checker jwtx.RevocationChecker) *rotationServer {
 	t.Helper()
-	now := time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)
+	now := rotationNow()
 	clock := jwtx.WithClock(jwtx.ClockFunc(func() time.Time { return now }))
 	key, err := jwtx.NewKey(jwtx.HS256, []byte("rotation-test-secret-of-32-bytes!!"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, clock, jwtx.WithFamilies(true))
+	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, clock, jwtx.WithRotation(store))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +74,7 @@ func (s *rotationServer) call(t *testing.T, method, path, token string) (int, ma
 
 func TestRefreshRotation(t *testing.T) {
 	t.Parallel()
-	store, err := jwtx.NewMemoryStore(0, 30*24*time.Hour, nil)
+	store, err := jwtx.NewMemoryStore(0, 30*24*time.Hour, jwtx.ClockFunc(rotationNow))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +112,10 @@ func TestRefreshRotation(t *testing.T) {
 	}
 }
 
-// failingRotation is a rotation store that is down.
+// failingRotation is a rotation store that goes down after the login.
 type failingRotation struct{}
+
+func (failingRotation) Start(context.Context, jwtx.TokenInfo) error { return nil }
 
 func (failingRotation) Rotate(context.Context, string, string, string, time.Time) error {
 	return context.DeadlineExceeded

@@ -42,7 +42,7 @@ func TestStressSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, jwtx.WithFamilies(true))
+	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, jwtx.WithRotation(store))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ type EnvOption interface{ applyEnv(*envConfig) }
 
 type envConfig struct {
 	key          *Key
+	clock        *Clock
 	start        time.Time
 	issuerOpts   []jwtx.IssuerOption
 	verifierOpts []jwtx.VerifierOption
@@ -44,6 +45,11 @@ func WithKey(k *Key) EnvOption { return envOption(func(c *envConfig) { c.key = k
 // WithTime sets the time the environment's clock starts at. Default:
 // 2026-01-02T03:04:05Z.
 func WithTime(t time.Time) EnvOption { return envOption(func(c *envConfig) { c.start = t }) }
+
+// WithClock makes the environment read clock, so that a store or a
+// server built before the environment shares its time. It overrides
+// [WithTime]. Default: a clock of the environment's own.
+func WithClock(clock *Clock) EnvOption { return envOption(func(c *envConfig) { c.clock = clock }) }
 
 // WithIssuerOptions adds options for the Issuer, such as jwtx.WithIdentity,
 // jwtx.WithClaims or jwtx.WithCSRF. They apply after the environment's own,
@@ -94,7 +100,10 @@ func NewEnv[U any, C jwtx.Claims](tb testing.TB, opts ...EnvOption) *Env[U, C] {
 	if cfg.key == nil {
 		cfg.key = NewKey(tb, jwtx.EdDSA)
 	}
-	clock := NewClock(cfg.start)
+	clock := cfg.clock
+	if clock == nil {
+		clock = NewClock(cfg.start)
+	}
 	f := cfg.forge
 	shared := []jwtx.Option{jwtx.WithClock(clock), jwtx.WithHeaderTypes(f.accessTyp, f.refreshTyp)}
 	if f.issuer != "" {

@@ -23,8 +23,10 @@ type Store interface {
 
 // StoreContract runs the behavioural suite every [Store] must pass, in
 // parallel subtests: revocation by jti, "log out everywhere" cutoffs,
-// families, refresh-token rotation with reuse detection, missing claims,
-// and 64 goroutines racing to rotate the same token (run it with -race).
+// families, refresh-token rotation with reuse detection, unknown families
+// refused, records kept through the largest leeway a Verifier may allow,
+// missing claims, and 64 goroutines racing to rotate the same token (run
+// it with -race).
 //
 // newStore is called once per subtest, with t being that subtest, and must
 // return an empty store (or one no other subtest writes to, such as a
@@ -53,6 +55,7 @@ func StoreContract(t *testing.T, newStore func(t *testing.T, clock jwtx.Clock) S
 		{"Revoke", storeRevokeCases()},
 		{"RevokeSubject", storeRevokeSubjectCases()},
 		{"Family", storeFamilyCases()},
+		{"Start", storeStartCases()},
 		{"Rotate", storeRotateCases()},
 		{"MissingClaim", storeMissingClaimCases()},
 	} {
@@ -111,6 +114,19 @@ func storeRevokeSubject(sub string, before time.Time, want error) storeStep {
 	}
 }
 
+// storeStart is a step that starts family fam with refresh token first.
+func storeStart(fam, first string, want error) storeStep {
+	return storeStep{
+		desc: fmt.Sprintf("Start(%q, %q)", fam, first),
+		do: func(ctx context.Context, s Store) error {
+			t := storeToken(first, "alice", fam)
+			t.Type, t.ExpiresAt = jwtx.Refresh, storeUntil()
+			return s.Start(ctx, t)
+		},
+		want: want,
+	}
+}
+
 // storeRotate is a step that rotates family fam from one token to another.
 func storeRotate(fam, from, to string, want error) storeStep {
 	return storeStep{
@@ -158,12 +174,14 @@ func storeRevokeCases() []storeCase {
 		{name: "other id", steps: []storeStep{storeRevoke(storeToken("a", "alice", ""), nil)}, ask: storeToken("b", "alice", "")},
 		{name: "token without exp", steps: []storeStep{storeRevoke(noExp, nil)}, ask: noExp, want: true},
 		{name: "token expiring in a minute is stored", steps: []storeStep{storeRevoke(storeExpiring("a", "", now.Add(time.Minute)), nil)}, ask: storeToken("a", "alice", ""), want: true},
-		{name: "token expiring now is not stored", steps: []storeStep{storeRevoke(storeExpiring("a", "", now), nil)}, ask: storeToken("a", "alice", "")},
-		{name: "expired token is not stored", steps: []storeStep{storeRevoke(storeExpiring("a", "", now.Add(-time.Second)), nil)}, ask: storeToken("a", "alice", "")},
+		{name: "token expiring now is stored", steps: []storeStep{storeRevoke(storeExpiring("a", "", now), nil)}, ask: storeToken("a", "alice", ""), want: true},
+		{name: "token expired within the largest leeway is stored", steps: []storeStep{storeRevoke(storeExpiring("a", "", now.Add(time.Second-jwtx.MaxLeeway)), nil)}, ask: storeToken("a", "alice", ""), want: true},
+		{name: "token expired past the largest leeway is not stored", steps: []storeStep{storeRevoke(storeExpiring("a", "", now.Add(-jwtx.MaxLeeway)), nil)}, ask: storeToken("a", "alice", "")},
 		{name: "revoking twice", steps: []storeStep{storeRevoke(storeToken("a", "alice", ""), nil), storeRevoke(storeToken("a", "alice", ""), nil)}, ask: storeToken("a", "alice", ""), want: true},
 		{name: "unrelated token after every kind of revocation", steps: []storeStep{
 			storeRevoke(storeToken("a", "alice", "fam-a"), nil),
 			storeRevokeSubject("bob", now, nil),
+			storeStart("fam-c", "r1", nil),
 			storeRotate("fam-c", "r1", "r2", nil),
 			storeRotate("fam-c", "r1", "x", jwtx.ErrReused),
 		}, ask: storeToken("z", "zoe", "fam-z")},
@@ -204,14 +222,38 @@ func storeFamilyCases() []storeCase {
 	return []storeCase{
 		{name: "revoking a member revokes its family", steps: []storeStep{storeRevoke(storeToken("access-1", "alice", "fam"), nil)}, ask: storeMember("fam"), want: true},
 		{name: "revoking a member revokes the member", steps: []storeStep{storeRevoke(storeToken("access-1", "alice", "fam"), nil)}, ask: storeToken("access-1", "alice", ""), want: true},
-		{name: "an expired member still revokes its family", steps: []storeStep{storeRevoke(storeExpiring("access-1", "fam", now.Add(-time.Second)), nil)}, ask: storeMember("fam"), want: true},
+		{name: "an expired member still revokes its family", steps: []storeStep{storeRevoke(storeExpiring("access-1", "fam", now.Add(-time.Hour)), nil)}, ask: storeMember("fam"), want: true},
+		{name: "revoking a member of a started family", steps: []storeStep{storeStart("fam", "r1", nil), storeRevoke(storeToken("access-1", "alice", "fam"), nil)}, ask: storeMember("fam"), want: true},
 		{name: "other family", steps: []storeStep{storeRevoke(storeToken("access-1", "alice", "fam"), nil)}, ask: storeMember("fam-2")},
 		{name: "a token without family is not a member", steps: []storeStep{storeRevoke(storeToken("access-1", "alice", "fam"), nil)}, ask: storeToken("other", "alice", "")},
-		{name: "live family", steps: []storeStep{storeRotate("fam", "r1", "r2", nil)}, ask: storeMember("fam")},
-		{name: "reuse revokes the family", steps: []storeStep{storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r1", "x", jwtx.ErrReused)}, ask: storeMember("fam"), want: true},
+		{name: "started family", steps: []storeStep{storeStart("fam", "r1", nil)}, ask: storeMember("fam")},
+		{name: "live family", steps: []storeStep{storeStart("fam", "r1", nil), storeRotate("fam", "r1", "r2", nil)}, ask: storeMember("fam")},
+		{name: "reuse revokes the family", steps: []storeStep{
+			storeStart("fam", "r1", nil), storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r1", "x", jwtx.ErrReused),
+		}, ask: storeMember("fam"), want: true},
 		{name: "reuse spares other families", steps: []storeStep{
+			storeStart("fam", "r1", nil), storeStart("fam-2", "s1", nil),
 			storeRotate("fam", "r1", "r2", nil), storeRotate("fam-2", "s1", "s2", nil), storeRotate("fam", "r1", "x", jwtx.ErrReused),
 		}, ask: storeMember("fam-2")},
+	}
+}
+
+// storeStartCases cover Start.
+func storeStartCases() []storeCase {
+	return []storeCase{
+		{name: "start then rotate", steps: []storeStep{storeStart("fam", "r1", nil), storeRotate("fam", "r1", "r2", nil)}, ask: storeMember("fam")},
+		{name: "starting twice with the same token is a retry", steps: []storeStep{
+			storeStart("fam", "r1", nil), storeStart("fam", "r1", nil), storeRotate("fam", "r1", "r2", nil),
+		}, ask: storeMember("fam")},
+		{name: "starting a started family with another token", steps: []storeStep{
+			storeStart("fam", "r1", nil), storeStart("fam", "other", jwtx.ErrReused), storeRotate("fam", "r1", "r2", nil),
+		}, ask: storeMember("fam")},
+		{name: "starting a revoked family", steps: []storeStep{
+			storeRevoke(storeToken("access-1", "alice", "fam"), nil), storeStart("fam", "r1", jwtx.ErrReused),
+		}, ask: storeMember("fam"), want: true},
+		{name: "a started family refuses another first token", steps: []storeStep{
+			storeStart("fam", "r1", nil), storeRotate("fam", "r0", "x", jwtx.ErrReused),
+		}, ask: storeMember("fam"), want: true},
 	}
 }
 
@@ -219,36 +261,34 @@ func storeFamilyCases() []storeCase {
 func storeRotateCases() []storeCase {
 	return []storeCase{
 		{name: "rotation chain", steps: []storeStep{
-			storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r2", "r3", nil), storeRotate("fam", "r3", "r4", nil),
+			storeStart("fam", "r1", nil), storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r2", "r3", nil), storeRotate("fam", "r3", "r4", nil),
 		}, ask: storeMember("fam")},
-		{name: "first rotate of an unknown family starts it", steps: []storeStep{
-			storeRotate("fam", "anything", "r1", nil), storeRotate("fam", "r1", "r2", nil),
+		{name: "an unknown family is refused, not started", steps: []storeStep{
+			storeRotate("fam", "anything", "r1", jwtx.ErrRevoked), storeRotate("fam", "r1", "r2", jwtx.ErrRevoked),
 		}, ask: storeMember("fam")},
-		{name: "a started family refuses its first from", steps: []storeStep{
-			storeRotate("fam", "r0", "r1", nil), storeRotate("fam", "r0", "x", jwtx.ErrReused),
-		}, ask: storeMember("fam"), want: true},
 		{name: "replay of a retired token", steps: []storeStep{
-			storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r1", "x", jwtx.ErrReused), storeRotate("fam", "r2", "r3", jwtx.ErrRevoked),
+			storeStart("fam", "r1", nil), storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r1", "x", jwtx.ErrReused), storeRotate("fam", "r2", "r3", jwtx.ErrRevoked),
 		}, ask: storeMember("fam"), want: true},
 		{name: "replay of the first token", steps: []storeStep{
-			storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r2", "r3", nil), storeRotate("fam", "r1", "x", jwtx.ErrReused),
+			storeStart("fam", "r1", nil), storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r2", "r3", nil), storeRotate("fam", "r1", "x", jwtx.ErrReused),
 		}, ask: storeMember("fam"), want: true},
 		{name: "same rotation twice", steps: []storeStep{
-			storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r2", "r3", nil), storeRotate("fam", "r2", "r3", jwtx.ErrReused),
+			storeStart("fam", "r1", nil), storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r2", "r3", nil), storeRotate("fam", "r2", "r3", jwtx.ErrReused),
 		}, ask: storeMember("fam"), want: true},
 		{name: "unknown member", steps: []storeStep{
-			storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "zz", "r3", jwtx.ErrReused),
+			storeStart("fam", "r1", nil), storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "zz", "r3", jwtx.ErrReused),
 		}, ask: storeMember("fam"), want: true},
 		{name: "second replay reports the revoked family", steps: []storeStep{
-			storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r1", "x", jwtx.ErrReused), storeRotate("fam", "r1", "y", jwtx.ErrRevoked),
+			storeStart("fam", "r1", nil), storeRotate("fam", "r1", "r2", nil), storeRotate("fam", "r1", "x", jwtx.ErrReused), storeRotate("fam", "r1", "y", jwtx.ErrRevoked),
 		}, ask: storeMember("fam"), want: true},
 		{name: "rotate on a family revoked by Revoke", steps: []storeStep{
-			storeRotate("fam", "r1", "r2", nil), storeRevoke(storeToken("access-2", "alice", "fam"), nil), storeRotate("fam", "r2", "r3", jwtx.ErrRevoked),
+			storeStart("fam", "r1", nil), storeRotate("fam", "r1", "r2", nil), storeRevoke(storeToken("access-2", "alice", "fam"), nil), storeRotate("fam", "r2", "r3", jwtx.ErrRevoked),
 		}, ask: storeMember("fam"), want: true},
 		{name: "rotate on an unknown family revoked by Revoke", steps: []storeStep{
 			storeRevoke(storeToken("access-1", "alice", "fam"), nil), storeRotate("fam", "r1", "r2", jwtx.ErrRevoked),
 		}, ask: storeMember("fam"), want: true},
 		{name: "rotation ignores other families", steps: []storeStep{
+			storeStart("fam", "r1", nil), storeStart("fam-2", "r1", nil),
 			storeRotate("fam", "r1", "r2", nil), storeRotate("fam-2", "r1", "r2", nil), storeRotate("fam", "r2", "r3", nil), storeRotate("fam-2", "r2", "r3", nil),
 		}, ask: storeMember("fam")},
 	}
@@ -261,9 +301,11 @@ func storeMissingClaimCases() []storeCase {
 	return []storeCase{
 		{name: "Revoke without jti stores nothing", steps: []storeStep{storeRevoke(noID, jwtx.ErrMissingClaim)}, ask: storeMember("fam")},
 		{name: "RevokeSubject without sub", steps: []storeStep{storeRevokeSubject("", storeNow(), jwtx.ErrMissingClaim)}, ask: storeIssued("a", "", storeNow().Add(-time.Hour))},
+		{name: "Start without fam", steps: []storeStep{storeStart("", "r1", jwtx.ErrMissingClaim)}},
+		{name: "Start without jti", steps: []storeStep{storeStart("fam", "", jwtx.ErrMissingClaim), storeRotate("fam", "r1", "r2", jwtx.ErrRevoked)}, ask: storeMember("fam")},
 		{name: "Rotate without fam", steps: []storeStep{storeRotate("", "r1", "r2", jwtx.ErrMissingClaim)}},
-		{name: "Rotate without from", steps: []storeStep{storeRotate("fam", "", "r2", jwtx.ErrMissingClaim), storeRotate("fam", "r1", "r2", nil)}, ask: storeMember("fam")},
-		{name: "Rotate without to", steps: []storeStep{storeRotate("fam", "r1", "", jwtx.ErrMissingClaim), storeRotate("fam", "r1", "r2", nil)}, ask: storeMember("fam")},
+		{name: "Rotate without from", steps: []storeStep{storeStart("fam", "r1", nil), storeRotate("fam", "", "r2", jwtx.ErrMissingClaim), storeRotate("fam", "r1", "r2", nil)}, ask: storeMember("fam")},
+		{name: "Rotate without to", steps: []storeStep{storeStart("fam", "r1", nil), storeRotate("fam", "r1", "", jwtx.ErrMissingClaim), storeRotate("fam", "r1", "r2", nil)}, ask: storeMember("fam")},
 	}
 }
 
@@ -309,7 +351,7 @@ func storeRotateRace(t *testing.T, newStore func(t *testing.T, clock jwtx.Clock)
 	const n = 64
 	ctx := t.Context()
 	s := storeOpen(t, newStore)
-	if err := s.Rotate(ctx, "fam", "r0", "r1", storeUntil()); err != nil {
+	if err := storeStart("fam", "r1", nil).do(ctx, s); err != nil {
 		t.Fatalf("starting the family: %v", err)
 	}
 	errs := make([]error, n)
@@ -362,6 +404,10 @@ func storeConcurrentFamilies(t *testing.T, newStore func(t *testing.T, clock jwt
 		wg.Go(func() {
 			<-start
 			fam := fmt.Sprintf("fam-%d", i)
+			if err := storeStart(fam, "r0", nil).do(ctx, s); err != nil {
+				t.Errorf("%s: Start: %v", fam, err)
+				return
+			}
 			for j := range chain {
 				if err := s.Rotate(ctx, fam, fmt.Sprintf("r%d", j), fmt.Sprintf("r%d", j+1), storeUntil()); err != nil {
 					t.Errorf("%s: Rotate r%d: %v", fam, j, err)
