@@ -50,7 +50,7 @@ func newOutage(t *testing.T) *outage {
 	if err != nil {
 		t.Fatal(err)
 	}
-	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, jwtx.WithClock(clock), jwtx.WithFamilies(true))
+	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, jwtx.WithClock(clock), jwtx.WithRotation(store))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,14 +96,6 @@ func (o *outage) call(t *testing.T, method, path, token string) (int, map[string
 	return rec.Code, body
 }
 
-// info returns what a store is told about tok.
-func info(tok jwtx.Token) jwtx.TokenInfo {
-	return jwtx.TokenInfo{
-		ID: tok.ID, Subject: tok.Subject, Type: tok.Type, Family: tok.Family,
-		IssuedAt: tok.IssuedAt, ExpiresAt: tok.ExpiresAt,
-	}
-}
-
 // TestRedisDownFailsClosed kills redis-server mid-test: every store call
 // fails, and no token gets through, valid or not.
 func TestRedisDownFailsClosed(t *testing.T) {
@@ -122,7 +114,7 @@ func TestRedisDownFailsClosed(t *testing.T) {
 	o.srv.Stop()
 
 	t.Run("store", func(t *testing.T) {
-		info := info(fresh.Access)
+		info := fresh.Access.Info()
 		for _, tc := range []struct {
 			name string
 			call func(context.Context) error
@@ -198,7 +190,7 @@ func TestRedisRestartRecovers(t *testing.T) {
 	o := newOutage(t)
 	ctx := t.Context()
 	before := o.login(t)
-	if err := o.store.Revoke(ctx, info(before.Access)); err != nil {
+	if err := o.store.Revoke(ctx, before.Access.Info()); err != nil {
 		t.Fatalf("Revoke with Redis up: %v", err)
 	}
 
@@ -222,7 +214,7 @@ func TestRedisRestartRecovers(t *testing.T) {
 	if code, body := o.call(t, "POST", "/refresh", after.Refresh.Raw); code != http.StatusUnauthorized {
 		t.Errorf("replayed refresh after the restart: %d %v, want 401", code, body)
 	}
-	if err := o.store.Revoke(ctx, info(after.Access)); err != nil {
+	if err := o.store.Revoke(ctx, after.Access.Info()); err != nil {
 		t.Fatalf("Revoke after the restart: %v", err)
 	}
 	if _, _, err := o.ver.Verify(ctx, after.Access.Raw); !errors.Is(err, jwtx.ErrRevoked) {
@@ -230,7 +222,7 @@ func TestRedisRestartRecovers(t *testing.T) {
 	}
 	// The test server keeps nothing on disk, so the revocation made before
 	// the crash is gone: why a production Redis must persist its data.
-	if revoked, err := o.store.Revoked(ctx, info(before.Access)); err != nil || revoked {
+	if revoked, err := o.store.Revoked(ctx, before.Access.Info()); err != nil || revoked {
 		t.Errorf("revocation from before the restart of a server without persistence: %v, %v; want false, nil", revoked, err)
 	}
 }

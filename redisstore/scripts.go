@@ -19,12 +19,36 @@ const (
 	famRevoked = "r" // first byte of a revoked family's value
 )
 
-// Results of rotateScript.
+// Results of startScript and rotateScript.
 const (
 	rotated = 0
 	reused  = 1
 	revoked = 2
+	unknown = 3
 )
+
+// startScript records a new family unless it exists. A retry of the same
+// start (same nonce) or a start with the family's current token succeeds.
+//
+// KEYS[1]: the family key. ARGV: nonce, first, and the TTL in ms (-1: no
+// expiry).
+const startScript = `
+local state = redis.call('GET', KEYS[1])
+local nonce, first = ARGV[1], ARGV[2]
+if state then
+	if string.sub(state, 1, 1) == 'c' and (string.sub(state, 2, 33) == nonce or string.sub(state, 34) == first) then
+		return 0
+	end
+	return 1
+end
+local ttl = tonumber(ARGV[3])
+if ttl < 0 then
+	redis.call('SET', KEYS[1], 'c' .. nonce .. first)
+else
+	redis.call('SET', KEYS[1], 'c' .. nonce .. first, 'PX', ttl)
+end
+return 0
+`
 
 // rotateScript is Rotate's compare-and-set. Redis runs a script atomically:
 // no other command runs between its GET and its SET, so of two rotations
@@ -35,21 +59,22 @@ const (
 const rotateScript = `
 local state = redis.call('GET', KEYS[1])
 local nonce, from, to = ARGV[1], ARGV[2], ARGV[3]
-if state then
-	local kind = string.sub(state, 1, 1)
-	if string.sub(state, 2, 33) == nonce then
-		if kind == 'r' then
-			return 1
-		end
-		return 0
-	end
+if not state then
+	return 3
+end
+local kind = string.sub(state, 1, 1)
+if string.sub(state, 2, 33) == nonce then
 	if kind == 'r' then
-		return 2
-	end
-	if string.sub(state, 34) ~= from then
-		redis.call('SET', KEYS[1], 'r' .. nonce, 'KEEPTTL')
 		return 1
 	end
+	return 0
+end
+if kind == 'r' then
+	return 2
+end
+if string.sub(state, 34) ~= from then
+	redis.call('SET', KEYS[1], 'r' .. nonce, 'KEEPTTL')
+	return 1
 end
 local ttl = tonumber(ARGV[4])
 local left = redis.call('PTTL', KEYS[1])

@@ -21,8 +21,9 @@ var (
 
 // Store is a [jwtx.RevocationStore] and [jwtx.RotationStore] kept in Redis,
 // shared by every process that uses the same Redis database and prefix.
-// Every key expires when the token it is about could no longer be
-// accepted anyway. A Store is safe for concurrent use. It holds no state
+// Every key expires when the tokens it is about could no longer be
+// accepted anyway: their exp plus [jwtx.MaxLeeway], the largest leeway a
+// Verifier may allow. A Store is safe for concurrent use. It holds no state
 // besides its configuration, so it needs no restart when Redis restarts;
 // Redis must persist its data (AOF or RDB) for the revocations to survive.
 type Store struct {
@@ -30,6 +31,7 @@ type Store struct {
 	prefix        string
 	clock         jwtx.Clock
 	maxAge        time.Duration
+	start         *redis.Script
 	rotate        *redis.Script
 	revoke        *redis.Script
 	revokeSubject *redis.Script
@@ -62,6 +64,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		prefix:        cfg.prefix,
 		clock:         cfg.clock,
 		maxAge:        cfg.maxAge,
+		start:         redis.NewScript(startScript),
 		rotate:        redis.NewScript(rotateScript),
 		revoke:        redis.NewScript(revokeScript),
 		revokeSubject: redis.NewScript(revokeSubjectScript),
@@ -93,10 +96,11 @@ func (s *Store) Revoked(ctx context.Context, t jwtx.TokenInfo) (bool, error) {
 	return false, nil
 }
 
-// Revoke records that the token is revoked until it expires (a token
-// without exp: for good) and, when it belongs to a family, revokes the
-// family for at least the max token lifetime, in one atomic script. An
-// expired token is not stored, but still revokes its family. A token
+// Revoke records that the token is revoked until it can no longer verify,
+// its exp plus [jwtx.MaxLeeway] (a token without exp: for good) and, when
+// it belongs to a family, revokes the family for at least the max token
+// lifetime, in one atomic script. A token past that time is not stored,
+// but still revokes its family. A token
 // without an ID returns an error wrapping [jwtx.ErrMissingClaim]; a Redis
 // error is returned wrapped.
 func (s *Store) Revoke(ctx context.Context, t jwtx.TokenInfo) error {
@@ -108,8 +112,8 @@ func (s *Store) Revoke(ctx context.Context, t jwtx.TokenInfo) error {
 	switch {
 	case t.ExpiresAt.IsZero():
 		ttl = noExpiry
-	case now.Before(t.ExpiresAt):
-		ttl = millis(t.ExpiresAt.Sub(now))
+	case now.Before(t.ExpiresAt.Add(jwtx.MaxLeeway)):
+		ttl = millis(t.ExpiresAt.Add(jwtx.MaxLeeway).Sub(now))
 	}
 	keys := []string{s.key(jtiSpace, t.ID)}
 	if t.Family != "" {
@@ -117,7 +121,7 @@ func (s *Store) Revoke(ctx context.Context, t jwtx.TokenInfo) error {
 	} else if ttl == 0 {
 		return nil
 	}
-	if err := s.revoke.Run(ctx, s.client, keys, ttl, millis(s.maxAge)).Err(); err != nil {
+	if err := s.revoke.Run(ctx, s.client, keys, ttl, millis(s.maxAge+jwtx.MaxLeeway)).Err(); err != nil {
 		return fmt.Errorf("redisstore: revoke: %w", err)
 	}
 	return nil
@@ -125,13 +129,13 @@ func (s *Store) Revoke(ctx context.Context, t jwtx.TokenInfo) error {
 
 // RevokeSubject revokes every token of subject issued at or before before.
 // The cutoff only ever moves forward, and stays for the max token lifetime
-// (from before, when before is in the future). An empty subject returns an
+// plus [jwtx.MaxLeeway] (from before, when before is in the future). An empty subject returns an
 // error wrapping [jwtx.ErrMissingClaim]; a Redis error is returned wrapped.
 func (s *Store) RevokeSubject(ctx context.Context, subject string, before time.Time) error {
 	if subject == "" {
 		return &jwtx.ClaimError{Claim: "sub", Err: jwtx.ErrMissingClaim}
 	}
-	ttl := s.maxAge
+	ttl := s.maxAge + jwtx.MaxLeeway
 	if ahead := before.Sub(s.clock.Now()); ahead > 0 {
 		ttl += ahead
 	}
@@ -142,15 +146,43 @@ func (s *Store) RevokeSubject(ctx context.Context, subject string, before time.T
 	return nil
 }
 
+// Start implements [jwtx.RotationStore]: it records a new family whose
+// current refresh token is first.ID, until first.ExpiresAt plus
+// [jwtx.MaxLeeway], with one SET-if-absent script. Starting it again with
+// the same token does nothing; with another, or a revoked family, it
+// returns [jwtx.ErrReused]. Missing arguments return an error wrapping
+// [jwtx.ErrMissingClaim]; a Redis error is returned wrapped.
+func (s *Store) Start(ctx context.Context, first jwtx.TokenInfo) error {
+	switch {
+	case first.Family == "":
+		return &jwtx.ClaimError{Claim: "fam", Err: jwtx.ErrMissingClaim}
+	case first.ID == "":
+		return &jwtx.ClaimError{Claim: "jti", Err: jwtx.ErrMissingClaim}
+	}
+	nonce, err := newNonce()
+	if err != nil {
+		return fmt.Errorf("redisstore: start: %w", err)
+	}
+	res, err := s.start.Run(ctx, s.client, []string{s.key(famSpace, first.Family)}, nonce, first.ID, s.familyTTL(first.ExpiresAt)).Int()
+	if err != nil {
+		return fmt.Errorf("redisstore: start: %w", err)
+	}
+	if res != rotated {
+		return fmt.Errorf("%w: redisstore: the family was already started", jwtx.ErrReused)
+	}
+	return nil
+}
+
 // Rotate implements [jwtx.RotationStore] with one Lua script, an atomic
 // compare-and-set on the family's record: of concurrent calls with the
 // same from, exactly one succeeds. A from that is not the family's current
-// token revokes the family and returns [jwtx.ErrReused]; a revoked family
-// returns [jwtx.ErrRevoked]; the first Rotate of an unknown family starts
-// it. The family's record expires at until (a zero until: never), or
-// later if an earlier token of the family expires later. Missing arguments return an error wrapping [jwtx.ErrMissingClaim];
-// a Redis error is returned wrapped, and the caller must then refuse the
-// refresh.
+// token revokes the family and returns [jwtx.ErrReused]; a revoked family,
+// or one that was never started (or was lost), returns an error wrapping
+// [jwtx.ErrRevoked]. The family's record expires at until plus
+// [jwtx.MaxLeeway] (a zero until: never), or later if an earlier token of
+// the family expires later. Missing arguments return an error wrapping
+// [jwtx.ErrMissingClaim]; a Redis error is returned wrapped, and the
+// caller must then refuse the refresh.
 func (s *Store) Rotate(ctx context.Context, fam, from, to string, until time.Time) error {
 	switch {
 	case fam == "":
@@ -158,16 +190,12 @@ func (s *Store) Rotate(ctx context.Context, fam, from, to string, until time.Tim
 	case from == "", to == "":
 		return &jwtx.ClaimError{Claim: "jti", Err: jwtx.ErrMissingClaim}
 	}
-	ttl := int64(noExpiry)
-	if !until.IsZero() {
-		ttl = max(millis(until.Sub(s.clock.Now())), 1)
-	}
-	var nonce [16]byte
-	if _, err := rand.Read(nonce[:]); err != nil {
+	nonce, err := newNonce()
+	if err != nil {
 		return fmt.Errorf("redisstore: rotate: %w", err)
 	}
 	res, err := s.rotate.Run(ctx, s.client, []string{s.key(famSpace, fam)},
-		hex.EncodeToString(nonce[:]), from, to, ttl).Int()
+		nonce, from, to, s.familyTTL(until)).Int()
 	if err != nil {
 		return fmt.Errorf("redisstore: rotate: %w", err)
 	}
@@ -178,8 +206,29 @@ func (s *Store) Rotate(ctx context.Context, fam, from, to string, until time.Tim
 		return jwtx.ErrReused
 	case revoked:
 		return jwtx.ErrRevoked
+	case unknown:
+		return fmt.Errorf("%w: redisstore: the store does not know this refresh family (never started by an Issuer built with jwtx.WithRotation, or lost): the user must log in again", jwtx.ErrRevoked)
 	}
 	return fmt.Errorf("redisstore: rotate: unexpected script result %d", res)
+}
+
+// familyTTL is the TTL in ms of a family whose last token expires at
+// until: until plus MaxLeeway, at least 1, or noExpiry for a zero until.
+func (s *Store) familyTTL(until time.Time) int64 {
+	if until.IsZero() {
+		return noExpiry
+	}
+	return max(millis(until.Add(jwtx.MaxLeeway).Sub(s.clock.Now())), 1)
+}
+
+// newNonce returns 32 random hex digits, which let a script recognise a
+// retry of its own call.
+func newNonce() (string, error) {
+	var nonce [16]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(nonce[:]), nil
 }
 
 // hasHashTag reports whether Redis Cluster hashes keys that start with

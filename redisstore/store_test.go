@@ -100,6 +100,8 @@ func TestTTL(t *testing.T) {
 	const slack = time.Minute
 	// forever is the want of a key without expiry, whose PTTL is -1.
 	const forever = time.Duration(-1)
+	// grace is how long past exp a Verifier may still accept a token.
+	const grace = jwtx.MaxLeeway
 	client := newClient(t, startRedis(t))
 	now := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 	token := func(id, fam string, exp time.Time) jwtx.TokenInfo {
@@ -111,6 +113,11 @@ func TestTTL(t *testing.T) {
 	}
 	revokeSubject := func(before time.Time) step {
 		return func(ctx context.Context, s *redisstore.Store) error { return s.RevokeSubject(ctx, "alice", before) }
+	}
+	start := func(until time.Time) step {
+		return func(ctx context.Context, s *redisstore.Store) error {
+			return s.Start(ctx, jwtx.TokenInfo{ID: "r1", Subject: "alice", Family: "fam", ExpiresAt: until})
+		}
 	}
 	rotate := func(from, to string, until time.Time, want error) step {
 		return func(ctx context.Context, s *redisstore.Store) error {
@@ -126,21 +133,23 @@ func TestTTL(t *testing.T) {
 		key   string        // below the prefix
 		want  time.Duration // the key's remaining lifetime; 0: no key
 	}{
-		{name: "jti until exp", steps: []step{revoke(token("a", "", now.Add(time.Hour)))}, key: "jti:a", want: time.Hour},
+		{name: "jti until exp", steps: []step{revoke(token("a", "", now.Add(time.Hour)))}, key: "jti:a", want: time.Hour + grace},
 		{name: "jti of a token without exp is kept for good", steps: []step{revoke(token("a", "", time.Time{}))}, key: "jti:a", want: forever},
-		{name: "expired jti is not stored", steps: []step{revoke(token("a", "", now))}, key: "jti:a"},
-		{name: "subject cutoff", steps: []step{revokeSubject(now.Add(-time.Hour))}, key: "sub:alice", want: maxAge},
-		{name: "future subject cutoff", steps: []step{revokeSubject(now.Add(time.Hour))}, key: "sub:alice", want: maxAge + time.Hour},
-		{name: "subject cutoff keeps the longer TTL", steps: []step{revokeSubject(now.Add(time.Hour)), revokeSubject(now)}, key: "sub:alice", want: maxAge + time.Hour},
-		{name: "family until its last token expires", steps: []step{rotate("r1", "r2", now.Add(24*time.Hour), nil)}, key: "fam:fam", want: 24 * time.Hour},
-		{name: "rotation extends the family", steps: []step{rotate("r1", "r2", now.Add(time.Hour), nil), rotate("r2", "r3", now.Add(24*time.Hour), nil)}, key: "fam:fam", want: 24 * time.Hour},
-		{name: "rotation never shortens the family", steps: []step{rotate("r1", "r2", now.Add(24*time.Hour), nil), rotate("r2", "r3", now.Add(time.Hour), nil)}, key: "fam:fam", want: 24 * time.Hour},
-		{name: "reuse keeps the family's TTL", steps: []step{rotate("r1", "r2", now.Add(24*time.Hour), nil), rotate("r1", "x", now.Add(time.Hour), jwtx.ErrReused)}, key: "fam:fam", want: 24 * time.Hour},
-		{name: "revoked family for the max lifetime", steps: []step{revoke(token("a", "fam", now.Add(time.Minute)))}, key: "fam:fam", want: maxAge},
-		{name: "revoked member until its exp", steps: []step{revoke(token("a", "fam", now.Add(time.Minute)))}, key: "jti:a", want: time.Minute},
-		{name: "family of tokens without exp is kept for good", steps: []step{rotate("r1", "r2", time.Time{}, nil)}, key: "fam:fam", want: forever},
-		{name: "revoking keeps a family without expiry", steps: []step{rotate("r1", "r2", time.Time{}, nil), revoke(token("a", "fam", now.Add(time.Minute)))}, key: "fam:fam", want: forever},
-		{name: "revoking keeps a longer family TTL", steps: []step{rotate("r1", "r2", now.Add(72*time.Hour), nil), revoke(token("a", "fam", now.Add(time.Minute)))}, key: "fam:fam", want: 72 * time.Hour},
+		{name: "jti of a token within the leeway", steps: []step{revoke(token("a", "", now.Add(-time.Minute)))}, key: "jti:a", want: grace - time.Minute},
+		{name: "jti of a token past the largest leeway is not stored", steps: []step{revoke(token("a", "", now.Add(-grace)))}, key: "jti:a"},
+		{name: "subject cutoff", steps: []step{revokeSubject(now.Add(-time.Hour))}, key: "sub:alice", want: maxAge + grace},
+		{name: "future subject cutoff", steps: []step{revokeSubject(now.Add(time.Hour))}, key: "sub:alice", want: maxAge + grace + time.Hour},
+		{name: "subject cutoff keeps the longer TTL", steps: []step{revokeSubject(now.Add(time.Hour)), revokeSubject(now)}, key: "sub:alice", want: maxAge + grace + time.Hour},
+		{name: "started family until its first token expires", steps: []step{start(now.Add(24 * time.Hour))}, key: "fam:fam", want: 24*time.Hour + grace},
+		{name: "family until its last token expires", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(24*time.Hour), nil)}, key: "fam:fam", want: 24*time.Hour + grace},
+		{name: "rotation extends the family", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(time.Hour), nil), rotate("r2", "r3", now.Add(24*time.Hour), nil)}, key: "fam:fam", want: 24*time.Hour + grace},
+		{name: "rotation never shortens the family", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(24*time.Hour), nil), rotate("r2", "r3", now.Add(time.Hour), nil)}, key: "fam:fam", want: 24*time.Hour + grace},
+		{name: "reuse keeps the family's TTL", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(24*time.Hour), nil), rotate("r1", "x", now.Add(time.Hour), jwtx.ErrReused)}, key: "fam:fam", want: 24*time.Hour + grace},
+		{name: "revoked family for the max lifetime", steps: []step{revoke(token("a", "fam", now.Add(time.Minute)))}, key: "fam:fam", want: maxAge + grace},
+		{name: "revoked member until its exp", steps: []step{revoke(token("a", "fam", now.Add(time.Minute)))}, key: "jti:a", want: time.Minute + grace},
+		{name: "family of tokens without exp is kept for good", steps: []step{start(time.Time{}), rotate("r1", "r2", time.Time{}, nil)}, key: "fam:fam", want: forever},
+		{name: "revoking keeps a family without expiry", steps: []step{start(time.Time{}), rotate("r1", "r2", time.Time{}, nil), revoke(token("a", "fam", now.Add(time.Minute)))}, key: "fam:fam", want: forever},
+		{name: "revoking keeps a longer family TTL", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(72*time.Hour), nil), revoke(token("a", "fam", now.Add(time.Minute)))}, key: "fam:fam", want: 72*time.Hour + grace},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
