@@ -50,6 +50,16 @@ func TestStoreContract(t *testing.T) {
 	})
 }
 
+// TestSessionModel runs the session model on a real redis-server.
+func TestSessionModel(t *testing.T) {
+	t.Parallel()
+	client := newClient(t, startRedis(t))
+	testutil.SessionContract(t, func(t *testing.T, clock jwtx.Clock) testutil.Store {
+		return newStore(t, client, redisstore.WithClock(clock), redisstore.WithPrefix("session:"+t.Name()+":"),
+			redisstore.WithMaxTokenLifetime(24*time.Hour))
+	}, 60)
+}
+
 func TestNew(t *testing.T) {
 	t.Parallel()
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never contacted

@@ -8,13 +8,22 @@ import (
 	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
+// newMemoryStore is a store factory for the contracts.
+func newMemoryStore(t *testing.T, clock jwtx.Clock) testutil.Store {
+	s, err := jwtx.NewMemoryStore(0, 24*time.Hour, clock)
+	if err != nil {
+		t.Fatalf("NewMemoryStore: %v", err)
+	}
+	return s
+}
+
 func TestStoreContractMemoryStore(t *testing.T) {
 	t.Parallel()
-	testutil.StoreContract(t, func(t *testing.T, clock jwtx.Clock) testutil.Store {
-		s, err := jwtx.NewMemoryStore(0, 24*time.Hour, clock)
-		if err != nil {
-			t.Fatalf("NewMemoryStore: %v", err)
-		}
-		return s
-	})
+	testutil.StoreContract(t, newMemoryStore)
+}
+
+// TestSessionModelMemoryStore runs the session model on MemoryStore.
+func TestSessionModelMemoryStore(t *testing.T) {
+	t.Parallel()
+	testutil.SessionContract(t, newMemoryStore, 200)
 }
