@@ -91,9 +91,10 @@ func WithCacheClock(clock Clock) CacheOption {
 // own with the values of the first caller's context; it is cancelled when
 // every caller waiting for it has given up, so a caller's cancellation
 // never fails the others and no goroutine outlives a loader that honours
-// its context. Once [UserCache.Invalidate] has been called for a subject,
-// later callers never join a load begun before it, and that load's result
-// is not cached.
+// its context. A load is shared only while it is current: once
+// [UserCache.Invalidate] has been called for its subject, or every caller
+// waiting for it has given up, later callers start a load of their own and
+// its result is not cached.
 //
 // A UserCache is safe for concurrent use.
 type UserCache[U any] struct {
@@ -117,7 +118,7 @@ type cacheCall[U any] struct {
 	done    chan struct{}
 	waiters int
 	cancel  context.CancelFunc
-	stale   bool // detached by Invalidate: no longer joined and its result not kept
+	stale   bool // detached: invalidated or abandoned, so no longer joined and its result not kept
 	user    U
 	err     error
 }
@@ -174,6 +175,7 @@ func (c *UserCache[U]) Load(ctx context.Context, subject string) (U, error) {
 		call.waiters--
 		if call.waiters == 0 {
 			call.cancel()
+			c.detach(subject, call)
 		}
 		c.mu.Unlock()
 		var zero U

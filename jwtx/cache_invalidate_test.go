@@ -2,10 +2,12 @@ package jwtx_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"testing/synctest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
 )
@@ -166,4 +168,56 @@ func TestInvalidateDuringLoadCompletion(t *testing.T) {
 	if calls != 2 {
 		t.Errorf("loader calls = %d, want 2", calls)
 	}
+}
+
+// TestLoadNotJoinedAfterEveryCallerGaveUp: once every caller waiting for a
+// load has given up, the load is cancelled; a Load that starts then must
+// not join it and inherit its cancellation.
+func TestLoadNotJoinedAfterEveryCallerGaveUp(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		l := newSteppedLoader()
+		c, err := jwtx.NewUserCache(l.load, jwtx.WithCacheClock(clockAt(issuedAt)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		gaveUp := make(chan error, 1)
+		go func() {
+			_, err := c.Load(ctx, "alice")
+			gaveUp <- err
+		}()
+		synctest.Wait()
+		abandoned, ok := l.pending()
+		if !ok {
+			t.Fatal("no load started")
+		}
+		cancel()
+		if err := <-gaveUp; !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled Load error = %v, want %v", err, context.Canceled)
+		}
+		type result struct {
+			User User
+			Err  error
+		}
+		late := make(chan result, 1)
+		go func() {
+			u, err := c.Load(context.Background(), "alice")
+			late <- result{u, err}
+		}()
+		synctest.Wait()
+		fresh, started := l.pending()
+		if !started {
+			t.Error("a Load after every caller gave up joined the cancelled load")
+		}
+		abandoned.reply <- admin
+		if started {
+			synctest.Wait()
+			fresh.reply <- demoted
+		}
+		got := <-late
+		if diff := cmp.Diff(result{User: demoted}, got, cmpopts.EquateErrors()); diff != "" {
+			t.Errorf("Load after every caller gave up (-want +got):\n%s", diff)
+		}
+	})
 }
