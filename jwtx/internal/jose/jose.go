@@ -94,7 +94,9 @@ func lookup(alg string) (spec, bool) {
 }
 
 // Key is a signing or verification key bound to one algorithm. It is
-// immutable and safe for concurrent use.
+// immutable and safe for concurrent use. Its public key is its own copy,
+// so that a verification-only Key keeps no reference to the private key
+// it came from and later changes to the caller's key do not reach it.
 type Key struct {
 	alg  string
 	spec spec
@@ -188,7 +190,7 @@ func (k *Key) setRSA(material any) error {
 		if err := m.Validate(); err != nil {
 			return fmt.Errorf("%s private key: %w", k.alg, err)
 		}
-		k.rsaPub, k.private = &m.PublicKey, m
+		k.rsaPub, k.private = &rsa.PublicKey{N: new(big.Int).Set(m.N), E: m.E}, m
 		return nil
 	case *rsa.PublicKey:
 		if m == nil {
@@ -197,7 +199,7 @@ func (k *Key) setRSA(material any) error {
 		if err := checkRSA(k.alg, m); err != nil {
 			return err
 		}
-		k.rsaPub = m
+		k.rsaPub = &rsa.PublicKey{N: new(big.Int).Set(m.N), E: m.E}
 		return nil
 	}
 	return fmt.Errorf("%s needs an *rsa.PrivateKey or *rsa.PublicKey, not %T", k.alg, material)
@@ -266,7 +268,7 @@ func (k *Key) setECDSA(material any) error {
 	if _, err := pub.ECDH(); err != nil {
 		return fmt.Errorf("%s public key is not a valid point on %s", k.alg, k.spec.curve)
 	}
-	k.ecPub = pub
+	k.ecPub = &ecdsa.PublicKey{Curve: pub.Curve, X: new(big.Int).Set(pub.X), Y: new(big.Int).Set(pub.Y)}
 	return nil
 }
 
@@ -297,8 +299,9 @@ func (k *Key) Family() Family { return k.spec.family }
 // CanSign reports whether the key holds private or secret material.
 func (k *Key) CanSign() bool { return k.secret != nil || k.private != nil }
 
-// Public returns a verification-only copy of k. For an HMAC key, which has
-// no public half, it returns k itself.
+// Public returns a verification-only copy of k, which keeps no reference to
+// the private key. For an HMAC key, which has no public half, and a key
+// without a private half it returns k itself.
 func (k *Key) Public() *Key {
 	if k.spec.family == HMAC || k.private == nil {
 		return k
