@@ -251,10 +251,11 @@ func rocaFingerprint(n *big.Int) bool {
 
 func (k *Key) setECDSA(material any) error {
 	var pub *ecdsa.PublicKey
+	var priv *ecdsa.PrivateKey
 	switch m := material.(type) {
 	case *ecdsa.PrivateKey:
 		if m != nil {
-			pub, k.private = &m.PublicKey, m
+			pub, priv = &m.PublicKey, m
 		}
 	case *ecdsa.PublicKey:
 		pub = m
@@ -265,8 +266,25 @@ func (k *Key) setECDSA(material any) error {
 	if pub.Curve == nil || pub.Curve.Params().Name != k.spec.curve {
 		return fmt.Errorf("%s needs a key on %s", k.alg, k.spec.curve)
 	}
-	if _, err := pub.ECDH(); err != nil {
+	if pub.X == nil || pub.Y == nil {
+		return fmt.Errorf("%s public key has no coordinates", k.alg)
+	}
+	point, err := pub.ECDH()
+	if err != nil {
 		return fmt.Errorf("%s public key is not a valid point on %s", k.alg, k.spec.curve)
+	}
+	if priv != nil {
+		if priv.D == nil {
+			return fmt.Errorf("%s private key has no private scalar", k.alg)
+		}
+		scalar, err := priv.ECDH()
+		if err != nil {
+			return fmt.Errorf("%s private key has an invalid private scalar", k.alg)
+		}
+		if !scalar.PublicKey().Equal(point) {
+			return fmt.Errorf("%s private key does not match its public key", k.alg)
+		}
+		k.private = priv
 	}
 	k.ecPub = &ecdsa.PublicKey{Curve: pub.Curve, X: new(big.Int).Set(pub.X), Y: new(big.Int).Set(pub.Y)}
 	return nil
