@@ -91,7 +91,10 @@ func WithCacheClock(clock Clock) CacheOption {
 // own with the values of the first caller's context; it is cancelled when
 // every caller waiting for it has given up, so a caller's cancellation
 // never fails the others and no goroutine outlives a loader that honours
-// its context.
+// its context. A load is shared only while it is current: once
+// [UserCache.Invalidate] has been called for its subject, or every caller
+// waiting for it has given up, later callers start a load of their own and
+// its result is not cached.
 //
 // A UserCache is safe for concurrent use.
 type UserCache[U any] struct {
@@ -115,7 +118,7 @@ type cacheCall[U any] struct {
 	done    chan struct{}
 	waiters int
 	cancel  context.CancelFunc
-	stale   bool // invalidated while loading: do not keep the result
+	stale   bool // detached: invalidated or abandoned, so no longer joined and its result not kept
 	user    U
 	err     error
 }
@@ -172,6 +175,7 @@ func (c *UserCache[U]) Load(ctx context.Context, subject string) (U, error) {
 		call.waiters--
 		if call.waiters == 0 {
 			call.cancel()
+			c.detach(subject, call)
 		}
 		c.mu.Unlock()
 		var zero U
@@ -202,11 +206,11 @@ func (c *UserCache[U]) run(ctx context.Context, subject string, call *cacheCall[
 	defer c.mu.Unlock()
 	call.cancel()
 	call.user, call.err = u, err
-	delete(c.inflight, subject)
 	close(call.done)
 	if call.stale {
 		return
 	}
+	delete(c.inflight, subject)
 	switch {
 	case err == nil:
 		c.store(&cacheEntry[U]{subject: subject, user: u, expires: c.cfg.clock.Now().Add(c.cfg.ttl)})
@@ -233,9 +237,21 @@ func (c *UserCache[U]) remove(el *list.Element) {
 	c.lru.Remove(el)
 }
 
+// detach takes call out of the loads later callers join and marks its
+// result as not to be kept; callers already waiting still get it. Only a
+// call that is not stale is in c.inflight. c.mu is held.
+func (c *UserCache[U]) detach(subject string, call *cacheCall[U]) {
+	if c.inflight[subject] == call {
+		delete(c.inflight, subject)
+	}
+	call.stale = true
+}
+
 // Invalidate drops the cached user of subject, for when it changed (roles,
-// password, deletion). A load in flight for it is not kept either; callers
-// already waiting for it still get its result.
+// password, deletion). A Load that starts after Invalidate returns never
+// gets a user loaded, or being loaded, before it: it starts a load of its
+// own or joins one begun after Invalidate. Callers already waiting for a
+// load in flight still get its result, which is not cached.
 func (c *UserCache[U]) Invalidate(subject string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -243,7 +259,7 @@ func (c *UserCache[U]) Invalidate(subject string) {
 		c.remove(el)
 	}
 	if call, ok := c.inflight[subject]; ok {
-		call.stale = true
+		c.detach(subject, call)
 	}
 }
 

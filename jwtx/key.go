@@ -35,7 +35,8 @@ const (
 
 // KeyMaterial lists the Go types a [Key] can be built from: a secret for
 // HS256, HS384 and HS512, and the standard library's key types for the
-// others. A private key can sign and verify; a public key can only verify.
+// others. A private key can sign, and verifies with its public half; a
+// public key can only verify.
 type KeyMaterial interface {
 	[]byte |
 		*rsa.PrivateKey | *rsa.PublicKey |
@@ -49,11 +50,19 @@ type KeyMaterial interface {
 // algorithm and kid.
 //
 // A *Key is both a [SigningKey] (when it holds private or secret material)
-// and a [VerificationKeys].
+// and a [VerificationKeys]. Verification uses public halves only: a Key
+// built from a private key ([NewKey], or [KeyFromJWK] and [ParseJWK] given
+// a private JWK) signs with it but verifies with its public half, a
+// [KeySet] keeps only the public halves of the keys it is given, and
+// [Key.JWK], [MarshalJWKS] and the PublicJWKS methods publish public members
+// only. Give a service that only verifies [Key.Public] or a public JWK, so
+// that it never holds signing material. An HMAC key is one secret that both
+// signs and verifies.
 type Key struct {
 	k   *jose.Key
 	alg Algorithm
 	kid string
+	pub *Key // the verification-only copy of a key with a private half, else nil
 }
 
 // A KeyOption configures a [Key].
@@ -94,6 +103,9 @@ func newKey(jk *jose.Key, kid string, opts []KeyOption) (*Key, error) {
 			return nil, err
 		}
 	}
+	if pub := jk.Public(); pub != jk {
+		k.pub = &Key{k: pub, alg: k.alg, kid: k.kid}
+	}
 	return k, nil
 }
 
@@ -102,7 +114,9 @@ func newKey(jk *jose.Key, kid string, opts []KeyOption) (*Key, error) {
 // Ed25519 key's curve allows; RSA and oct keys without "alg" need alg. Both
 // given and different is an error. The JWK's kid becomes the key id unless a
 // [WithKeyID] option overrides it. A JWK whose "use" is not "sig" or whose
-// "key_ops" allow neither signing nor verifying is refused.
+// "key_ops" allow neither signing nor verifying is refused. A private JWK
+// gives a Key that can sign, unless its "key_ops" leave out "sign": then
+// only its public half is kept.
 func KeyFromJWK(j jwk.Key, alg Algorithm, opts ...KeyOption) (*Key, error) {
 	jk, kid, err := jose.FromJWK(j, string(alg))
 	if err != nil {
@@ -111,7 +125,9 @@ func KeyFromJWK(j jwk.Key, alg Algorithm, opts ...KeyOption) (*Key, error) {
 	return newKey(jk, kid, opts)
 }
 
-// ParseJWK parses a JWK document and builds a Key from it as [KeyFromJWK] does.
+// ParseJWK parses a JWK document and builds a Key from it as [KeyFromJWK]
+// does. A Key parsed from a private JWK verifies with its public half; see
+// [Key].
 func ParseJWK(data []byte, alg Algorithm, opts ...KeyOption) (*Key, error) {
 	j, err := jose.ParseKey(data)
 	if err != nil {
@@ -137,12 +153,14 @@ func (k *Key) usable() error {
 	return nil
 }
 
-// Public returns a verification-only copy of an asymmetric key. An HMAC key
-// has no public half; Public returns it unchanged.
+// Public returns a verification-only copy of an asymmetric key, which keeps
+// no reference to the private key. A key without a private half, such as an
+// HMAC key, is returned unchanged.
 func (k *Key) Public() *Key {
-	p := *k
-	p.k = k.k.Public()
-	return &p
+	if k.pub != nil {
+		return k.pub
+	}
+	return k
 }
 
 // JWK returns the public half of an asymmetric key as a JWK with kid, alg
@@ -200,7 +218,7 @@ func (k *Key) verificationKey(_ context.Context, kid []byte, hasKID bool, alg []
 	if string(alg) != string(k.alg) {
 		return nil, ErrAlgorithm
 	}
-	return k, nil
+	return k.Public(), nil
 }
 
 func (k *Key) algorithms() []Algorithm { return []Algorithm{k.alg} }
@@ -215,9 +233,10 @@ type KeySet struct {
 	algs  []Algorithm
 }
 
-// NewKeySet builds a KeySet. It refuses an empty set, two keys with the same
-// kid, two keys without a kid for the same algorithm, and a mix of HMAC and
-// asymmetric keys (a set that holds both invites key confusion).
+// NewKeySet builds a KeySet of the public halves of keys: private keys are
+// reduced to their public halves. It refuses an empty set, two keys with
+// the same kid, two keys without a kid for the same algorithm, and a mix of
+// HMAC and asymmetric keys (a set that holds both invites key confusion).
 func NewKeySet(keys ...*Key) (*KeySet, error) {
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("%w: empty key set", ErrKey)
@@ -228,6 +247,7 @@ func NewKeySet(keys ...*Key) (*KeySet, error) {
 		if err := k.usable(); err != nil {
 			return nil, err
 		}
+		k = k.Public()
 		if k.k.Family() == jose.HMAC {
 			symmetric++
 		}
@@ -256,7 +276,7 @@ func NewKeySet(keys ...*Key) (*KeySet, error) {
 
 // KeySetFromJWKS builds a KeySet from a JWK Set, each key bound as
 // [KeyFromJWK] binds it with alg (which may be empty). Private keys in the
-// set are reduced to their public halves.
+// set are reduced to their public halves, as [NewKeySet] reduces them.
 func KeySetFromJWKS(set jwk.Set, alg Algorithm) (*KeySet, error) {
 	if set == nil {
 		return nil, fmt.Errorf("%w: nil JWK set", ErrKey)
@@ -267,7 +287,7 @@ func KeySetFromJWKS(set jwk.Set, alg Algorithm) (*KeySet, error) {
 		if err != nil {
 			return nil, err
 		}
-		keys = append(keys, k.Public())
+		keys = append(keys, k)
 	}
 	return NewKeySet(keys...)
 }

@@ -182,6 +182,7 @@ func TestNewKeyRefusesWeakKeys(t *testing.T) {
 	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	offCurve := p256.PublicKey
 	offCurve.Y = new(big.Int).Add(offCurve.Y, big.NewInt(1))
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	for _, tc := range []struct {
 		name string
 		alg  jwtx.Algorithm
@@ -197,6 +198,10 @@ func TestNewKeyRefusesWeakKeys(t *testing.T) {
 		{"secret for RSA", jwtx.RS256, make([]byte, 64)},
 		{"P-256 for ES384", jwtx.ES384, p256},
 		{"point off the curve", jwtx.ES256, &offCurve},
+		{"EC point without coordinates", jwtx.ES256, &ecdsa.PublicKey{Curve: elliptic.P256()}},
+		{"EC private key without D", jwtx.ES256, &ecdsa.PrivateKey{PublicKey: p256.PublicKey}},
+		{"EC private key with D zero", jwtx.ES256, &ecdsa.PrivateKey{PublicKey: p256.PublicKey, D: new(big.Int)}},
+		{"EC private key not matching its public key", jwtx.ES256, &ecdsa.PrivateKey{PublicKey: p256.PublicKey, D: other.D}},
 		{"Ed25519 short", jwtx.EdDSA, ed25519.PublicKey(make([]byte, 31))},
 		{"none", "none", make([]byte, 32)},
 		{"unknown", "HS1024", make([]byte, 256)},

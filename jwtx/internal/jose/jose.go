@@ -94,7 +94,9 @@ func lookup(alg string) (spec, bool) {
 }
 
 // Key is a signing or verification key bound to one algorithm. It is
-// immutable and safe for concurrent use.
+// immutable and safe for concurrent use. Its public key is its own copy,
+// so that a verification-only Key keeps no reference to the private key
+// it came from and later changes to the caller's key do not reach it.
 type Key struct {
 	alg  string
 	spec spec
@@ -188,7 +190,7 @@ func (k *Key) setRSA(material any) error {
 		if err := m.Validate(); err != nil {
 			return fmt.Errorf("%s private key: %w", k.alg, err)
 		}
-		k.rsaPub, k.private = &m.PublicKey, m
+		k.rsaPub, k.private = &rsa.PublicKey{N: new(big.Int).Set(m.N), E: m.E}, m
 		return nil
 	case *rsa.PublicKey:
 		if m == nil {
@@ -197,7 +199,7 @@ func (k *Key) setRSA(material any) error {
 		if err := checkRSA(k.alg, m); err != nil {
 			return err
 		}
-		k.rsaPub = m
+		k.rsaPub = &rsa.PublicKey{N: new(big.Int).Set(m.N), E: m.E}
 		return nil
 	}
 	return fmt.Errorf("%s needs an *rsa.PrivateKey or *rsa.PublicKey, not %T", k.alg, material)
@@ -249,10 +251,11 @@ func rocaFingerprint(n *big.Int) bool {
 
 func (k *Key) setECDSA(material any) error {
 	var pub *ecdsa.PublicKey
+	var priv *ecdsa.PrivateKey
 	switch m := material.(type) {
 	case *ecdsa.PrivateKey:
 		if m != nil {
-			pub, k.private = &m.PublicKey, m
+			pub, priv = &m.PublicKey, m
 		}
 	case *ecdsa.PublicKey:
 		pub = m
@@ -263,10 +266,27 @@ func (k *Key) setECDSA(material any) error {
 	if pub.Curve == nil || pub.Curve.Params().Name != k.spec.curve {
 		return fmt.Errorf("%s needs a key on %s", k.alg, k.spec.curve)
 	}
-	if _, err := pub.ECDH(); err != nil {
+	if pub.X == nil || pub.Y == nil {
+		return fmt.Errorf("%s public key has no coordinates", k.alg)
+	}
+	point, err := pub.ECDH()
+	if err != nil {
 		return fmt.Errorf("%s public key is not a valid point on %s", k.alg, k.spec.curve)
 	}
-	k.ecPub = pub
+	if priv != nil {
+		if priv.D == nil {
+			return fmt.Errorf("%s private key has no private scalar", k.alg)
+		}
+		scalar, err := priv.ECDH()
+		if err != nil {
+			return fmt.Errorf("%s private key has an invalid private scalar", k.alg)
+		}
+		if !scalar.PublicKey().Equal(point) {
+			return fmt.Errorf("%s private key does not match its public key", k.alg)
+		}
+		k.private = priv
+	}
+	k.ecPub = &ecdsa.PublicKey{Curve: pub.Curve, X: new(big.Int).Set(pub.X), Y: new(big.Int).Set(pub.Y)}
 	return nil
 }
 
@@ -297,8 +317,9 @@ func (k *Key) Family() Family { return k.spec.family }
 // CanSign reports whether the key holds private or secret material.
 func (k *Key) CanSign() bool { return k.secret != nil || k.private != nil }
 
-// Public returns a verification-only copy of k. For an HMAC key, which has
-// no public half, it returns k itself.
+// Public returns a verification-only copy of k, which keeps no reference to
+// the private key. For an HMAC key, which has no public half, and a key
+// without a private half it returns k itself.
 func (k *Key) Public() *Key {
 	if k.spec.family == HMAC || k.private == nil {
 		return k

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -27,7 +28,8 @@ type JWKSet = jwk.Set
 // alg may be empty; the JWK's own "alg" is used then, or, for EC and Ed25519
 // keys, the one algorithm their curve allows. When both are given they must
 // be equal. A JWK whose "use" is not "sig", or whose "key_ops" lists neither
-// "sign" nor "verify", is refused.
+// "sign" nor "verify", is refused. A private JWK whose "key_ops" leave out
+// "sign" gives only its public half.
 func FromJWK(k JWK, alg string) (*Key, string, error) {
 	if k == nil {
 		return nil, "", errors.New("nil JWK")
@@ -35,16 +37,10 @@ func FromJWK(k JWK, alg string) (*Key, string, error) {
 	if use := k.KeyUsage(); use != "" && use != "sig" {
 		return nil, "", fmt.Errorf("JWK use is %q, not \"sig\"", truncate(use))
 	}
-	if ops := k.KeyOps(); len(ops) > 0 {
-		usable := false
-		for _, op := range ops {
-			if op == jwk.KeyOpSign || op == jwk.KeyOpVerify {
-				usable = true
-			}
-		}
-		if !usable {
-			return nil, "", errors.New("JWK key_ops allow neither sign nor verify")
-		}
+	ops := k.KeyOps()
+	canSign := len(ops) == 0 || slices.Contains(ops, jwk.KeyOpSign)
+	if !canSign && !slices.Contains(ops, jwk.KeyOpVerify) {
+		return nil, "", errors.New("JWK key_ops allow neither sign nor verify")
 	}
 	own := ""
 	if a := k.Algorithm(); a != nil {
@@ -78,6 +74,9 @@ func FromJWK(k JWK, alg string) (*Key, string, error) {
 	key, err := New(alg, raw)
 	if err != nil {
 		return nil, "", err
+	}
+	if !canSign {
+		key = key.Public()
 	}
 	return key, k.KeyID(), nil
 }
