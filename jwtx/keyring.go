@@ -155,7 +155,7 @@ func (r *KeyRing) verificationKey(_ context.Context, kid []byte, hasKID bool, al
 	if string(alg) != string(k.alg) {
 		return nil, ErrAlgorithm
 	}
-	return k, nil
+	return k.Public(), nil
 }
 
 // live reports whether a retired key is still accepted.

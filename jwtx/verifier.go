@@ -55,6 +55,9 @@ func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption)
 	if err := keys.usable(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	if k, ok := keys.(*Key); ok {
+		keys = k.Public() // a Verifier holds no private key
+	}
 	v := &Verifier[U, C]{keys: keys, cfg: verifierConfig{shared: defaultShared(), maxSize: DefaultMaxTokenSize}}
 	for _, o := range opts {
 		if o == nil {
