@@ -214,7 +214,8 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 }
 
 // renew issues and sets a new access cookie when the current one expires
-// within the implicit-refresh window.
+// within the implicit-refresh window. The new token stays in the family of
+// the current one.
 func (a *Auth[U, C]) renew(ctx context.Context, w http.ResponseWriter, reg jwtx.RegisteredClaims) error {
 	now := a.ver.Now()
 	if reg.ExpiresAt.IsZero() || reg.ExpiresAt.Sub(now) > a.cfg.window {
@@ -224,7 +225,7 @@ func (a *Auth[U, C]) renew(ctx context.Context, w http.ResponseWriter, reg jwtx.
 	if err != nil {
 		return err
 	}
-	tok, err := a.implicit.Access(ctx, user, jwtx.WithTokenCSRF(reg.CSRF != ""))
+	tok, err := a.implicit.Access(ctx, user, renewal(reg)...)
 	if err != nil {
 		return fmt.Errorf("httpx: implicit refresh: %w", err)
 	}

@@ -329,7 +329,9 @@ func WithLazyUser(lazy bool) Option {
 
 // WithImplicitRefresh renews cookie sessions: when an access token that came
 // from a cookie expires within window, a new one (not fresh) is issued by
-// iss and set on the response before the handler runs. Default: off.
+// iss and set on the response before the handler runs. The new token stays
+// in the family of the one it renews, so that logout, which revokes the
+// family, ends it too. Default: off.
 func WithImplicitRefresh[U any, C jwtx.Claims](iss *jwtx.Issuer[U, C], window time.Duration) Option {
 	return option(func(c *config) error {
 		if iss == nil || window <= 0 {

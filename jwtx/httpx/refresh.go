@@ -31,10 +31,11 @@ func (a *Auth[U, C]) UnsetCookies(w http.ResponseWriter) {
 // RefreshHandler returns the refresh endpoint: it takes a refresh token from
 // the configured locations, loads its user and answers with a new access
 // token from iss, not fresh; with [WithRotation], with a new refresh token
-// too. A token that came from a cookie is answered with cookies (and
-// {"msg": "refreshed"}), so the token never reaches JavaScript; otherwise
-// with JSON {"access_token", "token_type", "expires_in"} and, when
-// rotating, "refresh_token".
+// too. The new tokens stay in the refresh token's family (its fam claim),
+// so that logout and reuse detection reach them. A token that came from a
+// cookie is answered with cookies (and {"msg": "refreshed"}), so the token
+// never reaches JavaScript; otherwise with JSON {"access_token",
+// "token_type", "expires_in"} and, when rotating, "refresh_token".
 func (a *Auth[U, C]) RefreshHandler(iss *jwtx.Issuer[U, C]) http.Handler {
 	return a.serve(rule[U, C]{want: jwtx.ExpectRefresh, terminal: true}, func(w http.ResponseWriter, r *http.Request, loc Location) error {
 		tokens, err := a.refresh(r, iss)
@@ -69,9 +70,8 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 	}
 	claims, _ := jwtx.From[C](ctx)
 	reg := jwtx.RegisteredOf(claims)
-	csrf := jwtx.WithTokenCSRF(reg.CSRF != "")
 	if a.cfg.rotation == nil {
-		tok, err := iss.Access(ctx, user, csrf)
+		tok, err := iss.Access(ctx, user, renewal(reg)...)
 		if err != nil {
 			return nil, fmt.Errorf("httpx: refresh: %w", err)
 		}
@@ -80,7 +80,7 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 	if reg.Family == "" {
 		return nil, &jwtx.ClaimError{Claim: "fam", Err: jwtx.ErrMissingClaim}
 	}
-	pair, err := iss.Pair(ctx, user, csrf, jwtx.InFamily(reg.Family))
+	pair, err := iss.Pair(ctx, user, renewal(reg)...)
 	if err != nil {
 		return nil, fmt.Errorf("httpx: refresh: %w", err)
 	}
@@ -91,6 +91,18 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 		return nil, err
 	}
 	return []jwtx.Token{pair.Access, pair.Refresh}, nil
+}
+
+// renewal returns the issue options of a token minted from the verified
+// token reg, by whatever path: the same choice of csrf claim, and the same
+// family, so that revoking the family (logout, reuse detection) reaches
+// every token minted from it.
+func renewal(reg jwtx.RegisteredClaims) []jwtx.IssueOption {
+	opts := []jwtx.IssueOption{jwtx.WithTokenCSRF(reg.CSRF != "")}
+	if reg.Family != "" {
+		opts = append(opts, jwtx.InFamily(reg.Family))
+	}
+	return opts
 }
 
 // Logout ends the session of a request: it revokes, in the WithRevoker
