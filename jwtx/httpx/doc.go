@@ -32,6 +32,18 @@
 // Tokens from the header, the query or the body are not subject to it, as a
 // browser never attaches them by itself.
 //
+// # CORS
+//
+// httpx does not do CORS. Its guards, HandlerFunc and RefreshHandler
+// authenticate an OPTIONS request like any other, so a CORS preflight,
+// which carries no credentials, is refused with 401 if it reaches them, and
+// LogoutHandler takes it for a logout like any other request. Only Optional
+// runs its handler without a verified token, and only for a request that
+// carries none. Wrap a CORS middleware around the guards, as in
+// cors(auth.Required(h)), so that it answers the preflights of the origins
+// it trusts before they reach the guard; see the example of
+// [Auth.Required].
+//
 // # Responses
 //
 // Refusals follow RFC 6750: 401 with a Bearer WWW-Authenticate challenge

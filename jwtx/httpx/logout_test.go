@@ -111,16 +111,3 @@ func TestLogoutRevokesEveryPresentedToken(t *testing.T) {
 		t.Errorf("refresh cookie after logout: %v, want ErrRevoked", err)
 	}
 }
-
-// TestLogoutPreflight: a CORS preflight is answered, not taken for a logout.
-func TestLogoutPreflight(t *testing.T) {
-	t.Parallel()
-	f := newLogoutFixture(t)
-	req := httptest.NewRequest("OPTIONS", "/logout", nil)
-	req.Header.Set("Origin", "https://app.example")
-	req.Header.Set("Access-Control-Request-Method", "POST")
-	rec := f.logout(req)
-	if rec.Code != http.StatusNoContent || len(rec.Result().Cookies()) != 0 {
-		t.Errorf("preflight: %d with %d cookies; want 204 and none", rec.Code, len(rec.Result().Cookies()))
-	}
-}

@@ -37,7 +37,6 @@ type config struct {
 	onError      ErrorHandler
 	byReason     map[Reason]ErrorHandler
 	events       func(context.Context, Event)
-	preflight    bool
 	lazy         bool
 	implicit     any
 	window       time.Duration
@@ -59,7 +58,6 @@ func defaultConfig() config {
 		maxBody:      64 << 10,
 		csrf:         true,
 		csrfHeader:   DefaultCSRFHeader,
-		preflight:    true,
 	}
 }
 
@@ -298,18 +296,6 @@ func WithEvents(f func(context.Context, Event)) Option {
 			return fmt.Errorf("%w: nil event function", jwtx.ErrConfig)
 		}
 		c.events = f
-		return nil
-	})
-}
-
-// WithPreflight says whether CORS preflight requests (OPTIONS with Origin
-// and Access-Control-Request-Method) pass through unauthenticated, whatever
-// token they carry, to a CORS handler further down; the handler must not act
-// on them otherwise. This package's own handlers (HandlerFunc,
-// RefreshHandler, LogoutHandler) answer them with 204. Default: true.
-func WithPreflight(pass bool) Option {
-	return option(func(c *config) error {
-		c.preflight = pass
 		return nil
 	})
 }

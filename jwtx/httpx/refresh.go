@@ -37,7 +37,7 @@ func (a *Auth[U, C]) UnsetCookies(w http.ResponseWriter) {
 // never reaches JavaScript; otherwise with JSON {"access_token",
 // "token_type", "expires_in"} and, when rotating, "refresh_token".
 func (a *Auth[U, C]) RefreshHandler(iss *jwtx.Issuer[U, C]) http.Handler {
-	return a.serve(rule[U, C]{want: jwtx.ExpectRefresh, terminal: true}, func(w http.ResponseWriter, r *http.Request, loc Location) error {
+	return a.serve(rule[U, C]{want: jwtx.ExpectRefresh}, func(w http.ResponseWriter, r *http.Request, loc Location) error {
 		tokens, err := a.refresh(r, iss)
 		if err != nil {
 			return err
@@ -204,11 +204,6 @@ func (a *Auth[U, C]) checkLogoutRequest(r *http.Request, tokens []presented) err
 // of a refused logout.
 func (a *Auth[U, C]) LogoutHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a.cfg.preflight && isPreflight(r) {
-			a.emit(r, Event{Reason: ReasonPreflight})
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
 		tokens, err := a.logout(w, r)
 		if err != nil {
 			a.fail(r.Context(), w, r, err, 0)

@@ -35,7 +35,6 @@ type Reason string
 const (
 	ReasonAuthenticated Reason = "authenticated"          // a valid token (and user)
 	ReasonAnonymous     Reason = "anonymous"              // no token on an optional route
-	ReasonPreflight     Reason = "preflight"              // a CORS preflight let through
 	ReasonLoggedOut     Reason = "logged_out"             // LogoutHandler ended a session
 	ReasonMissing       Reason = "missing"                // no token: ErrNoToken
 	ReasonBadRequest    Reason = "bad_request"            // ErrBadRequest
