@@ -138,10 +138,7 @@ func isToken68(s string) bool {
 // (cookie tossing from a sibling domain, RFC 6265 §5.4) are refused rather
 // than one of them picked.
 func (cfg *config) fromCookie(r *http.Request, want jwtx.Expect) (string, error) {
-	name := cfg.cookies.AccessName
-	if want == jwtx.ExpectRefresh {
-		name = cfg.cookies.RefreshName
-	}
+	name := cfg.cookies.tokenName(want)
 	found := r.CookiesNamed(name)
 	switch len(found) {
 	case 0:

@@ -18,42 +18,6 @@ import (
 	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
-// familyEnv is an environment whose Issuer starts a family at each login
-// and puts a csrf claim in every token, and whose Verifier asks store,
-// which reads the environment's clock, about revocations.
-type familyEnv struct {
-	*testutil.Env[string, jwtx.RegisteredClaims]
-	store *jwtx.MemoryStore
-}
-
-func newFamilyEnv(tb testing.TB) *familyEnv {
-	tb.Helper()
-	fe := &familyEnv{}
-	// The store reads the environment's clock, which exists once the
-	// environment does; nothing asks the store before that.
-	store, err := jwtx.NewMemoryStore(0, jwtx.DefaultRefreshTTL, jwtx.ClockFunc(func() time.Time { return fe.Clock.Now() }))
-	if err != nil {
-		tb.Fatalf("NewMemoryStore: %v", err)
-	}
-	fe.store = store
-	fe.Env = testutil.NewEnv[string, jwtx.RegisteredClaims](tb,
-		testutil.WithIssuerOptions(jwtx.WithFamilies(true), jwtx.WithCSRF(true)),
-		testutil.WithVerifierOptions(jwtx.WithRevocation(store)),
-	)
-	return fe
-}
-
-// auth builds an Auth on the environment's Verifier that revokes in its
-// store at logout.
-func (fe *familyEnv) auth(tb testing.TB, opts ...httpx.Option) *httpx.Auth[string, jwtx.RegisteredClaims] {
-	tb.Helper()
-	a, err := httpx.New(fe.Verifier, append([]httpx.Option{httpx.WithRevoker(fe.store)}, opts...)...)
-	if err != nil {
-		tb.Fatalf("httpx.New: %v", err)
-	}
-	return a
-}
-
 // familyMux serves GET /me (the subject), POST /refresh and the logout
 // route under the refresh cookie's path.
 func familyMux(a *httpx.Auth[string, jwtx.RegisteredClaims], iss *jwtx.Issuer[string, jwtx.RegisteredClaims]) *http.ServeMux {
@@ -67,23 +31,6 @@ func familyMux(a *httpx.Auth[string, jwtx.RegisteredClaims], iss *jwtx.Issuer[st
 	return mux
 }
 
-// statusAndMsg is what the tests below assert about a response.
-type statusAndMsg struct {
-	Status int
-	Msg    string
-}
-
-func statusAndMsgOf(tb testing.TB, rec *httptest.ResponseRecorder) statusAndMsg {
-	tb.Helper()
-	var body struct {
-		Msg string `json:"msg"`
-	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-		tb.Fatalf("response body %q: %v", rec.Body, err)
-	}
-	return statusAndMsg{Status: rec.Code, Msg: body.Msg}
-}
-
 // TestImplicitRefreshEscapesLogout: a thief presents a stolen access
 // cookie once inside the implicit-refresh window and keeps the renewed
 // cookie. When the victim logs out, which revokes the login's family, the
@@ -92,7 +39,7 @@ func statusAndMsgOf(tb testing.TB, rec *httptest.ResponseRecorder) statusAndMsg 
 func TestImplicitRefreshEscapesLogout(t *testing.T) {
 	t.Parallel()
 	const window = 5 * time.Minute
-	fe := newFamilyEnv(t)
+	fe := newStoreEnv(t, jwtx.WithFamilies(true))
 	a := fe.auth(t, httpx.WithLocations(httpx.FromCookie), httpx.WithImplicitRefresh(fe.Issuer, window))
 	mux := familyMux(a, fe.Issuer)
 	names := a.Cookies()
@@ -149,7 +96,7 @@ func TestRefreshHandlerEscapesLogout(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fe := newFamilyEnv(t)
+			fe := newStoreEnv(t, jwtx.WithFamilies(true))
 			a := fe.auth(t, httpx.WithLocations(httpx.FromHeader, httpx.FromCookie))
 			mux := familyMux(a, fe.Issuer)
 			names := a.Cookies()
