@@ -108,3 +108,54 @@ func TestBodyReadError(t *testing.T) {
 		t.Errorf("response (-want +got):\n%s", diff)
 	}
 }
+
+// TestJSONBodyDuplicateTokenFieldsLastWins: a JSON body that names the
+// token field twice was resolved last-wins, as encoding/json does, while
+// every other location refuses two tokens. The body is now scanned
+// strictly, so that no two parsers (this package's and the handler's) can
+// read it differently: a repeated member name, at any depth and however
+// spelled (case, escapes), invalid UTF-8 and U+0000 are a bad request.
+func TestJSONBodyDuplicateTokenFieldsLastWins(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		path string
+		body func(alice, bob string) string // alice's and bob's tokens of the kind the route wants
+		want result
+	}{
+		{name: "token field twice", path: "/me", body: func(a, b string) string { return `{"access_token":"` + b + `","access_token":"` + a + `"}` }, want: refusedBadRequest()},
+		{name: "token field twice, same token", path: "/me", body: func(a, _ string) string { return `{"access_token":"` + a + `","access_token":"` + a + `"}` }, want: refusedBadRequest()},
+		{name: "token field twice, the first empty", path: "/me", body: func(a, _ string) string { return `{"access_token":"","access_token":"` + a + `"}` }, want: refusedBadRequest()},
+		{name: "token field twice, the first null", path: "/me", body: func(a, _ string) string { return `{"access_token":null,"access_token":"` + a + `"}` }, want: refusedBadRequest()},
+		{name: "token field in another case", path: "/me", body: func(a, b string) string { return `{"access_token":"` + a + `","ACCESS_TOKEN":"` + b + `"}` }, want: refusedBadRequest()},
+		{name: "token field escaped", path: "/me", body: func(a, b string) string { return `{"access_token":"` + b + `","access\u005ftoken":"` + a + `"}` }, want: refusedBadRequest()},
+		{name: "refresh field twice", path: "/refresh", body: func(a, b string) string { return `{"refresh_token":"` + b + `","refresh_token":"` + a + `"}` }, want: refusedBadRequest()},
+		{name: "another member twice", path: "/me", body: func(a, _ string) string { return `{"access_token":"` + a + `","amount":1,"amount":1000}` }, want: refusedBadRequest()},
+		{name: "a nested member twice", path: "/me", body: func(a, _ string) string { return `{"access_token":"` + a + `","to":{"id":1,"id":2}}` }, want: refusedBadRequest()},
+		{name: "invalid UTF-8", path: "/me", body: func(a, _ string) string { return `{"access_token":"` + a + `","to":"` + "\xff" + `"}` }, want: refusedBadRequest()},
+		{name: "U+0000", path: "/me", body: func(a, _ string) string { return `{"access_token":"` + a + `","to":"\u0000"}` }, want: refusedBadRequest()},
+		{name: "once", path: "/me", body: func(a, _ string) string { return `{"access_token":"` + a + `","to":{"id":1}}` }, want: okAs("alice", "Alice")},
+		{name: "once, with whitespace", path: "/me", body: func(a, _ string) string { return "\n{ \"access_token\" :\t\"" + a + "\" }\n" }, want: okAs("alice", "Alice")},
+		{name: "null is no token", path: "/me", body: func(string, string) string { return `{"access_token":null}` }, want: refusedMissing()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			a := e.auth(t, httpx.WithLocations(httpx.FromBody))
+			mux := http.NewServeMux()
+			mux.Handle("POST /me", a.Required(http.HandlerFunc(whoami)))
+			mux.Handle("POST /refresh", a.RefreshHandler(e.iss))
+			alice, bob := e.access(t, "alice").Raw, e.access(t, "bob").Raw
+			if tc.path == "/refresh" {
+				alice, bob = e.refresh(t, "alice").Raw, e.refresh(t, "bob").Raw
+			}
+			r := newRequest(http.MethodPost, tc.path, strings.NewReader(tc.body(alice, bob)), header("Content-Type", "application/json"))
+			rec := serve(mux, r)
+			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
+				t.Errorf("response (-want +got):\n%s", diff)
+			}
+			checkNoLeak(t, rec, alice)
+			checkNoLeak(t, rec, bob)
+		})
+	}
+}

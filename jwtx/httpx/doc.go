@@ -18,7 +18,8 @@
 // header with exactly one token. [WithLocations] adds cookies, the query
 // string and a JSON body field, in an order of your choosing: the first
 // location that holds a token decides. Two cookies or query parameters of
-// the token's name are refused, never silently resolved.
+// the token's name, or a JSON body that names a member twice, are refused,
+// never silently resolved.
 //
 // # Cookies and CSRF
 //

@@ -119,7 +119,11 @@ func WithQueryParam(name string) Option {
 }
 
 // WithBodyFields sets the JSON body fields of the FromBody location for
-// access and refresh tokens. Default: "access_token", "refresh_token".
+// access and refresh tokens. A field matches by its exact name; a body
+// that is not one JSON object, names a member twice in any object (after
+// unescaping and case folding), is not valid UTF-8 or holds U+0000 is
+// refused with [ErrBadRequest], so that no other parser can read another
+// token from it. Default: "access_token", "refresh_token".
 func WithBodyFields(access, refresh string) Option {
 	return option(func(c *config) error {
 		if access == "" || refresh == "" {

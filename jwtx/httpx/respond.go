@@ -15,7 +15,8 @@ var (
 	ErrNoToken = errors.New("httpx: no token")
 	// ErrBadRequest reports a token location holding something other than
 	// exactly one token: a malformed Authorization header, two Authorization
-	// headers, a repeated auth cookie or query parameter, a bad JSON body.
+	// headers, a repeated auth cookie or query parameter, a JSON body that
+	// is not one object or names a member twice.
 	ErrBadRequest = errors.New("httpx: malformed token request")
 	// ErrCSRF reports an unsafe request authenticated by a cookie without
 	// the matching CSRF token.
