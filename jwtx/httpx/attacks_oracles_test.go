@@ -6,10 +6,12 @@ package httpx_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
 )
 
 func atkSecretOperand(x ast.Expr, names map[string]bool) bool {
@@ -359,12 +362,13 @@ func TestAttackD8(t *testing.T) {
 	})
 }
 
-// FuzzTokenLocations feeds arbitrary access-cookie and query values to an
-// Auth reading FromCookie, then FromQuery. It must never panic or answer
-// 500, and it authenticates exactly when the value net/http delivers for
-// the first location holding one is one of the two valid tokens, byte for
-// byte, as that token's user: two cookies of the name are a 400, anything
-// else a 401.
+// FuzzTokenLocations feeds arbitrary access-cookie and query values and
+// JSON bodies to an Auth reading FromCookie, then FromQuery, then FromBody.
+// It must never panic or answer 500, and it authenticates exactly when the
+// value delivered by the first location holding one is one of the two
+// valid tokens, byte for byte, as that token's user: two cookies of the
+// name, or a body that is not one strict JSON object (see atkBodyToken)
+// or whose field is not a string, are a 400, anything else a 401.
 func FuzzTokenLocations(f *testing.F) {
 	e := newEnv(f)
 	// Fuzzing runs this function in several processes; tokens from a
@@ -386,7 +390,7 @@ func FuzzTokenLocations(f *testing.F) {
 	// The only strings that may authenticate, and as whom.
 	tokens := map[string]result{valid: okAs("alice", "Alice"), other: okAs("bob", "Bob")}
 	mux := http.NewServeMux()
-	mux.Handle("GET /me", e.auth(f, httpx.WithLocations(httpx.FromCookie, httpx.FromQuery)).Required(http.HandlerFunc(whoami)))
+	mux.Handle("GET /me", e.auth(f, httpx.WithLocations(httpx.FromCookie, httpx.FromQuery, httpx.FromBody)).Required(http.HandlerFunc(whoami)))
 	for _, seed := range [][2]string{
 		{valid, ""}, {"", valid}, {"", ""}, {valid, other}, {other, valid},
 		{" " + valid, ""}, {valid + " ", ""}, {`"` + valid + `"`, ""}, {valid + "; " + accessCookie + "=" + valid, ""},
@@ -394,11 +398,32 @@ func FuzzTokenLocations(f *testing.F) {
 		{strings.Replace(valid, ".", "\uff0e", -1), ""}, {strings.Repeat(".", 10000), strings.Repeat("A", 9000)},
 		{"a.b.c", "e30.e30.e30"}, {"", "eyJhbGciOiJub25lIn0.e30."},
 	} {
-		f.Add(seed[0], seed[1])
+		f.Add(seed[0], seed[1], "")
 	}
-	f.Fuzz(func(t *testing.T, cookieValue, queryValue string) {
-		r := httptest.NewRequest(http.MethodGet, "/me?"+url.Values{"jwt": {queryValue}}.Encode(), nil)
+	field := func(members ...string) string { return "{" + strings.Join(members, ",") + "}" }
+	tok := func(v string) string { return `"access_token":"` + v + `"` }
+	// Bodies: a token field given twice (also as an empty string or null,
+	// in another case, escaped), a repeated or malformed member elsewhere,
+	// and what is not one JSON object.
+	for _, body := range []string{
+		field(tok(valid)), field(tok(other), tok(valid)), field(tok(valid), tok(valid)), field(tok(""), tok(valid)),
+		field(`"access_token":null`, tok(valid)), field(tok(valid), `"ACCESS_TOKEN":"`+other+`"`),
+		field(tok(other), `"access\u005ftoken":"`+valid+`"`), field(tok(`\u00` + fmt.Sprintf("%x", valid[0]) + valid[1:])),
+		field(tok(valid), `"to":{"id":1,"id":2}`), field(tok(valid), `"to":"\u0000"`), field(tok(valid), "\"to\":\"\xff\""),
+		field(`"access_token":null`), field(`"access_token":42`), field(tok(valid)) + "{}", "[]", "null",
+	} {
+		f.Add("", "", body)
+	}
+	f.Add(valid, "", field(tok(other)))
+	f.Add("", other, field(tok(other), tok(valid)))
+	f.Fuzz(func(t *testing.T, cookieValue, queryValue, body string) {
+		var rbody io.Reader // nil: http.NoBody, as a server gives
+		if body != "" {
+			rbody = strings.NewReader(body)
+		}
+		r := httptest.NewRequest(http.MethodGet, "/me?"+url.Values{"jwt": {queryValue}}.Encode(), rbody)
 		r.Header.Set("Cookie", accessCookie+"="+cookieValue)
+		r.Header.Set("Content-Type", "application/json")
 		// What the request delivers, as net/http parses it.
 		delivered, wantStatus := "", http.StatusUnauthorized
 		switch found := r.CookiesNamed(accessCookie); {
@@ -406,8 +431,13 @@ func FuzzTokenLocations(f *testing.F) {
 			wantStatus = http.StatusBadRequest
 		case len(found) == 1 && found[0].Value != "":
 			delivered = found[0].Value
-		default:
+		case r.URL.Query().Get("jwt") != "":
 			delivered = r.URL.Query().Get("jwt")
+		case body != "":
+			var bad bool
+			if delivered, bad = atkBodyToken(body); bad {
+				wantStatus = http.StatusBadRequest
+			}
 		}
 		wantOK, isToken := tokens[delivered]
 		if wantStatus != http.StatusBadRequest && isToken {
@@ -415,10 +445,10 @@ func FuzzTokenLocations(f *testing.F) {
 		}
 		rec := serve(mux, r)
 		if rec.Code == http.StatusInternalServerError {
-			t.Fatalf("500 for cookie %q, query %q: %s", cookieValue, queryValue, rec.Body)
+			t.Fatalf("500 for cookie %q, query %q, body %q: %s", cookieValue, queryValue, body, rec.Body)
 		}
 		if rec.Code != wantStatus {
-			t.Fatalf("status %d, want %d, for cookie %q, query %q (delivered %q)", rec.Code, wantStatus, cookieValue, queryValue, delivered)
+			t.Fatalf("status %d, want %d, for cookie %q, query %q, body %q (delivered %q)", rec.Code, wantStatus, cookieValue, queryValue, body, delivered)
 		}
 		if rec.Code == http.StatusOK {
 			if diff := cmp.Diff(wantOK, resultOf(t, rec.Result())); diff != "" {
@@ -426,6 +456,32 @@ func FuzzTokenLocations(f *testing.F) {
 			}
 		}
 	})
+}
+
+// atkBodyToken returns the access token a JSON body delivers, or bad for
+// a body the middleware must refuse: over its 64 KiB limit, or not one
+// strict JSON object (jsonobj.Object decides that, as it has its own fuzz
+// target against a reference), or with a field that is neither a string
+// nor null. The field itself is read with encoding/json, which agrees with
+// a strict scanner on any body the scanner accepts.
+func atkBodyToken(body string) (tok string, bad bool) {
+	if len(body) > 64<<10 || jsonobj.Object([]byte(body), 10000, nil) != nil {
+		return "", true
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &fields); err != nil {
+		return "", true
+	}
+	var s *string
+	if raw, ok := fields["access_token"]; ok {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", true
+		}
+	}
+	if s == nil {
+		return "", false
+	}
+	return *s, false
 }
 
 // atkZeros is a random source of zero bytes, for reproducible tokens.

@@ -95,6 +95,14 @@ func (c Cookies) Resolve() (Cookies, error) {
 	return c, nil
 }
 
+// tokenName returns the name of the cookie of the wanted kind of token.
+func (c *Cookies) tokenName(want jwtx.Expect) string {
+	if want == jwtx.ExpectRefresh {
+		return c.RefreshName
+	}
+	return c.AccessName
+}
+
 // cookie builds one cookie; maxAge < 0 deletes it.
 func (c *Cookies) cookie(name, value, path string, httpOnly bool, maxAge int) *http.Cookie {
 	return &http.Cookie{

@@ -18,7 +18,8 @@
 // header with exactly one token. [WithLocations] adds cookies, the query
 // string and a JSON body field, in an order of your choosing: the first
 // location that holds a token decides. Two cookies or query parameters of
-// the token's name are refused, never silently resolved.
+// the token's name, or a JSON body that names a member twice, are refused,
+// never silently resolved.
 //
 // # Cookies and CSRF
 //
@@ -31,6 +32,18 @@
 // compared in constant time; issue such tokens with jwtx.WithCSRF(true).
 // Tokens from the header, the query or the body are not subject to it, as a
 // browser never attaches them by itself.
+//
+// # CORS
+//
+// httpx does not do CORS. Its guards, HandlerFunc and RefreshHandler
+// authenticate an OPTIONS request like any other, so a CORS preflight,
+// which carries no credentials, is refused with 401 if it reaches them, and
+// LogoutHandler takes it for a logout like any other request. Only Optional
+// runs its handler without a verified token, and only for a request that
+// carries none. Wrap a CORS middleware around the guards, as in
+// cors(auth.Required(h)), so that it answers the preflights of the origins
+// it trusts before they reach the guard; see the example of
+// [Auth.Required].
 //
 // # Responses
 //

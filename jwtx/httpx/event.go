@@ -24,7 +24,7 @@ func SlogEvents(l *slog.Logger) func(context.Context, Event) {
 	return func(ctx context.Context, e Event) {
 		level := slog.LevelWarn
 		switch e.Reason {
-		case ReasonAuthenticated, ReasonAnonymous, ReasonPreflight, ReasonLoggedOut:
+		case ReasonAuthenticated, ReasonAnonymous, ReasonLoggedOut:
 			level = slog.LevelInfo
 		case ReasonInternal, ReasonUserLoad, ReasonUnavailable:
 			level = slog.LevelError

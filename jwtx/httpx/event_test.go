@@ -37,7 +37,7 @@ func TestEvents(t *testing.T) {
 		{name: "authenticated", method: http.MethodGet, path: "/required", token: accessFor("alice"), location: httpx.FromHeader, want: httpx.Event{Reason: httpx.ReasonAuthenticated, Location: httpx.FromHeader, Subject: "alice"}},
 		{name: "authenticated by cookie", method: http.MethodGet, path: "/required", token: accessFor("alice"), location: httpx.FromCookie, want: httpx.Event{Reason: httpx.ReasonAuthenticated, Location: httpx.FromCookie, Subject: "alice"}},
 		{name: "anonymous", method: http.MethodGet, path: "/optional", token: noToken, want: httpx.Event{Reason: httpx.ReasonAnonymous}},
-		{name: "preflight", method: http.MethodOptions, path: "/required", token: noToken, preflight: true, want: httpx.Event{Reason: httpx.ReasonPreflight}},
+		{name: "preflight is a request without a token", method: http.MethodOptions, path: "/required", token: noToken, preflight: true, want: httpx.Event{Reason: httpx.ReasonMissing, Err: httpx.ErrNoToken}},
 		{name: "bad request", method: http.MethodGet, path: "/required", token: noToken, authHeader: "Bearer", want: httpx.Event{Reason: httpx.ReasonBadRequest, Location: httpx.FromHeader, Err: httpx.ErrBadRequest}},
 		{name: "forged", method: http.MethodGet, path: "/required", token: forged, location: httpx.FromHeader, want: httpx.Event{Reason: httpx.ReasonSignature, Location: httpx.FromHeader, Err: jwtx.ErrSignature}},
 		{

@@ -99,6 +99,78 @@ func ExampleAuth_Required() {
 	// {"msg":"invalid token"}
 }
 
+// exampleCORS is a minimal CORS middleware for one trusted origin. It
+// answers that origin's preflights itself, so that they never reach the
+// guard behind it, and adds the CORS headers to that origin's other
+// requests, which the guard then authenticates as usual. A CORS package
+// does the same; what matters is that it sits in front of the guard.
+func exampleCORS(origin string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Add("Vary", "Origin")
+		if r.Header.Get("Origin") != origin {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h.Set("Access-Control-Allow-Origin", origin)
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "GET, POST")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// CORS goes in front of the guard: the CORS middleware answers the
+// preflights of the origins it trusts, and the guard authenticates every
+// request that reaches it, an OPTIONS request from anywhere else included.
+func ExampleAuth_Required_cors() {
+	iss, ver := exampleSetup()
+	auth, err := httpx.New(ver)
+	if err != nil {
+		panic(err)
+	}
+	me := auth.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, _ := jwtx.UserFrom[User](r.Context())
+		fmt.Fprintf(w, "hello %s\n", user.Name)
+	}))
+	mux := http.NewServeMux()
+	mux.Handle("/me", exampleCORS("https://app.example", me))
+
+	tok, err := iss.Access(context.Background(), exampleAlice())
+	if err != nil {
+		panic(err)
+	}
+	send := func(method, origin, token string) {
+		r := httptest.NewRequest(method, "/me", nil)
+		r.Header.Set("Origin", origin)
+		if method == http.MethodOptions {
+			r.Header.Set("Access-Control-Request-Method", http.MethodGet)
+			r.Header.Set("Access-Control-Request-Headers", "authorization")
+		}
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, r)
+		fmt.Printf("%s from %s: %d, allowed origin %q\n", method, origin, rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
+		if body := strings.TrimSpace(rec.Body.String()); body != "" {
+			fmt.Println(body)
+		}
+	}
+	send(http.MethodOptions, "https://app.example", "")
+	send(http.MethodGet, "https://app.example", tok.Raw)
+	send(http.MethodOptions, "https://evil.example", "")
+	// Output:
+	// OPTIONS from https://app.example: 204, allowed origin "https://app.example"
+	// GET from https://app.example: 200, allowed origin "https://app.example"
+	// hello Alice
+	// OPTIONS from https://evil.example: 401, allowed origin ""
+	// {"msg":"missing token"}
+}
+
 // An optional route serves guests and users alike; a bad token is still
 // refused.
 func ExampleAuth_Optional() {

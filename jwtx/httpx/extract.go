@@ -2,7 +2,6 @@ package httpx
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/internal/ascii"
+	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
 )
 
 // Location is a place in a request that can hold a token.
@@ -25,7 +25,8 @@ const (
 	FromCookie
 	// FromQuery reads a query parameter (RFC 6750 §2.3); see WithQueryParam.
 	FromQuery
-	// FromBody reads a field of a JSON body; see WithBodyFields.
+	// FromBody reads a field of a JSON body; see WithBodyFields. The body
+	// must be one JSON object that names no member twice.
 	FromBody
 )
 
@@ -138,10 +139,7 @@ func isToken68(s string) bool {
 // (cookie tossing from a sibling domain, RFC 6265 §5.4) are refused rather
 // than one of them picked.
 func (cfg *config) fromCookie(r *http.Request, want jwtx.Expect) (string, error) {
-	name := cfg.cookies.AccessName
-	if want == jwtx.ExpectRefresh {
-		name = cfg.cookies.RefreshName
-	}
+	name := cfg.cookies.tokenName(want)
 	found := r.CookiesNamed(name)
 	switch len(found) {
 	case 0:
@@ -163,8 +161,15 @@ func fromQuery(r *http.Request, param string) (string, error) {
 	return "", badRequest("%d query parameters %s", len(values), param)
 }
 
+// maxBodyDepth bounds the nesting of a JSON body, as encoding/json does.
+const maxBodyDepth = 10000
+
 // fromBody reads a string field of a JSON body of at most maxBody bytes and
-// puts the body back for the handler.
+// puts the body back for the handler. The body is scanned strictly: one
+// JSON object, no member name twice in any object (compared after
+// unescaping and case folding), valid UTF-8 and no U+0000, so that a token
+// field cannot be given twice, nor read one way here and another way by a
+// lenient parser. A null field holds no token.
 func (cfg *config) fromBody(r *http.Request, want jwtx.Expect) (string, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return "", nil
@@ -180,19 +185,24 @@ func (cfg *config) fromBody(r *http.Request, want jwtx.Expect) (string, error) {
 	if want == jwtx.ExpectRefresh {
 		field = cfg.refreshField
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil {
-		return "", badRequest("body is not a JSON object")
+	var raw []byte
+	err = jsonobj.Object(body, maxBodyDepth, func(name, value []byte) error {
+		if string(name) == field {
+			raw = value
+		}
+		return nil
+	})
+	if err != nil {
+		return "", badRequest("the body must be one JSON object with each member name once: %w", err)
 	}
-	raw, ok := fields[field]
-	if !ok {
+	if raw == nil || string(raw) == "null" {
 		return "", nil
 	}
-	var tok string
-	if err := json.Unmarshal(raw, &tok); err != nil {
-		return "", badRequest("body field %s is not a string", field)
+	tok, err := jsonobj.String(raw)
+	if err != nil {
+		return "", badRequest("body field %s must be a string", field)
 	}
-	return tok, nil
+	return string(tok), nil
 }
 
 // readBody reads at most maxBody bytes of the body and restores it.

@@ -22,6 +22,11 @@ import (
 // HandlerFunc takes its own checks; nesting verifies the token once per
 // guard and reports one event per guard.
 //
+// A guard authenticates an OPTIONS request like any other, so it refuses a
+// CORS preflight, which carries no credentials: answer preflights with a
+// CORS middleware placed in front of the guards (see CORS in the package
+// documentation).
+//
 // An Auth is immutable and safe for concurrent use.
 type Auth[U any, C jwtx.Claims] struct {
 	ver      *jwtx.Verifier[U, C]
@@ -67,9 +72,6 @@ type rule[U any, C jwtx.Claims] struct {
 	want      jwtx.Expect
 	optional  bool
 	authorize []func(context.Context, C, U) error
-	// terminal marks this package's own handlers, which answer CORS
-	// preflights themselves instead of passing them on.
-	terminal bool
 }
 
 // Required lets a request through only with a valid access token (and its
@@ -111,9 +113,9 @@ func (a *Auth[U, C]) Authorize(check func(ctx context.Context, claims C, user U)
 // arguments (the sanic-jwt-extended style) and protects it as [Auth.Required],
 // plus the authorization checks given, as [Auth.Authorize] does, in one pass.
 // The user is loaded before f runs, even with WithLazyUser, and a user that
-// cannot be loaded refuses the request. It answers CORS preflights with 204.
+// cannot be loaded refuses the request.
 func (a *Auth[U, C]) HandlerFunc(f func(w http.ResponseWriter, r *http.Request, claims C, user U), checks ...func(ctx context.Context, claims C, user U) error) http.Handler {
-	return a.serve(rule[U, C]{want: jwtx.ExpectAccess, terminal: true, authorize: checks}, func(w http.ResponseWriter, r *http.Request, _ Location) error {
+	return a.serve(rule[U, C]{want: jwtx.ExpectAccess, authorize: checks}, func(w http.ResponseWriter, r *http.Request, _ Location) error {
 		user, err := jwtx.UserFromContext[U](r.Context())
 		if err != nil {
 			return err
@@ -124,11 +126,6 @@ func (a *Auth[U, C]) HandlerFunc(f func(w http.ResponseWriter, r *http.Request, 
 	})
 }
 
-// isPreflight reports whether r is a CORS preflight request.
-func isPreflight(r *http.Request) bool {
-	return r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != ""
-}
-
 func (a *Auth[U, C]) guard(rl rule[U, C], next http.Handler) http.Handler {
 	return a.serve(rl, func(w http.ResponseWriter, r *http.Request, _ Location) error {
 		next.ServeHTTP(w, r)
@@ -137,21 +134,13 @@ func (a *Auth[U, C]) guard(rl rule[U, C], next http.Handler) http.Handler {
 }
 
 // serve runs the checks of rl and calls next with the verified values in
-// the request context and the location the token came from. next may refuse
-// the request by returning an error before it writes anything; the request
-// then gets the error response. Exactly one event is reported per request,
-// once its outcome is known.
+// the request context and the location the token came from; next runs
+// without a verified token only on an optional route that got none. next
+// may refuse the request by returning an error before it writes anything;
+// the request then gets the error response. Exactly one event is reported
+// per request, once its outcome is known.
 func (a *Auth[U, C]) serve(rl rule[U, C], next func(http.ResponseWriter, *http.Request, Location) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a.cfg.preflight && isPreflight(r) {
-			a.emit(r, Event{Reason: ReasonPreflight})
-			if rl.terminal {
-				w.WriteHeader(http.StatusNoContent)
-				return
-			}
-			next(w, r, 0)
-			return
-		}
 		ctx, loc, err := a.authenticate(w, r, rl)
 		switch {
 		case err == ErrNoToken && rl.optional: // from extract itself, never wrapped by a loader or check
@@ -214,7 +203,8 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 }
 
 // renew issues and sets a new access cookie when the current one expires
-// within the implicit-refresh window.
+// within the implicit-refresh window. The new token stays in the family of
+// the current one.
 func (a *Auth[U, C]) renew(ctx context.Context, w http.ResponseWriter, reg jwtx.RegisteredClaims) error {
 	now := a.ver.Now()
 	if reg.ExpiresAt.IsZero() || reg.ExpiresAt.Sub(now) > a.cfg.window {
@@ -224,7 +214,7 @@ func (a *Auth[U, C]) renew(ctx context.Context, w http.ResponseWriter, reg jwtx.
 	if err != nil {
 		return err
 	}
-	tok, err := a.implicit.Access(ctx, user, jwtx.WithTokenCSRF(reg.CSRF != ""))
+	tok, err := a.implicit.Access(ctx, user, renewal(reg)...)
 	if err != nil {
 		return fmt.Errorf("httpx: implicit refresh: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // errNotAdmin is the error of the isAdmin authorization check.
@@ -330,6 +331,104 @@ func TestLazyUser(t *testing.T) {
 			}
 			if called != tc.wantCalled {
 				t.Errorf("handler called: %v, want %v", called, tc.wantCalled)
+			}
+		})
+	}
+}
+
+// TestPreflightRunsGuardedHandlersUnauthenticated: a CORS preflight
+// (OPTIONS with Origin and Access-Control-Request-Method) is authenticated
+// like any other request. On routes registered without a method, an
+// anonymous or forged preflight must not run a guarded handler nor reach
+// the refresh endpoint; answering preflights is a CORS middleware's job,
+// in front of the guard (see ExampleAuth_Required_cors).
+func TestPreflightRunsGuardedHandlersUnauthenticated(t *testing.T) {
+	t.Parallel()
+	type outcome struct {
+		Status int
+		Msg    string
+		Ran    string // "" (not run), "anonymous" or the subject the handler saw
+	}
+	sub := testutil.DefaultSubject
+	missing := outcome{Status: http.StatusUnauthorized, Msg: "missing token"}
+	invalid := outcome{Status: http.StatusUnauthorized, Msg: "invalid token"}
+	for _, tc := range []struct {
+		name  string
+		path  string
+		token string // "none", "forged", "access" or "refresh"
+		want  outcome
+	}{
+		{name: "Required, no token", path: "/required", token: "none", want: missing},
+		{name: "Required, forged", path: "/required", token: "forged", want: invalid},
+		{name: "Optional, forged", path: "/optional", token: "forged", want: invalid},
+		{name: "Fresh, no token", path: "/fresh", token: "none", want: missing},
+		{name: "Fresh, forged", path: "/fresh", token: "forged", want: invalid},
+		{name: "Authorize, no token", path: "/admin", token: "none", want: missing},
+		{name: "Authorize, forged", path: "/admin", token: "forged", want: invalid},
+		{name: "HandlerFunc, no token", path: "/typed", token: "none", want: missing},
+		{name: "HandlerFunc, forged", path: "/typed", token: "forged", want: invalid},
+		{name: "RequireRefresh, no token", path: "/refresh-only", token: "none", want: missing},
+		{name: "RefreshHandler, no token", path: "/refresh", token: "none", want: missing},
+		{name: "RefreshHandler, forged", path: "/refresh", token: "forged", want: invalid},
+		{name: "Optional, no token, runs anonymously as for any method", path: "/optional", token: "none", want: outcome{Status: http.StatusOK, Ran: "anonymous"}},
+		{name: "Required, valid token", path: "/required", token: "access", want: outcome{Status: http.StatusOK, Ran: sub}},
+		{name: "Authorize, valid token", path: "/admin", token: "access", want: outcome{Status: http.StatusOK, Ran: sub}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := testutil.NewEnv[string, jwtx.RegisteredClaims](t)
+			a, err := httpx.New(e.Verifier)
+			if err != nil {
+				t.Fatalf("httpx.New: %v", err)
+			}
+			var ran string
+			record := func(sub string) {
+				if sub == "" {
+					sub = "anonymous"
+				}
+				ran = sub
+			}
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				c, _ := jwtx.From[jwtx.RegisteredClaims](r.Context())
+				record(c.Subject)
+				httpx.WriteJSON(w, http.StatusOK, map[string]string{})
+			})
+			onlyDefault := func(_ context.Context, _ jwtx.RegisteredClaims, user string) error {
+				if user != sub {
+					return errNotAdmin
+				}
+				return nil
+			}
+			mux := http.NewServeMux()
+			mux.Handle("/required", a.Required(h))
+			mux.Handle("/optional", a.Optional(h))
+			mux.Handle("/fresh", a.Fresh(h))
+			mux.Handle("/admin", a.Authorize(onlyDefault)(h))
+			mux.Handle("/refresh-only", a.RequireRefresh(h))
+			mux.Handle("/typed", a.HandlerFunc(func(w http.ResponseWriter, _ *http.Request, c jwtx.RegisteredClaims, _ string) {
+				record(c.Subject)
+				httpx.WriteJSON(w, http.StatusOK, map[string]string{})
+			}))
+			mux.Handle("/refresh", a.RefreshHandler(e.Issuer))
+
+			r := newRequest(http.MethodOptions, tc.path, nil, header("Origin", "https://evil.example"),
+				header("Access-Control-Request-Method", http.MethodDelete), header("Access-Control-Request-Headers", "authorization"))
+			switch tc.token {
+			case "forged":
+				testutil.SetBearer(r, e.Forger.Bad(t, testutil.ForeignKey))
+			case "access":
+				testutil.SetBearer(r, e.Access(t, sub).Raw)
+			}
+			rec := serve(mux, r)
+			got := outcome{Status: rec.Code, Ran: ran}
+			if msg, ok := resultOf(t, rec.Result()).Body["msg"].(string); ok {
+				got.Msg = msg
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("preflight to %s (-want +got):\n%s", tc.path, diff)
+			}
+			if len(rec.Result().Cookies()) != 0 {
+				t.Errorf("preflight set cookies: %v", attrsOf(rec.Result().Cookies()))
 			}
 		})
 	}

@@ -37,7 +37,6 @@ type config struct {
 	onError      ErrorHandler
 	byReason     map[Reason]ErrorHandler
 	events       func(context.Context, Event)
-	preflight    bool
 	lazy         bool
 	implicit     any
 	window       time.Duration
@@ -59,7 +58,6 @@ func defaultConfig() config {
 		maxBody:      64 << 10,
 		csrf:         true,
 		csrfHeader:   DefaultCSRFHeader,
-		preflight:    true,
 	}
 }
 
@@ -121,7 +119,11 @@ func WithQueryParam(name string) Option {
 }
 
 // WithBodyFields sets the JSON body fields of the FromBody location for
-// access and refresh tokens. Default: "access_token", "refresh_token".
+// access and refresh tokens. A field matches by its exact name; a body
+// that is not one JSON object, names a member twice in any object (after
+// unescaping and case folding), is not valid UTF-8 or holds U+0000 is
+// refused with [ErrBadRequest], so that no other parser can read another
+// token from it. Default: "access_token", "refresh_token".
 func WithBodyFields(access, refresh string) Option {
 	return option(func(c *config) error {
 		if access == "" || refresh == "" {
@@ -302,18 +304,6 @@ func WithEvents(f func(context.Context, Event)) Option {
 	})
 }
 
-// WithPreflight says whether CORS preflight requests (OPTIONS with Origin
-// and Access-Control-Request-Method) pass through unauthenticated, whatever
-// token they carry, to a CORS handler further down; the handler must not act
-// on them otherwise. This package's own handlers (HandlerFunc,
-// RefreshHandler, LogoutHandler) answer them with 204. Default: true.
-func WithPreflight(pass bool) Option {
-	return option(func(c *config) error {
-		c.preflight = pass
-		return nil
-	})
-}
-
 // WithLazyUser says whether the user is loaded only when a handler first
 // asks for it (jwtx.UserFrom, jwtx.UserFromContext), at most once per
 // request, instead of before the handler runs. Handlers that need only the
@@ -329,7 +319,9 @@ func WithLazyUser(lazy bool) Option {
 
 // WithImplicitRefresh renews cookie sessions: when an access token that came
 // from a cookie expires within window, a new one (not fresh) is issued by
-// iss and set on the response before the handler runs. Default: off.
+// iss and set on the response before the handler runs. The new token stays
+// in the family of the one it renews, so that logout, which revokes the
+// family, ends it too. Default: off.
 func WithImplicitRefresh[U any, C jwtx.Claims](iss *jwtx.Issuer[U, C], window time.Duration) Option {
 	return option(func(c *config) error {
 		if iss == nil || window <= 0 {

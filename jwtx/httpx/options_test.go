@@ -1,6 +1,6 @@
 package httpx_test
 
-// Preflight handling and the validation of every option.
+// The validation of every option.
 
 import (
 	"context"
@@ -9,38 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
 )
-
-func TestPreflight(t *testing.T) {
-	t.Parallel()
-	preflight := []reqOption{header("Origin", "https://app.example"), header("Access-Control-Request-Method", "POST")}
-	for _, tc := range []struct {
-		name string
-		opts []httpx.Option
-		req  []reqOption
-		want result
-	}{
-		{name: "passes by default", req: preflight, want: anonymous()},
-		{name: "refused with WithPreflight(false)", opts: []httpx.Option{httpx.WithPreflight(false)}, req: preflight, want: refusedMissing()},
-		{name: "OPTIONS without Origin is no preflight", req: preflight[1:], want: refusedMissing()},
-		{name: "OPTIONS without request method is no preflight", req: preflight[:1], want: refusedMissing()},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			mux := http.NewServeMux()
-			mux.Handle("/api", e.auth(t, tc.opts...).Required(http.HandlerFunc(whoami)))
-			res := do(t, mux, newRequest(http.MethodOptions, "/api", nil, tc.req...))
-			if diff := cmp.Diff(tc.want, res); diff != "" {
-				t.Errorf("response (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
 
 func TestNewErrors(t *testing.T) {
 	t.Parallel()
@@ -130,7 +101,6 @@ func TestNewErrors(t *testing.T) {
 			httpx.WithErrorHandler(noop),
 			httpx.WithReasonHandler(httpx.ReasonCSRF, noop),
 			httpx.WithEvents(func(context.Context, httpx.Event) {}),
-			httpx.WithPreflight(false),
 			httpx.WithLazyUser(true),
 			httpx.WithImplicitRefresh(e.iss, time.Minute),
 			httpx.WithRevoker(newMemStore()),

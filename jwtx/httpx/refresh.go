@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/typedjwt/typedjwt/jwtx"
@@ -31,12 +32,13 @@ func (a *Auth[U, C]) UnsetCookies(w http.ResponseWriter) {
 // RefreshHandler returns the refresh endpoint: it takes a refresh token from
 // the configured locations, loads its user and answers with a new access
 // token from iss, not fresh; with [WithRotation], with a new refresh token
-// too. A token that came from a cookie is answered with cookies (and
-// {"msg": "refreshed"}), so the token never reaches JavaScript; otherwise
-// with JSON {"access_token", "token_type", "expires_in"} and, when
-// rotating, "refresh_token".
+// too. The new tokens stay in the refresh token's family (its fam claim),
+// so that logout and reuse detection reach them. A token that came from a
+// cookie is answered with cookies (and {"msg": "refreshed"}), so the token
+// never reaches JavaScript; otherwise with JSON {"access_token",
+// "token_type", "expires_in"} and, when rotating, "refresh_token".
 func (a *Auth[U, C]) RefreshHandler(iss *jwtx.Issuer[U, C]) http.Handler {
-	return a.serve(rule[U, C]{want: jwtx.ExpectRefresh, terminal: true}, func(w http.ResponseWriter, r *http.Request, loc Location) error {
+	return a.serve(rule[U, C]{want: jwtx.ExpectRefresh}, func(w http.ResponseWriter, r *http.Request, loc Location) error {
 		tokens, err := a.refresh(r, iss)
 		if err != nil {
 			return err
@@ -69,9 +71,8 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 	}
 	claims, _ := jwtx.From[C](ctx)
 	reg := jwtx.RegisteredOf(claims)
-	csrf := jwtx.WithTokenCSRF(reg.CSRF != "")
 	if a.cfg.rotation == nil {
-		tok, err := iss.Access(ctx, user, csrf)
+		tok, err := iss.Access(ctx, user, renewal(reg)...)
 		if err != nil {
 			return nil, fmt.Errorf("httpx: refresh: %w", err)
 		}
@@ -80,7 +81,7 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 	if reg.Family == "" {
 		return nil, &jwtx.ClaimError{Claim: "fam", Err: jwtx.ErrMissingClaim}
 	}
-	pair, err := iss.Pair(ctx, user, csrf, jwtx.InFamily(reg.Family))
+	pair, err := iss.Pair(ctx, user, renewal(reg)...)
 	if err != nil {
 		return nil, fmt.Errorf("httpx: refresh: %w", err)
 	}
@@ -93,6 +94,18 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 	return []jwtx.Token{pair.Access, pair.Refresh}, nil
 }
 
+// renewal returns the issue options of a token minted from the verified
+// token reg, by whatever path: the same choice of csrf claim, and the same
+// family, so that revoking the family (logout, reuse detection) reaches
+// every token minted from it.
+func renewal(reg jwtx.RegisteredClaims) []jwtx.IssueOption {
+	opts := []jwtx.IssueOption{jwtx.WithTokenCSRF(reg.CSRF != "")}
+	if reg.Family != "" {
+		opts = append(opts, jwtx.InFamily(reg.Family))
+	}
+	return opts
+}
+
 // Logout ends the session of a request: it revokes, in the WithRevoker
 // store, every access and refresh token the request presents that
 // verifies (an expired one included: it still names its family), and
@@ -101,14 +114,22 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 // logout route under RefreshPath (refresh at /auth/refresh, logout at
 // /auth/logout, RefreshPath "/auth/") for it to see the refresh token of a
 // cookie session; otherwise a logout after the access cookie expired finds
-// nothing to revoke. When a presented token came from a
-// cookie, the request must carry the CSRF value of one of the cookie tokens
-// (whatever its method: logout changes state). A store that revokes
-// families (jwtx.MemoryStore, redisstore) also ends the refresh token of
-// the login, which browsers do not send to a logout route outside the
-// refresh cookie's path. Tokens that do not verify are left alone. An error
-// (a malformed request, CSRF, a store that cannot answer) leaves the
-// cookies in place.
+// nothing to revoke. A store that revokes families (jwtx.MemoryStore,
+// redisstore) also ends the refresh token of the login, which browsers do
+// not send to a logout route outside the refresh cookie's path. Tokens
+// that do not verify are left alone.
+//
+// A token cookie the request repeats does not stop it: a sibling domain
+// can plant a second refresh cookie beside the session's (it cannot be a
+// __Host- cookie, as it has its own path), so every value that verifies is
+// revoked and the cookies are deleted, while the middleware and
+// RefreshHandler refuse such a request. When a presented token came from a
+// cookie, the request must carry the CSRF value of one of the cookie
+// tokens (whatever its method: logout changes state); the value of a token
+// from a repeated cookie counts only when a CSRF cookie holds it too, as
+// whoever planted the cookie knows its token's value. An error (a
+// malformed request, CSRF, a store that cannot answer) leaves the cookies
+// in place.
 func (a *Auth[U, C]) Logout(w http.ResponseWriter, r *http.Request) error {
 	_, err := a.logout(w, r)
 	return err
@@ -118,6 +139,9 @@ func (a *Auth[U, C]) Logout(w http.ResponseWriter, r *http.Request) error {
 type presented struct {
 	loc  Location
 	info jwtx.TokenInfo
+	// repeated marks a token from a cookie name the request carries more
+	// than once, one of which may have been planted.
+	repeated bool
 }
 
 // logout does the work of Logout and returns the tokens it verified. Each
@@ -127,19 +151,18 @@ func (a *Auth[U, C]) logout(w http.ResponseWriter, r *http.Request) ([]presented
 	var tokens []presented
 	for _, want := range []jwtx.Expect{jwtx.ExpectAccess, jwtx.ExpectRefresh} {
 		for _, loc := range a.cfg.locations {
-			tok, err := a.cfg.from(r, loc, want)
+			toks, repeated, err := a.cfg.logoutTokens(r, loc, want)
 			if err != nil {
 				return nil, err
 			}
-			if tok == "" {
-				continue
-			}
-			info, err := a.ver.VerifyForRevocation(r.Context(), tok, want)
-			switch {
-			case errors.Is(err, jwtx.ErrRevocationUnavailable), errors.Is(err, jwtx.ErrJWKS):
-				return nil, err
-			case err == nil:
-				tokens = append(tokens, presented{loc: loc, info: info})
+			for _, tok := range toks {
+				info, err := a.ver.VerifyForRevocation(r.Context(), tok, want)
+				switch {
+				case errors.Is(err, jwtx.ErrRevocationUnavailable), errors.Is(err, jwtx.ErrJWKS):
+					return nil, err
+				case err == nil:
+					tokens = append(tokens, presented{loc: loc, info: info, repeated: repeated})
+				}
 			}
 		}
 	}
@@ -157,32 +180,62 @@ func (a *Auth[U, C]) logout(w http.ResponseWriter, r *http.Request) ([]presented
 	return tokens, nil
 }
 
-// checkLogoutRequest guards a logout that touches cookies, whatever its
-// method: one that revokes cookie tokens needs the CSRF value of one of
-// them; one that would only delete cookies (the token cookies expired, or
-// were not sent) needs the value of a CSRF cookie, so that another site
-// cannot end the session by posting a form. A logout without any of the
-// cookies needs neither.
-func (a *Auth[U, C]) checkLogoutRequest(r *http.Request, tokens []presented) error {
-	var expected []string
-	for _, t := range tokens {
-		if t.loc == FromCookie {
-			expected = append(expected, t.info.CSRF)
+// logoutTokens returns the tokens of the wanted kind that a logout request
+// presents in loc, and whether loc is a cookie the request repeats. Unlike
+// extract, it returns every value of a repeated cookie, so that a planted
+// cookie cannot keep the session's from being revoked.
+func (cfg *config) logoutTokens(r *http.Request, loc Location, want jwtx.Expect) ([]string, bool, error) {
+	if loc != FromCookie {
+		tok, err := cfg.from(r, loc, want)
+		if err != nil || tok == "" {
+			return nil, false, err
+		}
+		return []string{tok}, false, nil
+	}
+	found := r.CookiesNamed(cfg.cookies.tokenName(want))
+	var toks []string
+	for _, c := range found {
+		if c.Value != "" {
+			toks = append(toks, c.Value)
 		}
 	}
+	return toks, len(found) > 1, nil
+}
+
+// checkLogoutRequest guards a logout that touches cookies, whatever its
+// method: one that revokes cookie tokens needs the CSRF value of one of
+// them, which for a token from a repeated cookie must also be the value of
+// a CSRF cookie; one that would only delete cookies (the token cookies
+// expired, were not sent, or none of them counts) needs the value of a
+// CSRF cookie, so that another site cannot end the session by posting a
+// form. A logout without any of the cookies needs neither.
+func (a *Auth[U, C]) checkLogoutRequest(r *http.Request, tokens []presented) error {
 	ck := a.cfg.cookies
+	var csrfCookies []string
 	carries := false
 	for _, name := range []string{ck.AccessName, ck.RefreshName, ck.AccessCSRFName, ck.RefreshCSRFName} {
 		found := r.CookiesNamed(name)
 		carries = carries || len(found) > 0
-		if len(expected) == 0 && (name == ck.AccessCSRFName || name == ck.RefreshCSRFName) {
+		if name == ck.AccessCSRFName || name == ck.RefreshCSRFName {
 			for _, c := range found {
-				expected = append(expected, c.Value)
+				csrfCookies = append(csrfCookies, c.Value)
 			}
 		}
 	}
 	if !carries {
 		return nil
+	}
+	var expected []string
+	for _, t := range tokens {
+		if t.loc != FromCookie {
+			continue
+		}
+		if !t.repeated || slices.ContainsFunc(csrfCookies, func(v string) bool { return CSRFEqual(v, t.info.CSRF) }) {
+			expected = append(expected, t.info.CSRF)
+		}
+	}
+	if len(expected) == 0 {
+		expected = csrfCookies
 	}
 	return a.cfg.checkCookieRequest(r, expected...)
 }
@@ -192,11 +245,6 @@ func (a *Auth[U, C]) checkLogoutRequest(r *http.Request, tokens []presented) err
 // of a refused logout.
 func (a *Auth[U, C]) LogoutHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a.cfg.preflight && isPreflight(r) {
-			a.emit(r, Event{Reason: ReasonPreflight})
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
 		tokens, err := a.logout(w, r)
 		if err != nil {
 			a.fail(r.Context(), w, r, err, 0)

@@ -414,27 +414,6 @@ func TestCookieLogoutRevokesBoth(t *testing.T) {
 	}
 }
 
-// TestRefreshHandlerPreflight: a CORS preflight reaching the refresh
-// endpoint is let through unauthenticated; it must not be answered as an
-// internal error, nor mint a token.
-func TestRefreshHandlerPreflight(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	var log eventLog
-	mux := http.NewServeMux()
-	mux.Handle("/refresh", e.auth(t, httpx.WithEvents(log.record)).RefreshHandler(e.iss))
-	rec := serve(mux, newRequest(http.MethodOptions, "/refresh", nil,
-		header("Origin", "https://app.example"), header("Access-Control-Request-Method", http.MethodPost)))
-	if rec.Code == http.StatusInternalServerError || strings.Contains(rec.Body.String(), "access_token") {
-		t.Errorf("preflight answered %d %s", rec.Code, rec.Body)
-	}
-	for _, ev := range log.all() {
-		if ev.Reason == httpx.ReasonInternal {
-			t.Errorf("preflight logged as an internal error: %v", ev.Err)
-		}
-	}
-}
-
 func TestRefreshFailures(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

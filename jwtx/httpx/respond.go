@@ -15,7 +15,8 @@ var (
 	ErrNoToken = errors.New("httpx: no token")
 	// ErrBadRequest reports a token location holding something other than
 	// exactly one token: a malformed Authorization header, two Authorization
-	// headers, a repeated auth cookie or query parameter, a bad JSON body.
+	// headers, a repeated auth cookie or query parameter, a JSON body that
+	// is not one object or names a member twice.
 	ErrBadRequest = errors.New("httpx: malformed token request")
 	// ErrCSRF reports an unsafe request authenticated by a cookie without
 	// the matching CSRF token.
@@ -35,7 +36,6 @@ type Reason string
 const (
 	ReasonAuthenticated Reason = "authenticated"          // a valid token (and user)
 	ReasonAnonymous     Reason = "anonymous"              // no token on an optional route
-	ReasonPreflight     Reason = "preflight"              // a CORS preflight let through
 	ReasonLoggedOut     Reason = "logged_out"             // LogoutHandler ended a session
 	ReasonMissing       Reason = "missing"                // no token: ErrNoToken
 	ReasonBadRequest    Reason = "bad_request"            // ErrBadRequest

@@ -16,6 +16,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // User is the application's user type in these tests.
@@ -443,4 +444,73 @@ func (e *env) failingIssuer(tb testing.TB) *jwtx.Issuer[User, Claims] {
 
 func refusedUnavailable() result {
 	return result{Status: http.StatusServiceUnavailable, Body: msg("try again later")}
+}
+
+// storeEnv is a testutil environment whose Issuer puts a csrf claim in
+// every token, and whose Verifier asks store, which reads the
+// environment's clock, about revocations.
+type storeEnv struct {
+	*testutil.Env[string, jwtx.RegisteredClaims]
+	store *jwtx.MemoryStore
+}
+
+// newStoreEnv builds a storeEnv; opts go to the Issuer.
+func newStoreEnv(tb testing.TB, opts ...jwtx.IssuerOption) *storeEnv {
+	tb.Helper()
+	se := &storeEnv{}
+	// The store reads the environment's clock, which exists once the
+	// environment does; nothing asks the store before that.
+	store, err := jwtx.NewMemoryStore(0, jwtx.DefaultRefreshTTL, jwtx.ClockFunc(func() time.Time { return se.Clock.Now() }))
+	if err != nil {
+		tb.Fatalf("NewMemoryStore: %v", err)
+	}
+	se.store = store
+	se.Env = testutil.NewEnv[string, jwtx.RegisteredClaims](tb,
+		testutil.WithIssuerOptions(append([]jwtx.IssuerOption{jwtx.WithCSRF(true)}, opts...)...),
+		testutil.WithVerifierOptions(jwtx.WithRevocation(store)),
+	)
+	return se
+}
+
+// auth builds an Auth on the environment's Verifier that revokes in its
+// store at logout.
+func (se *storeEnv) auth(tb testing.TB, opts ...httpx.Option) *httpx.Auth[string, jwtx.RegisteredClaims] {
+	tb.Helper()
+	a, err := httpx.New(se.Verifier, append([]httpx.Option{httpx.WithRevoker(se.store)}, opts...)...)
+	if err != nil {
+		tb.Fatalf("httpx.New: %v", err)
+	}
+	return a
+}
+
+// revoked reports whether the store refuses tok, a token of the wanted
+// kind that verifies otherwise.
+func (se *storeEnv) revoked(tb testing.TB, tok string, want jwtx.Expect) bool {
+	tb.Helper()
+	_, err := se.Verifier.VerifyForRevocation(context.Background(), tok, want)
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, jwtx.ErrRevoked):
+		return true
+	}
+	tb.Fatalf("VerifyForRevocation: %v", err)
+	return false
+}
+
+// statusAndMsg is what the tests below assert about a response.
+type statusAndMsg struct {
+	Status int
+	Msg    string
+}
+
+func statusAndMsgOf(tb testing.TB, rec *httptest.ResponseRecorder) statusAndMsg {
+	tb.Helper()
+	var body struct {
+		Msg string `json:"msg"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		tb.Fatalf("response body %q: %v", rec.Body, err)
+	}
+	return statusAndMsg{Status: rec.Code, Msg: body.Msg}
 }
