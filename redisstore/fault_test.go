@@ -15,6 +15,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 	"github.com/typedjwt/typedjwt/redisstore"
 )
 
@@ -24,6 +25,7 @@ import (
 // of a redis-server that the test can kill and restart.
 type outage struct {
 	srv   *redisServer
+	clock *testutil.Clock
 	store *redisstore.Store
 	iss   *jwtx.Issuer[string, jwtx.RegisteredClaims]
 	ver   *jwtx.Verifier[string, jwtx.RegisteredClaims]
@@ -43,9 +45,14 @@ func newOutage(t *testing.T) *outage {
 		Addr: srv.Addr(), MaxRetries: 1, DialerRetries: 1, DialTimeout: time.Second, PoolSize: 64,
 	})
 	t.Cleanup(func() { _ = client.Close() })
-	now := time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)
-	clock := jwtx.ClockFunc(func() time.Time { return now })
-	store := newStore(t, client, redisstore.WithClock(clock))
+	return newOutageOn(t, srv, client)
+}
+
+// newOutageOn is newOutage on a client of srv, with store options.
+func newOutageOn(t *testing.T, srv *redisServer, client *redis.Client, opts ...redisstore.Option) *outage {
+	t.Helper()
+	clock := testutil.NewClock(time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC))
+	store := newStore(t, client, append([]redisstore.Option{redisstore.WithClock(clock)}, opts...)...)
 	key, err := jwtx.NewKey(jwtx.HS256, []byte("redisstore-test-secret-32-bytes!!"))
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +75,7 @@ func newOutage(t *testing.T) *outage {
 	mux.Handle("GET /me", auth.Required(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"msg": "hello"})
 	})))
-	return &outage{srv: srv, store: store, iss: iss, ver: ver, mux: mux}
+	return &outage{srv: srv, clock: clock, store: store, iss: iss, ver: ver, mux: mux}
 }
 
 // login issues a token pair of a new family.
@@ -190,10 +197,6 @@ func TestRedisRestartRecovers(t *testing.T) {
 	o := newOutage(t)
 	ctx := t.Context()
 	before := o.login(t)
-	if err := o.store.Revoke(ctx, before.Access.Info()); err != nil {
-		t.Fatalf("Revoke with Redis up: %v", err)
-	}
-
 	o.srv.Stop()
 	if _, _, err := o.ver.Verify(ctx, before.Access.Raw); !errors.Is(err, jwtx.ErrRevocationUnavailable) {
 		t.Fatalf("Verify with Redis down = %v, want ErrRevocationUnavailable", err)
@@ -220,9 +223,53 @@ func TestRedisRestartRecovers(t *testing.T) {
 	if _, _, err := o.ver.Verify(ctx, after.Access.Raw); !errors.Is(err, jwtx.ErrRevoked) {
 		t.Errorf("Verify of a token revoked after the restart = %v, want ErrRevoked", err)
 	}
-	// The test server keeps nothing on disk, so the revocation made before
-	// the crash is gone: why a production Redis must persist its data.
-	if revoked, err := o.store.Revoked(ctx, before.Access.Info()); err != nil || revoked {
-		t.Errorf("revocation from before the restart of a server without persistence: %v, %v; want false, nil", revoked, err)
+}
+
+// TestRedisRestartedEmptyRevivesRevokedTokens reproduces a Redis without
+// persistence restarting empty: every revocation was forgotten, and
+// revoked tokens were accepted again. The store sees the data-loss marker
+// gone and refuses every token issued before the loss, revoked or not,
+// until they expire or the operator lifts the cutoff (ForgiveLoss).
+func TestRedisRestartedEmptyRevivesRevokedTokens(t *testing.T) {
+	t.Parallel()
+	o := newOutage(t)
+	ctx := t.Context()
+	revoked, live := o.login(t), o.login(t)
+	if err := o.store.Revoke(ctx, revoked.Access.Info()); err != nil {
+		t.Fatal(err)
+	}
+	o.clock.Advance(time.Minute)
+	o.srv.Stop()
+	o.srv.Start(t) // empty: the test server keeps nothing on disk
+
+	for name, tok := range map[string]jwtx.Token{
+		"revoked access": revoked.Access, "revoked refresh": revoked.Refresh,
+		"live access": live.Access, "live refresh": live.Refresh,
+	} {
+		want := jwtx.ExpectAccess
+		if tok.Type == jwtx.Refresh {
+			want = jwtx.ExpectRefresh
+		}
+		if _, _, err := o.ver.VerifyClaims(ctx, tok.Raw, want); !errors.Is(err, jwtx.ErrRevoked) {
+			t.Errorf("%s issued before the loss: %v, want ErrRevoked", name, err)
+		}
+	}
+	if code, body := o.call(t, "POST", "/refresh", live.Refresh.Raw); code != http.StatusUnauthorized {
+		t.Errorf("refresh with a token from before the loss: %d %v, want 401", code, body)
+	}
+	after := o.login(t)
+	if _, _, err := o.ver.Verify(ctx, after.Access.Raw); err != nil {
+		t.Errorf("token issued after the loss: %v", err)
+	}
+	if code, body := o.call(t, "POST", "/refresh", after.Refresh.Raw); code != http.StatusOK {
+		t.Errorf("refresh with a token from after the loss: %d %v, want 200", code, body)
+	}
+	// The operator lifts the cutoff: tokens from before the loss are
+	// accepted again, the forgotten revocation included.
+	if err := o.store.ForgiveLoss(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := o.ver.Verify(ctx, live.Access.Raw); err != nil {
+		t.Errorf("token from before the loss after ForgiveLoss: %v", err)
 	}
 }

@@ -17,10 +17,30 @@ const DefaultMaxTokenLifetime = 30 * 24 * time.Hour
 // An Option configures a [Store]. Only this package can create them.
 type Option interface{ apply(*config) error }
 
+// Defaults of a Store's bounds.
+const (
+	// DefaultTimeout is how long one store call may take by default.
+	DefaultTimeout = 250 * time.Millisecond
+	// DefaultMaxInFlight is how many store calls may wait on Redis at once
+	// by default.
+	DefaultMaxInFlight = 1024
+)
+
 type config struct {
-	prefix string
-	clock  jwtx.Clock
-	maxAge time.Duration
+	prefix        string
+	clock         jwtx.Clock
+	maxAge        time.Duration
+	timeout       time.Duration
+	maxInFlight   int
+	lossCutoff    bool
+	allowEviction func(policy string)
+}
+
+func defaultConfig() config {
+	return config{
+		prefix: DefaultPrefix, clock: jwtx.ClockFunc(time.Now), maxAge: DefaultMaxTokenLifetime,
+		timeout: DefaultTimeout, maxInFlight: DefaultMaxInFlight, lossCutoff: true,
+	}
 }
 
 type prefixOption string
@@ -34,10 +54,10 @@ func (p prefixOption) apply(c *config) error {
 }
 
 // WithPrefix sets the prefix of every key the store writes, so that several
-// applications (or tests) can share one Redis database. With Redis Cluster,
-// put a hash tag in it, such as "{jwtx}:", so that all the keys a call
-// touches share a slot (see the package documentation). Default:
-// [DefaultPrefix].
+// applications (or tests) can share one Redis database. A prefix with a
+// hash tag of its own, such as "{jwtx}:", puts every key in one slot of a
+// Redis Cluster, on one node; without one, the keys spread over the
+// cluster (see the package documentation). Default: [DefaultPrefix].
 func WithPrefix(prefix string) Option { return prefixOption(prefix) }
 
 type clockOption struct{ clock jwtx.Clock }
@@ -74,3 +94,64 @@ func (o maxAgeOption) apply(c *config) error {
 // cutoff has expired; tokens that never expire outlive any cutoff, and are
 // revoked one by one. Default: [DefaultMaxTokenLifetime] (30 days).
 func WithMaxTokenLifetime(d time.Duration) Option { return maxAgeOption(d) }
+
+type option func(*config) error
+
+func (o option) apply(c *config) error { return o(c) }
+
+// WithTimeout bounds every store call, whatever the client's own timeouts:
+// a Redis that hangs turns into an error after d, which a Verifier turns
+// into jwtx.ErrRevocationUnavailable and httpx into a 503, instead of a
+// pile of waiting requests. With a client built without
+// ContextTimeoutEnabled, a call that times out leaves its command running
+// in the background until the client's own timeout; [WithMaxInFlight]
+// bounds those. Default: [DefaultTimeout].
+func WithTimeout(d time.Duration) Option {
+	return option(func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: redisstore: timeout %v: it must be positive", jwtx.ErrConfig, d)
+		}
+		c.timeout = d
+		return nil
+	})
+}
+
+// WithMaxInFlight bounds the store calls that may wait on Redis at once;
+// one more fails at once with [ErrBusy]. Default: [DefaultMaxInFlight].
+func WithMaxInFlight(n int) Option {
+	return option(func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: redisstore: max in flight %d: it must be positive", jwtx.ErrConfig, n)
+		}
+		c.maxInFlight = n
+		return nil
+	})
+}
+
+// WithAllowEviction lets the store run on a Redis whose maxmemory-policy
+// evicts keys: [Store.Check] then calls warn with the policy instead of
+// failing. Evicted revocations are forgotten, and the tokens they refused
+// are accepted again: use it only where that risk is accepted, and log or
+// alert from warn. Default: such a Redis is refused.
+func WithAllowEviction(warn func(policy string)) Option {
+	return option(func(c *config) error {
+		if warn == nil {
+			return fmt.Errorf("%w: redisstore: nil eviction warning", jwtx.ErrConfig)
+		}
+		c.allowEviction = warn
+		return nil
+	})
+}
+
+// WithLossDetection says whether the store detects that Redis lost its
+// data (a restart without persistence, a flush, a failover to an empty
+// replica) by a marker key, and then refuses every token issued before the
+// loss was seen: the revocations among them are gone. Turning it off saves
+// reading the marker on each check, at the price of reviving revoked
+// tokens after a loss. Default: on.
+func WithLossDetection(on bool) Option {
+	return option(func(c *config) error {
+		c.lossCutoff = on
+		return nil
+	})
+}

@@ -1,23 +1,54 @@
 package redisstore
 
-// The store's keys, below its prefix:
+// The store's keys, below its prefix. Each carries a Redis Cluster hash
+// tag, so that every script touches one slot and the keys of different
+// families and subjects spread over the cluster's nodes:
 //
-//	jti:<id>        "1" while the token is revoked; expires with the token
-//	sub:<subject>   the subject's cutoff, a stamp (see stamp)
-//	fam:<family>    "c" nonce current: live, current is the token that may
-//	                rotate next; "r" [nonce]: revoked
+//	{f:<family>}          "c" nonce current: live, current is the token
+//	                      that may rotate next; "r" [nonce]: revoked
+//	{f:<family>}:jti:<id> "1" while a token of the family is revoked
+//	{j:<id>}              "1" while a token without family is revoked
+//	{s:<subject>}         the subject's cutoff, a stamp (see stamp)
+//	{epoch}               the data-loss cutoff, a stamp, or "-" for none
 //
-// nonce is 32 hex digits, random per Rotate call. A client that loses a
-// reply resends the command (go-redis does, MaxRetries times); the nonce
-// lets the script recognise its own earlier run and answer as it did, so
-// that a retried rotation does not read as a reuse of its own from.
-const (
-	jtiSpace = "jti:"
-	subSpace = "sub:"
-	famSpace = "fam:"
+// nonce is 32 hex digits, random per Start or Rotate call. A client that
+// loses a reply resends the command (go-redis does, MaxRetries times); the
+// nonce lets the script recognise its own earlier run and answer as it
+// did, so that a retried rotation does not read as a reuse of its own from.
+const famRevoked = "r" // first byte of a revoked family's value
 
-	famRevoked = "r" // first byte of a revoked family's value
-)
+// noLoss is the marker of a store whose data-loss cutoff was lifted.
+const noLoss = "-"
+
+// familyKey returns the key of family fam.
+func (s *Store) familyKey(fam string) string { return s.cfg.prefix + "{f:" + fam + "}" }
+
+// jtiKey returns the key of a revoked token id of family fam (or none), in
+// the family's slot so that Revoke touches one slot.
+func (s *Store) jtiKey(id, fam string) string {
+	if fam != "" {
+		return s.familyKey(fam) + ":jti:" + id
+	}
+	return s.cfg.prefix + "{j:" + id + "}"
+}
+
+// subjectKey returns the key of subject's cutoff.
+func (s *Store) subjectKey(sub string) string { return s.cfg.prefix + "{s:" + sub + "}" }
+
+// markerKey returns the key of the data-loss marker.
+func (s *Store) markerKey() string { return s.cfg.prefix + "{epoch}" }
+
+// lossScript returns the data-loss cutoff, and sets it to ARGV[1] when the
+// marker is missing: Redis has lost its data since the marker was written
+// (or the store was never used).
+const lossScript = `
+local v = redis.call('GET', KEYS[1])
+if v then
+	return v
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]
+`
 
 // Results of startScript and rotateScript.
 const (

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -34,6 +35,7 @@ type redisServer struct {
 	bin  string
 	dir  string
 	port int
+	args []string // more redis-server arguments
 
 	mu   sync.Mutex
 	proc *redisProcess
@@ -48,12 +50,13 @@ type redisProcess struct {
 	log    strings.Builder
 }
 
-// startRedis starts a redis-server on a free loopback port and stops it
-// when tb ends. Without a redis-server binary it fails the test, or skips
-// it when TYPEDJWT_REDIS=off.
-func startRedis(tb testing.TB) *redisServer {
+// startRedis starts a redis-server on a free loopback port, with args
+// added to its command line, and stops it when tb ends. Without a
+// redis-server binary it fails the test, or skips it when
+// TYPEDJWT_REDIS=off.
+func startRedis(tb testing.TB, args ...string) *redisServer {
 	tb.Helper()
-	srv := &redisServer{bin: redisBinary(tb), dir: tb.TempDir()}
+	srv := &redisServer{bin: redisBinary(tb), dir: tb.TempDir(), args: args}
 	tb.Cleanup(srv.Stop)
 	// Another process may take the free port before redis-server binds it;
 	// then redis-server exits and the next attempt takes another port.
@@ -119,9 +122,10 @@ func (s *redisServer) start() error {
 	if s.proc != nil {
 		return errors.New("redis-server is running")
 	}
-	cmd := exec.Command(s.bin,
+	cmd := exec.Command(s.bin, append([]string{
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir, "--loglevel", "notice")
+		"--save", "", "--appendonly", "no", "--dir", s.dir, "--loglevel", "notice",
+	}, s.args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -190,9 +194,34 @@ func (s *redisServer) Stop() {
 	}
 }
 
+// Freeze stops redis-server with SIGSTOP, as a hung server: connections
+// stay open and nothing answers. Thaw resumes it; Stop and the end of the
+// test thaw it too.
+func (s *redisServer) Freeze(tb testing.TB) {
+	tb.Helper()
+	s.signal(tb, syscall.SIGSTOP)
+	tb.Cleanup(func() { s.signal(tb, syscall.SIGCONT) })
+}
+
+// Thaw resumes a frozen redis-server.
+func (s *redisServer) Thaw(tb testing.TB) { s.signal(tb, syscall.SIGCONT) }
+
+func (s *redisServer) signal(tb testing.TB, sig syscall.Signal) {
+	tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		return
+	}
+	if err := s.proc.cmd.Process.Signal(sig); err != nil {
+		tb.Errorf("signalling redis-server: %v", err)
+	}
+}
+
 // kill kills the process and waits for it to exit.
 func (p *redisProcess) kill() {
-	_ = p.cmd.Process.Kill() // fails only when the process has exited already
+	_ = p.cmd.Process.Signal(syscall.SIGCONT) // a frozen process dies only once resumed
+	_ = p.cmd.Process.Kill()                  // fails only when the process has exited already
 	<-p.exited
 }
 

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -19,95 +21,296 @@ var (
 	_ jwtx.RotationStore   = (*Store)(nil)
 )
 
+// ErrBusy reports a call refused at once because too many calls to Redis
+// are already waiting (see [WithMaxInFlight]): Redis is slow or
+// unreachable. A Verifier refuses the token with
+// jwtx.ErrRevocationUnavailable, and httpx answers 503.
+var ErrBusy = errors.New("redisstore: too many calls to Redis waiting; Redis is slow or unreachable")
+
 // Store is a [jwtx.RevocationStore] and [jwtx.RotationStore] kept in Redis,
 // shared by every process that uses the same Redis database and prefix.
 // Every key expires when the tokens it is about could no longer be
 // accepted anyway: their exp plus [jwtx.MaxLeeway], the largest leeway a
-// Verifier may allow. A Store is safe for concurrent use. It holds no state
-// besides its configuration, so it needs no restart when Redis restarts;
-// Redis must persist its data (AOF or RDB) for the revocations to survive.
+// Verifier may allow. A Store is safe for concurrent use. It needs no
+// restart when Redis restarts; see the package documentation for what it
+// does when Redis comes back empty.
 type Store struct {
 	client        redis.UniversalClient
-	prefix        string
-	clock         jwtx.Clock
-	maxAge        time.Duration
+	cluster       bool
+	detach        bool // the client ignores context deadlines
+	cfg           config
+	slots         chan struct{}
+	ready         atomic.Bool // Check has passed
 	start         *redis.Script
 	rotate        *redis.Script
 	revoke        *redis.Script
 	revokeSubject *redis.Script
+	loss          *redis.Script
 }
 
-// New returns a Store that keeps its records in client: a *redis.Client,
-// a failover client, or a *redis.ClusterClient with a prefix that holds a
-// hash tag (see the package documentation). It returns an error wrapping
-// [jwtx.ErrConfig] for a nil client, a bad option, or a cluster client
-// with a prefix without hash tag; it does not contact Redis.
+// New returns a Store that keeps its records in client: a *redis.Client
+// (from redis.NewClient or redis.NewFailoverClient) or a
+// *redis.ClusterClient. Any other client, a *redis.Ring in particular, is
+// refused: a Ring moves keys to other shards when one goes down, and the
+// revocations on it would be forgotten. New does not contact Redis; the
+// first call does, through [Store.Check]. It returns an error wrapping
+// [jwtx.ErrConfig] for a nil or unsupported client or a bad option.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
-	if client == nil {
+	s := &Store{client: client}
+	switch c := client.(type) {
+	case *redis.Client:
+		if c == nil {
+			return nil, fmt.Errorf("%w: redisstore: nil client", jwtx.ErrConfig)
+		}
+		s.detach = !c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		if c == nil {
+			return nil, fmt.Errorf("%w: redisstore: nil client", jwtx.ErrConfig)
+		}
+		s.cluster, s.detach = true, !c.Options().ContextTimeoutEnabled
+	case nil:
 		return nil, fmt.Errorf("%w: redisstore: nil client", jwtx.ErrConfig)
+	case *redis.Ring:
+		return nil, fmt.Errorf("%w: redisstore: a *redis.Ring moves keys to another shard when one is down, which forgets revocations; use a *redis.ClusterClient (Redis Cluster) or a *redis.Client", jwtx.ErrConfig)
+	default:
+		return nil, fmt.Errorf("%w: redisstore: unsupported client %T; use a *redis.Client or a *redis.ClusterClient", jwtx.ErrConfig, client)
 	}
-	cfg := config{prefix: DefaultPrefix, clock: jwtx.ClockFunc(time.Now), maxAge: DefaultMaxTokenLifetime}
+	s.cfg = defaultConfig()
 	for _, o := range opts {
 		if o == nil {
 			return nil, fmt.Errorf("%w: redisstore: nil option", jwtx.ErrConfig)
 		}
-		if err := o.apply(&cfg); err != nil {
+		if err := o.apply(&s.cfg); err != nil {
 			return nil, err
 		}
 	}
-	if _, ok := client.(*redis.ClusterClient); ok && !hasHashTag(cfg.prefix) {
-		return nil, fmt.Errorf("%w: redisstore: with Redis Cluster, the key prefix %q needs a hash tag, such as %q",
-			jwtx.ErrConfig, cfg.prefix, "{jwtx}:")
+	s.slots = make(chan struct{}, s.cfg.maxInFlight)
+	s.start = redis.NewScript(startScript)
+	s.rotate = redis.NewScript(rotateScript)
+	s.revoke = redis.NewScript(revokeScript)
+	s.revokeSubject = redis.NewScript(revokeSubjectScript)
+	s.loss = redis.NewScript(lossScript)
+	return s, nil
+}
+
+// Check checks that Redis is fit to keep revocations, and is called by
+// the first call of the store (and again after a failed one); call it at
+// start-up to fail fast. It reads maxmemory-policy on every master: a
+// policy that evicts keys (every key of the store has a TTL, so volatile-*
+// policies evict them too) would silently forget revocations, and is
+// refused unless [WithAllowEviction] says otherwise. A Redis that refuses
+// CONFIG GET (as some managed services do) is not checked. It also writes
+// the marker the store detects data loss by, when it is missing.
+func (s *Store) Check(ctx context.Context) error {
+	return s.call(ctx, "check", s.check)
+}
+
+// check is Check without the deadline.
+func (s *Store) check(ctx context.Context) error {
+	var policies []string
+	read := func(ctx context.Context, c *redis.Client) error {
+		p, err := maxmemoryPolicy(ctx, c)
+		if err == nil && p != "" {
+			policies = append(policies, p)
+		}
+		return err
 	}
-	return &Store{
-		client:        client,
-		prefix:        cfg.prefix,
-		clock:         cfg.clock,
-		maxAge:        cfg.maxAge,
-		start:         redis.NewScript(startScript),
-		rotate:        redis.NewScript(rotateScript),
-		revoke:        redis.NewScript(revokeScript),
-		revokeSubject: redis.NewScript(revokeSubjectScript),
-	}, nil
+	var err error
+	if cc, ok := s.client.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+			return read(ctx, c)
+		})
+	} else {
+		err = read(ctx, s.client.(*redis.Client))
+	}
+	if err != nil {
+		return fmt.Errorf("redisstore: reading maxmemory-policy: %w", err)
+	}
+	for _, p := range policies {
+		if p == "noeviction" {
+			continue
+		}
+		if s.cfg.allowEviction == nil {
+			return fmt.Errorf("%w: redisstore: Redis evicts keys (maxmemory-policy %s), which forgets revocations: set maxmemory-policy noeviction, or accept the risk with WithAllowEviction", jwtx.ErrConfig, p)
+		}
+		s.cfg.allowEviction(p)
+	}
+	if s.cfg.lossCutoff {
+		if _, err := s.lossCutoff(ctx); err != nil {
+			return err
+		}
+	}
+	s.ready.Store(true)
+	return nil
+}
+
+// maxmemoryPolicy reads the policy of one Redis server, or "" when the
+// server does not allow CONFIG GET.
+func maxmemoryPolicy(ctx context.Context, c *redis.Client) (string, error) {
+	res, err := c.ConfigGet(ctx, "maxmemory-policy").Result()
+	var rerr redis.Error
+	switch {
+	case errors.As(err, &rerr):
+		return "", nil // CONFIG disabled or not permitted: nothing to check
+	case err != nil:
+		return "", err
+	}
+	return res["maxmemory-policy"], nil
+}
+
+// call runs op with the store's deadline and in-flight bound; the first
+// call of the store runs Check first. A client that does not honour
+// context deadlines (ContextTimeoutEnabled false) runs op in a goroutine
+// of its own, so that the caller returns at the deadline all the same; the
+// in-flight bound then also bounds those goroutines.
+func (s *Store) call(ctx context.Context, what string, op func(context.Context) error) error {
+	select {
+	case s.slots <- struct{}{}:
+	default:
+		return fmt.Errorf("redisstore: %s: %w", what, ErrBusy)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
+	run := func() error {
+		defer func() { <-s.slots }()
+		if !s.ready.Load() && what != "check" {
+			if err := s.check(ctx); err != nil {
+				return err
+			}
+		}
+		return op(ctx)
+	}
+	defer cancel()
+	if !s.detach {
+		return wrap(what, run())
+	}
+	done := make(chan error, 1)
+	go func() { done <- run() }()
+	select {
+	case err := <-done:
+		return wrap(what, err)
+	case <-ctx.Done():
+		return fmt.Errorf("redisstore: %s: %w", what, ctx.Err())
+	}
+}
+
+// wrap prefixes a Redis error with the call it failed in.
+func wrap(what string, err error) error {
+	if err == nil || strings.HasPrefix(err.Error(), "redisstore: ") || errors.Is(err, jwtx.ErrConfig) {
+		return err
+	}
+	return fmt.Errorf("redisstore: %s: %w", what, err)
 }
 
 // Revoked reports whether the token's ID was revoked, its family was
-// revoked, or its subject was revoked at or after the token was issued. It
-// reads the three records with one MGET: one command, one round trip. A
-// Redis error is returned wrapped, with false; a Verifier then refuses the
-// token with [jwtx.ErrRevocationUnavailable].
+// revoked, its subject was revoked at or after the token was issued, or
+// Redis lost its data after the token was issued. It reads the records
+// with one MGET on a single Redis; on a cluster, with one pipeline, one
+// round trip per node involved. A Redis error is returned wrapped, with
+// false; a Verifier then refuses the token with
+// [jwtx.ErrRevocationUnavailable].
 func (s *Store) Revoked(ctx context.Context, t jwtx.TokenInfo) (bool, error) {
-	vals, err := s.client.MGet(ctx, s.key(jtiSpace, t.ID), s.key(subSpace, t.Subject), s.key(famSpace, t.Family)).Result()
+	var revoked bool
+	err := s.call(ctx, "revoked", func(ctx context.Context) error {
+		var err error
+		revoked, err = s.revoked(ctx, t)
+		return err
+	})
+	return revoked, err
+}
+
+func (s *Store) revoked(ctx context.Context, t jwtx.TokenInfo) (bool, error) {
+	keys := []string{s.jtiKey(t.ID, t.Family), s.subjectKey(t.Subject), s.familyKey(t.Family), s.markerKey()}
+	vals, err := s.read(ctx, keys)
 	if err != nil {
-		return false, fmt.Errorf("redisstore: revoked: %w", err)
-	}
-	if len(vals) != 3 {
-		return false, fmt.Errorf("redisstore: revoked: MGET returned %d values for 3 keys", len(vals))
+		return false, err
 	}
 	if t.ID != "" && vals[0] != nil {
 		return true, nil
 	}
-	if cutoff, ok := vals[1].(string); ok && t.Subject != "" && stamp(t.IssuedAt) <= cutoff {
+	iat := stamp(t.IssuedAt)
+	if cutoff, ok := vals[1].(string); ok && t.Subject != "" && iat <= cutoff {
 		return true, nil
 	}
 	if state, ok := vals[2].(string); ok && t.Family != "" && strings.HasPrefix(state, famRevoked) {
 		return true, nil
 	}
-	return false, nil
+	if !s.cfg.lossCutoff {
+		return false, nil
+	}
+	marker, ok := vals[3].(string)
+	if !ok { // the marker is gone: Redis lost its data
+		if marker, err = s.lossCutoff(ctx); err != nil {
+			return false, err
+		}
+	}
+	return marker != noLoss && iat <= marker, nil
+}
+
+// read returns the values of keys: one MGET on a single Redis, a pipeline
+// of GETs (one round trip per node) on a cluster.
+func (s *Store) read(ctx context.Context, keys []string) ([]any, error) {
+	if !s.cluster {
+		vals, err := s.client.MGet(ctx, keys...).Result()
+		if err == nil && len(vals) != len(keys) {
+			err = fmt.Errorf("MGET returned %d values for %d keys", len(vals), len(keys))
+		}
+		return vals, err
+	}
+	cmds := make([]*redis.StringCmd, len(keys))
+	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = p.Get(ctx, k)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	vals := make([]any, len(keys))
+	for i, c := range cmds {
+		v, err := c.Result()
+		switch {
+		case errors.Is(err, redis.Nil):
+		case err != nil:
+			return nil, err
+		default:
+			vals[i] = v
+		}
+	}
+	return vals, nil
+}
+
+// lossCutoff returns the data-loss cutoff, writing one when the marker is
+// missing: a Redis that comes back empty has forgotten its revocations, so
+// every token issued before the current second is refused. Tokens carry
+// whole-second iat values; those issued in the current second, after the
+// loss was seen, stay valid.
+func (s *Store) lossCutoff(ctx context.Context) (string, error) {
+	cut := s.cfg.clock.Now().Truncate(time.Second).Add(-time.Nanosecond)
+	return s.loss.Run(ctx, s.client, []string{s.markerKey()}, stamp(cut)).Text()
+}
+
+// ForgiveLoss lifts the data-loss cutoff: tokens issued before Redis last
+// lost its data are accepted again (unless revoked since). Call it only
+// when no revocation can have been lost, for example after the first
+// start of a new Redis that replaced a memory store.
+func (s *Store) ForgiveLoss(ctx context.Context) error {
+	return s.call(ctx, "forgive loss", func(ctx context.Context) error {
+		return s.client.Set(ctx, s.markerKey(), noLoss, 0).Err()
+	})
 }
 
 // Revoke records that the token is revoked until it can no longer verify,
 // its exp plus [jwtx.MaxLeeway] (a token without exp: for good) and, when
 // it belongs to a family, revokes the family for at least the max token
 // lifetime, in one atomic script. A token past that time is not stored,
-// but still revokes its family. A token
-// without an ID returns an error wrapping [jwtx.ErrMissingClaim]; a Redis
-// error is returned wrapped.
+// but still revokes its family. A token without an ID returns an error
+// wrapping [jwtx.ErrMissingClaim]; a Redis error is returned wrapped.
 func (s *Store) Revoke(ctx context.Context, t jwtx.TokenInfo) error {
 	if t.ID == "" {
 		return &jwtx.ClaimError{Claim: "jti", Err: jwtx.ErrMissingClaim}
 	}
-	now := s.clock.Now()
+	now := s.cfg.clock.Now()
 	var ttl int64 // 0: expired, nothing to store
 	switch {
 	case t.ExpiresAt.IsZero():
@@ -115,35 +318,33 @@ func (s *Store) Revoke(ctx context.Context, t jwtx.TokenInfo) error {
 	case now.Before(t.ExpiresAt.Add(jwtx.MaxLeeway)):
 		ttl = millis(t.ExpiresAt.Add(jwtx.MaxLeeway).Sub(now))
 	}
-	keys := []string{s.key(jtiSpace, t.ID)}
+	keys := []string{s.jtiKey(t.ID, t.Family)}
 	if t.Family != "" {
-		keys = append(keys, s.key(famSpace, t.Family))
+		keys = append(keys, s.familyKey(t.Family))
 	} else if ttl == 0 {
 		return nil
 	}
-	if err := s.revoke.Run(ctx, s.client, keys, ttl, millis(s.maxAge+jwtx.MaxLeeway)).Err(); err != nil {
-		return fmt.Errorf("redisstore: revoke: %w", err)
-	}
-	return nil
+	return s.call(ctx, "revoke", func(ctx context.Context) error {
+		return s.revoke.Run(ctx, s.client, keys, ttl, millis(s.cfg.maxAge+jwtx.MaxLeeway)).Err()
+	})
 }
 
 // RevokeSubject revokes every token of subject issued at or before before.
 // The cutoff only ever moves forward, and stays for the max token lifetime
-// plus [jwtx.MaxLeeway] (from before, when before is in the future). An empty subject returns an
-// error wrapping [jwtx.ErrMissingClaim]; a Redis error is returned wrapped.
+// plus [jwtx.MaxLeeway] (from before, when before is in the future). An
+// empty subject returns an error wrapping [jwtx.ErrMissingClaim]; a Redis
+// error is returned wrapped.
 func (s *Store) RevokeSubject(ctx context.Context, subject string, before time.Time) error {
 	if subject == "" {
 		return &jwtx.ClaimError{Claim: "sub", Err: jwtx.ErrMissingClaim}
 	}
-	ttl := s.maxAge + jwtx.MaxLeeway
-	if ahead := before.Sub(s.clock.Now()); ahead > 0 {
+	ttl := s.cfg.maxAge + jwtx.MaxLeeway
+	if ahead := before.Sub(s.cfg.clock.Now()); ahead > 0 {
 		ttl += ahead
 	}
-	err := s.revokeSubject.Run(ctx, s.client, []string{s.key(subSpace, subject)}, stamp(before), millis(ttl)).Err()
-	if err != nil {
-		return fmt.Errorf("redisstore: revoke subject: %w", err)
-	}
-	return nil
+	return s.call(ctx, "revoke subject", func(ctx context.Context) error {
+		return s.revokeSubject.Run(ctx, s.client, []string{s.subjectKey(subject)}, stamp(before), millis(ttl)).Err()
+	})
 }
 
 // Start implements [jwtx.RotationStore]: it records a new family whose
@@ -163,11 +364,16 @@ func (s *Store) Start(ctx context.Context, first jwtx.TokenInfo) error {
 	if err != nil {
 		return fmt.Errorf("redisstore: start: %w", err)
 	}
-	res, err := s.start.Run(ctx, s.client, []string{s.key(famSpace, first.Family)}, nonce, first.ID, s.familyTTL(first.ExpiresAt)).Int()
-	if err != nil {
-		return fmt.Errorf("redisstore: start: %w", err)
-	}
-	if res != rotated {
+	var res int
+	err = s.call(ctx, "start", func(ctx context.Context) error {
+		var err error
+		res, err = s.start.Run(ctx, s.client, []string{s.familyKey(first.Family)}, nonce, first.ID, s.familyTTL(first.ExpiresAt)).Int()
+		return err
+	})
+	switch {
+	case err != nil:
+		return err
+	case res != rotated:
 		return fmt.Errorf("%w: redisstore: the family was already started", jwtx.ErrReused)
 	}
 	return nil
@@ -194,10 +400,14 @@ func (s *Store) Rotate(ctx context.Context, fam, from, to string, until time.Tim
 	if err != nil {
 		return fmt.Errorf("redisstore: rotate: %w", err)
 	}
-	res, err := s.rotate.Run(ctx, s.client, []string{s.key(famSpace, fam)},
-		nonce, from, to, s.familyTTL(until)).Int()
+	var res int
+	err = s.call(ctx, "rotate", func(ctx context.Context) error {
+		var err error
+		res, err = s.rotate.Run(ctx, s.client, []string{s.familyKey(fam)}, nonce, from, to, s.familyTTL(until)).Int()
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("redisstore: rotate: %w", err)
+		return err
 	}
 	switch res {
 	case rotated:
@@ -218,7 +428,7 @@ func (s *Store) familyTTL(until time.Time) int64 {
 	if until.IsZero() {
 		return noExpiry
 	}
-	return max(millis(until.Add(jwtx.MaxLeeway).Sub(s.clock.Now())), 1)
+	return max(millis(until.Add(jwtx.MaxLeeway).Sub(s.cfg.clock.Now())), 1)
 }
 
 // newNonce returns 32 random hex digits, which let a script recognise a
@@ -231,19 +441,8 @@ func newNonce() (string, error) {
 	return hex.EncodeToString(nonce[:]), nil
 }
 
-// hasHashTag reports whether Redis Cluster hashes keys that start with
-// prefix by a part of prefix only: a non-empty {…} in it.
-func hasHashTag(prefix string) bool {
-	_, rest, ok := strings.Cut(prefix, "{")
-	end := strings.IndexByte(rest, '}')
-	return ok && end > 0
-}
-
 // noExpiry is the TTL the scripts read as "keep the key for good".
 const noExpiry = -1
-
-// key returns the Redis key of id in space.
-func (s *Store) key(space, id string) string { return s.prefix + space + id }
 
 // millis returns d in milliseconds, rounded up, or 0 for d <= 0.
 func millis(d time.Duration) int64 {

@@ -31,12 +31,17 @@ func newClient(tb testing.TB, srv *redisServer, hooks ...redis.Hook) *redis.Clie
 	return c
 }
 
-// newStore returns a Store on client, failing tb on error.
+// newStore returns a Store on client, failing tb on error. The database
+// is new, not one that lost its data, so the store starts with no
+// data-loss cutoff (ForgiveLoss).
 func newStore(tb testing.TB, client redis.UniversalClient, opts ...redisstore.Option) *redisstore.Store {
 	tb.Helper()
 	s, err := redisstore.New(client, opts...)
 	if err != nil {
 		tb.Fatalf("redisstore.New: %v", err)
+	}
+	if err := s.ForgiveLoss(context.Background()); err != nil {
+		tb.Fatalf("ForgiveLoss: %v", err)
 	}
 	return s
 }
@@ -57,14 +62,16 @@ func TestSessionModel(t *testing.T) {
 	testutil.SessionContract(t, func(t *testing.T, clock jwtx.Clock) testutil.Store {
 		return newStore(t, client, redisstore.WithClock(clock), redisstore.WithPrefix("session:"+t.Name()+":"),
 			redisstore.WithMaxTokenLifetime(24*time.Hour))
-	}, 60)
+	}, 60, 16)
 }
 
 func TestNew(t *testing.T) {
 	t.Parallel()
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never contacted
 	cluster := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}})
-	t.Cleanup(func() { _ = errors.Join(client.Close(), cluster.Close()) })
+	failover := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: "m", SentinelAddrs: []string{"127.0.0.1:1"}})
+	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": "127.0.0.1:1", "b": "127.0.0.1:2"}})
+	t.Cleanup(func() { _ = errors.Join(client.Close(), cluster.Close(), failover.Close(), ring.Close()) })
 	for _, tc := range []struct {
 		name    string
 		client  redis.UniversalClient
@@ -74,18 +81,24 @@ func TestNew(t *testing.T) {
 		{name: "defaults", client: client},
 		{name: "all options", client: client, opts: []redisstore.Option{
 			redisstore.WithPrefix("{app}:"), redisstore.WithClock(jwtx.ClockFunc(time.Now)), redisstore.WithMaxTokenLifetime(time.Hour),
+			redisstore.WithTimeout(time.Second), redisstore.WithMaxInFlight(10), redisstore.WithLossDetection(false),
+			redisstore.WithAllowEviction(func(string) {}),
 		}},
+		{name: "zero timeout", client: client, opts: []redisstore.Option{redisstore.WithTimeout(0)}, wantErr: jwtx.ErrConfig},
+		{name: "zero in flight", client: client, opts: []redisstore.Option{redisstore.WithMaxInFlight(0)}, wantErr: jwtx.ErrConfig},
+		{name: "nil eviction warning", client: client, opts: []redisstore.Option{redisstore.WithAllowEviction(nil)}, wantErr: jwtx.ErrConfig},
+		{name: "failover client", client: failover},
+		{name: "ring refused: it moves keys when a shard is down", client: ring, wantErr: jwtx.ErrConfig},
+		{name: "unknown client refused", client: otherClient{client}, wantErr: jwtx.ErrConfig},
+		{name: "nil *redis.Client", client: (*redis.Client)(nil), wantErr: jwtx.ErrConfig},
 		{name: "nil client", wantErr: jwtx.ErrConfig},
 		{name: "empty prefix", client: client, opts: []redisstore.Option{redisstore.WithPrefix("")}, wantErr: jwtx.ErrConfig},
 		{name: "nil clock", client: client, opts: []redisstore.Option{redisstore.WithClock(nil)}, wantErr: jwtx.ErrConfig},
 		{name: "zero lifetime", client: client, opts: []redisstore.Option{redisstore.WithMaxTokenLifetime(0)}, wantErr: jwtx.ErrConfig},
 		{name: "negative lifetime", client: client, opts: []redisstore.Option{redisstore.WithMaxTokenLifetime(-time.Hour)}, wantErr: jwtx.ErrConfig},
 		{name: "nil option", client: client, opts: []redisstore.Option{nil}, wantErr: jwtx.ErrConfig},
-		{name: "cluster with hash tag", client: cluster, opts: []redisstore.Option{redisstore.WithPrefix("{jwtx}:")}},
-		{name: "cluster with hash tag inside", client: cluster, opts: []redisstore.Option{redisstore.WithPrefix("app:{jwtx}:")}},
-		{name: "cluster without hash tag", client: cluster, wantErr: jwtx.ErrConfig},
-		{name: "cluster with empty hash tag", client: cluster, opts: []redisstore.Option{redisstore.WithPrefix("{}:")}, wantErr: jwtx.ErrConfig},
-		{name: "cluster with unclosed hash tag", client: cluster, opts: []redisstore.Option{redisstore.WithPrefix("{jwtx:")}, wantErr: jwtx.ErrConfig},
+		{name: "cluster, keys spread", client: cluster},
+		{name: "cluster, keys in one slot", client: cluster, opts: []redisstore.Option{redisstore.WithPrefix("{jwtx}:")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -99,6 +112,9 @@ func TestNew(t *testing.T) {
 		})
 	}
 }
+
+// otherClient is a UniversalClient the store does not know.
+type otherClient struct{ *redis.Client }
 
 // TestTTL checks that every key expires with what it is about, by reading
 // its PTTL: Redis expires keys by its own clock, which a test cannot move.
@@ -143,23 +159,23 @@ func TestTTL(t *testing.T) {
 		key   string        // below the prefix
 		want  time.Duration // the key's remaining lifetime; 0: no key
 	}{
-		{name: "jti until exp", steps: []step{revoke(token("a", "", now.Add(time.Hour)))}, key: "jti:a", want: time.Hour + grace},
-		{name: "jti of a token without exp is kept for good", steps: []step{revoke(token("a", "", time.Time{}))}, key: "jti:a", want: forever},
-		{name: "jti of a token within the leeway", steps: []step{revoke(token("a", "", now.Add(-time.Minute)))}, key: "jti:a", want: grace - time.Minute},
-		{name: "jti of a token past the largest leeway is not stored", steps: []step{revoke(token("a", "", now.Add(-grace)))}, key: "jti:a"},
-		{name: "subject cutoff", steps: []step{revokeSubject(now.Add(-time.Hour))}, key: "sub:alice", want: maxAge + grace},
-		{name: "future subject cutoff", steps: []step{revokeSubject(now.Add(time.Hour))}, key: "sub:alice", want: maxAge + grace + time.Hour},
-		{name: "subject cutoff keeps the longer TTL", steps: []step{revokeSubject(now.Add(time.Hour)), revokeSubject(now)}, key: "sub:alice", want: maxAge + grace + time.Hour},
-		{name: "started family until its first token expires", steps: []step{start(now.Add(24 * time.Hour))}, key: "fam:fam", want: 24*time.Hour + grace},
-		{name: "family until its last token expires", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(24*time.Hour), nil)}, key: "fam:fam", want: 24*time.Hour + grace},
-		{name: "rotation extends the family", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(time.Hour), nil), rotate("r2", "r3", now.Add(24*time.Hour), nil)}, key: "fam:fam", want: 24*time.Hour + grace},
-		{name: "rotation never shortens the family", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(24*time.Hour), nil), rotate("r2", "r3", now.Add(time.Hour), nil)}, key: "fam:fam", want: 24*time.Hour + grace},
-		{name: "reuse keeps the family's TTL", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(24*time.Hour), nil), rotate("r1", "x", now.Add(time.Hour), jwtx.ErrReused)}, key: "fam:fam", want: 24*time.Hour + grace},
-		{name: "revoked family for the max lifetime", steps: []step{revoke(token("a", "fam", now.Add(time.Minute)))}, key: "fam:fam", want: maxAge + grace},
-		{name: "revoked member until its exp", steps: []step{revoke(token("a", "fam", now.Add(time.Minute)))}, key: "jti:a", want: time.Minute + grace},
-		{name: "family of tokens without exp is kept for good", steps: []step{start(time.Time{}), rotate("r1", "r2", time.Time{}, nil)}, key: "fam:fam", want: forever},
-		{name: "revoking keeps a family without expiry", steps: []step{start(time.Time{}), rotate("r1", "r2", time.Time{}, nil), revoke(token("a", "fam", now.Add(time.Minute)))}, key: "fam:fam", want: forever},
-		{name: "revoking keeps a longer family TTL", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(72*time.Hour), nil), revoke(token("a", "fam", now.Add(time.Minute)))}, key: "fam:fam", want: 72*time.Hour + grace},
+		{name: "jti until exp", steps: []step{revoke(token("a", "", now.Add(time.Hour)))}, key: "{j:a}", want: time.Hour + grace},
+		{name: "jti of a token without exp is kept for good", steps: []step{revoke(token("a", "", time.Time{}))}, key: "{j:a}", want: forever},
+		{name: "jti of a token within the leeway", steps: []step{revoke(token("a", "", now.Add(-time.Minute)))}, key: "{j:a}", want: grace - time.Minute},
+		{name: "jti of a token past the largest leeway is not stored", steps: []step{revoke(token("a", "", now.Add(-grace)))}, key: "{j:a}"},
+		{name: "subject cutoff", steps: []step{revokeSubject(now.Add(-time.Hour))}, key: "{s:alice}", want: maxAge + grace},
+		{name: "future subject cutoff", steps: []step{revokeSubject(now.Add(time.Hour))}, key: "{s:alice}", want: maxAge + grace + time.Hour},
+		{name: "subject cutoff keeps the longer TTL", steps: []step{revokeSubject(now.Add(time.Hour)), revokeSubject(now)}, key: "{s:alice}", want: maxAge + grace + time.Hour},
+		{name: "started family until its first token expires", steps: []step{start(now.Add(24 * time.Hour))}, key: "{f:fam}", want: 24*time.Hour + grace},
+		{name: "family until its last token expires", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(24*time.Hour), nil)}, key: "{f:fam}", want: 24*time.Hour + grace},
+		{name: "rotation extends the family", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(time.Hour), nil), rotate("r2", "r3", now.Add(24*time.Hour), nil)}, key: "{f:fam}", want: 24*time.Hour + grace},
+		{name: "rotation never shortens the family", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(24*time.Hour), nil), rotate("r2", "r3", now.Add(time.Hour), nil)}, key: "{f:fam}", want: 24*time.Hour + grace},
+		{name: "reuse keeps the family's TTL", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(24*time.Hour), nil), rotate("r1", "x", now.Add(time.Hour), jwtx.ErrReused)}, key: "{f:fam}", want: 24*time.Hour + grace},
+		{name: "revoked family for the max lifetime", steps: []step{revoke(token("a", "fam", now.Add(time.Minute)))}, key: "{f:fam}", want: maxAge + grace},
+		{name: "revoked member until its exp", steps: []step{revoke(token("a", "fam", now.Add(time.Minute)))}, key: "{f:fam}:jti:a", want: time.Minute + grace},
+		{name: "family of tokens without exp is kept for good", steps: []step{start(time.Time{}), rotate("r1", "r2", time.Time{}, nil)}, key: "{f:fam}", want: forever},
+		{name: "revoking keeps a family without expiry", steps: []step{start(time.Time{}), rotate("r1", "r2", time.Time{}, nil), revoke(token("a", "fam", now.Add(time.Minute)))}, key: "{f:fam}", want: forever},
+		{name: "revoking keeps a longer family TTL", steps: []step{start(now.Add(time.Hour)), rotate("r1", "r2", now.Add(72*time.Hour), nil), revoke(token("a", "fam", now.Add(time.Minute)))}, key: "{f:fam}", want: 72*time.Hour + grace},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
