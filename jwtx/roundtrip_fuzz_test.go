@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -40,7 +41,7 @@ func valid(s string) string {
 // as encoding/json does): a token this library mints is one it accepts.
 func FuzzIssueVerify(f *testing.F) {
 	f.Add("alice", "Alice", "admin", int64(42), 0.5, "tenant", `"acme"`)
-	f.Add("bob\x00", "\xff", "", int64(-1), -0.0, "Name", `1`)
+	f.Add("bob\x00", "\xff", "", int64(-1), math.Copysign(0, -1), "Name", `1`)
 	f.Add("s\u017fb", "ß", "\u212a", int64(1<<62), 1e300, "exp", `"x"`)
 	f.Add("x", "", "a\"b\\c", int64(0), 3.14, "meta", `{"a":{"A":1}}`)
 	f.Add("x", "<script>", "\u2028", int64(7), 2.5, "deep", strings.Repeat("[", 40)+strings.Repeat("]", 40))

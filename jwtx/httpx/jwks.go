@@ -43,7 +43,7 @@ func JWKSHandler(src jwtx.PublicKeySource, maxAge time.Duration) http.Handler {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(http.StatusOK)
 		if r.Method == http.MethodGet {
-			w.Write(body)
+			_, _ = w.Write(body) // a failed write means the client has gone
 		}
 	})
 }

@@ -144,8 +144,11 @@ func (a *Auth[U, C]) serve(rl rule[U, C], next func(http.ResponseWriter, *http.R
 		ctx, loc, err := a.authenticate(w, r, rl)
 		switch {
 		case err == ErrNoToken && rl.optional: // from extract itself, never wrapped by a loader or check
+			if err := next(w, r, 0); err != nil {
+				a.fail(ctx, w, r, err, 0)
+				return
+			}
 			a.emit(r, Event{Reason: ReasonAnonymous})
-			next(w, r, 0)
 			return
 		case err != nil:
 			a.fail(ctx, w, r, err, loc)

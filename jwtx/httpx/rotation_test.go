@@ -18,10 +18,9 @@ import (
 // rotationServer is a refresh endpoint with rotation over a memory store,
 // and a protected route, both on one ServeMux.
 type rotationServer struct {
-	iss  *jwtx.Issuer[string, jwtx.RegisteredClaims]
-	mux  *http.ServeMux
-	now  time.Time
-	user string
+	iss *jwtx.Issuer[string, jwtx.RegisteredClaims]
+	mux *http.ServeMux
+	now time.Time
 }
 
 // rotationNow is the time of the rotation tests, for servers and stores.

@@ -2,8 +2,6 @@ package demotest
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -13,9 +11,9 @@ import (
 // demotest, testing or httptest: test code stays in tests.
 func TestOnlyTestsImportThis(t *testing.T) {
 	t.Parallel()
-	goTool, err := exec.LookPath(filepath.Join(runtime.GOROOT(), "bin", "go"))
+	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Fatalf("the go command of this toolchain: %v", err)
+		t.Fatalf("the go command on PATH: %v", err)
 	}
 	out, err := exec.CommandContext(t.Context(), goTool, "list", "-f", `{{.ImportPath}}{{range .Deps}} {{.}}{{end}}`, "../../...").Output()
 	if err != nil {
