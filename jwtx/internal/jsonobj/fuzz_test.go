@@ -51,6 +51,20 @@ func FuzzObject(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		err := jsonobj.Object(data, fuzzDepth, nil)
 		keys, refOK := reference(data, fuzzDepth)
+		// data is a valid object exactly when, wrapped in brackets, it is
+		// a valid array, one level deeper, whose only element is an object.
+		var elems [][]byte
+		arrErr := jsonobj.Array(append(append([]byte("["), data...), ']'), fuzzDepth+1, func(value []byte) error {
+			elems = append(elems, value)
+			return nil
+		})
+		oneObject := arrErr == nil && len(elems) == 1 && elems[0][0] == '{'
+		if (err == nil) != oneObject {
+			t.Fatalf("Object(%q) = %v, but Array of it = %v with elements %q", data, err, arrErr, elems)
+		}
+		if err == nil && !bytes.Equal(elems[0], bytes.Trim(data, " \t\r\n")) {
+			t.Fatalf("Array of %q reported the element %q", data, elems[0])
+		}
 		if err != nil {
 			if !matchesOneSentinel(err) {
 				t.Fatalf("Object(%q) = %v, which matches no single sentinel", data, err)
