@@ -96,16 +96,26 @@ func (d compactDecoder) decode(dst, seg []byte, what string) ([]byte, error) {
 }
 
 // header is the part of a JOSE header the verifier acts on.
+//
+// Only what selects the key and the algorithm (alg, kid) is refused before
+// the signature is checked, so that a token whose signature does not verify
+// is refused with ErrSignature whatever else its header says. What else the
+// header holds is kept and judged by checkSigned, after the signature.
 type header struct {
 	alg, kid, typ  []byte
 	hasKID, hasTyp bool
+	// refused is the first parameter that jwtx does not implement, to be
+	// reported once the signature has verified.
+	refused *HeaderError
 }
 
-// header decodes and parses the JOSE header. It refuses what jwtx does not
-// implement and must not ignore: crit (RFC 7515 §4.1.11), b64 (RFC 7797),
-// zip (JWE only), enc (a JWE header) and cty "JWT" (a nested token). jwk,
-// jku, x5u, x5c and other parameters are ignored: no key ever comes from the
-// token.
+// header decodes and parses the JOSE header. It refuses a header that is
+// not one JSON object, a missing, non-string or "none" alg, and a kid that
+// is not a non-empty string. Parameters jwtx does not implement and must
+// not ignore are recorded for checkSigned: crit (RFC 7515 §4.1.11), b64
+// (RFC 7797), zip (JWE only), enc (a JWE header) and cty "JWT" (a nested
+// token); so is a typ that is not a string. jwk, jku, x5u, x5c and other
+// parameters are ignored: no key ever comes from the token.
 func (d compactDecoder) header(seg []byte) (header, error) {
 	js, err := d.decode(nil, seg, "header")
 	if err != nil {
@@ -113,6 +123,11 @@ func (d compactDecoder) header(seg []byte) (header, error) {
 	}
 	var h header
 	hasAlg := false
+	refuse := func(param string) {
+		if h.refused == nil {
+			h.refused = &HeaderError{Param: param, Err: ErrUnsupported}
+		}
+	}
 	err = jsonobj.Object(js, maxHeaderDepth, func(name, value []byte) error {
 		switch string(name) {
 		case "alg":
@@ -128,16 +143,16 @@ func (d compactDecoder) header(seg []byte) (header, error) {
 			}
 			h.kid, h.hasKID = s, true
 		case "typ":
-			s, err := jsonobj.String(value)
-			if err != nil {
-				return &HeaderError{Param: "typ", Err: ErrTokenType}
+			// A typ that is not a string names no token type: the
+			// typ check refuses it as if it were absent.
+			if s, err := jsonobj.String(value); err == nil {
+				h.typ, h.hasTyp = s, true
 			}
-			h.typ, h.hasTyp = s, true
 		case "crit", "b64", "zip", "enc":
-			return &HeaderError{Param: string(name), Err: ErrUnsupported}
+			refuse(string(name))
 		case "cty":
 			if s, err := jsonobj.String(value); err != nil || typMatches(s, "JWT") {
-				return &HeaderError{Param: "cty", Err: ErrUnsupported}
+				refuse("cty")
 			}
 		}
 		return nil
@@ -156,6 +171,19 @@ func (d compactDecoder) header(seg []byte) (header, error) {
 		return header{}, &HeaderError{Param: "kid", Err: ErrKeyNotFound}
 	}
 	return h, nil
+}
+
+// checkSigned judges the header parameters that do not select the key, once
+// the signature has verified: it refuses what jwtx does not implement
+// (ErrUnsupported), then a typ other than wantTyp (ErrTokenType).
+func (h *header) checkSigned(wantTyp string) error {
+	if h.refused != nil {
+		return h.refused
+	}
+	if !h.hasTyp || !typMatches(h.typ, wantTyp) {
+		return &HeaderError{Param: "typ", Err: ErrTokenType}
+	}
+	return nil
 }
 
 // verify checks the signature segment with key.
