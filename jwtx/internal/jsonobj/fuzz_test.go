@@ -21,7 +21,7 @@ const fuzzDepth = 6
 
 // sentinels are the errors the package may return on bad input.
 func sentinels() []error {
-	return []error{jsonobj.ErrSyntax, jsonobj.ErrDuplicate, jsonobj.ErrDepth, jsonobj.ErrEncoding, jsonobj.ErrNotString}
+	return []error{jsonobj.ErrSyntax, jsonobj.ErrDuplicate, jsonobj.ErrDepth, jsonobj.ErrMembers, jsonobj.ErrEncoding, jsonobj.ErrNotString}
 }
 
 // matchesOneSentinel reports whether err matches exactly one sentinel.
@@ -81,6 +81,16 @@ func FuzzObject(f *testing.F) {
 			t.Fatalf("Object(%q) accepted input json.Valid rejects", data)
 		}
 		want := decode(t, data)
+
+		// ObjectN accepts the object with a bound of exactly its number
+		// of members, and refuses it with one fewer.
+		n := countMembers(want)
+		if err := jsonobj.ObjectN(data, fuzzDepth, n, nil); err != nil {
+			t.Errorf("ObjectN(%q, %d members) = %v", data, n, err)
+		}
+		if err := jsonobj.ObjectN(data, fuzzDepth, n-1, nil); n > 0 && (!errors.Is(err, jsonobj.ErrMembers) || !matchesOneSentinel(err)) {
+			t.Errorf("ObjectN(%q, %d members) = %v, want only ErrMembers", data, n-1, err)
+		}
 
 		var names []string
 		err = jsonobj.Object(data, fuzzDepth, func(name, value []byte) error {
@@ -144,6 +154,23 @@ func decode(t *testing.T, data []byte) map[string]any {
 		t.Fatalf("encoding/json decoded accepted input %q as null", data)
 	}
 	return m
+}
+
+// countMembers counts the members of the objects in v, a value decoded by
+// encoding/json from input without duplicate names, at every depth.
+func countMembers(v any) int {
+	n := 0
+	switch v := v.(type) {
+	case map[string]any:
+		for _, e := range v {
+			n += 1 + countMembers(e)
+		}
+	case []any:
+		for _, e := range v {
+			n += countMembers(e)
+		}
+	}
+	return n
 }
 
 // decodeValue decodes one raw member value with encoding/json.
