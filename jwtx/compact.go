@@ -17,6 +17,24 @@ const (
 	maxSignature   = jose.MaxRSABits / 8 // bytes: the largest RSA signature
 )
 
+// Limits on the header, which is read before any key vouches for it, so
+// that refusing a forged header costs no more than a few HS256
+// verifications, and less than refusing any token of the default size limit.
+//
+// maxHeaderSegment bounds the encoded header: 2 KiB is 1536 bytes of JSON,
+// several times a normal header (alg, typ and kid take under 100) and room
+// for an embedded RSA-4096 JWK (about 800) with the registered parameters
+// and a few of an application's own; it is a quarter of the default token
+// size limit. maxHeaderMembers bounds the members of the header's objects,
+// counted at every depth: the registered JWS parameters and an embedded
+// JWK come to about 20, and at 32 the scan stays within a small multiple of
+// verifying an HS256 token. Certificate chains (x5c) do not fit, but jwtx
+// ignores them anyway.
+const (
+	maxHeaderSegment = 2 << 10
+	maxHeaderMembers = 32
+)
+
 // compactDecoder reads the JWS compact serialization strictly: exactly three
 // non-empty segments of unpadded base64url (RFC 7515 §2, §7.1) with no other
 // character anywhere, and no non-zero trailing bits.
@@ -109,14 +127,18 @@ type header struct {
 	refused *HeaderError
 }
 
-// header decodes and parses the JOSE header. It refuses a header that is
-// not one JSON object, a missing, non-string or "none" alg, and a kid that
-// is not a non-empty string. Parameters jwtx does not implement and must
+// header decodes and parses the JOSE header. It refuses a header beyond the
+// limits above or not one JSON object, a missing, non-string or "none" alg,
+// and a kid that is not a non-empty string. Parameters jwtx does not implement and must
 // not ignore are recorded for checkSigned: crit (RFC 7515 §4.1.11), b64
 // (RFC 7797), zip (JWE only), enc (a JWE header) and cty "JWT" (a nested
 // token); so is a typ that is not a string. jwk, jku, x5u, x5c and other
 // parameters are ignored: no key ever comes from the token.
 func (d compactDecoder) header(seg []byte) (header, error) {
+	if len(seg) > maxHeaderSegment {
+		return header{}, fmt.Errorf("%w: the header is %d bytes encoded, over the limit of %d; put application data in the claims, not the JOSE header",
+			ErrTooLarge, len(seg), maxHeaderSegment)
+	}
 	js, err := d.decode(nil, seg, "header")
 	if err != nil {
 		return header{}, err
@@ -128,7 +150,7 @@ func (d compactDecoder) header(seg []byte) (header, error) {
 			h.refused = &HeaderError{Param: param, Err: ErrUnsupported}
 		}
 	}
-	err = jsonobj.Object(js, maxHeaderDepth, func(name, value []byte) error {
+	err = jsonobj.ObjectN(js, maxHeaderDepth, maxHeaderMembers, func(name, value []byte) error {
 		switch string(name) {
 		case "alg":
 			s, err := jsonobj.String(value)
@@ -159,8 +181,11 @@ func (d compactDecoder) header(seg []byte) (header, error) {
 	})
 	if err != nil {
 		var he *HeaderError
-		if errors.As(err, &he) {
+		switch {
+		case errors.As(err, &he):
 			return header{}, err
+		case errors.Is(err, jsonobj.ErrMembers):
+			return header{}, malformed("the header has more than %d members, counting those of nested objects; put application data in the claims, not the JOSE header", maxHeaderMembers)
 		}
 		return header{}, malformed("header: %w", err)
 	}
