@@ -58,6 +58,17 @@ func malformed(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
 }
 
+// jsonMalformed refuses part of a token, the header or the claims, that the
+// JSON scanner refused with err, saying in jwtx's words what was wrong and
+// where.
+func jsonMalformed(part string, err error) error {
+	var je *jsonobj.Error
+	if errors.As(err, &je) {
+		return malformed("%s: %s at offset %d", part, je.Reason, je.Offset)
+	}
+	return malformed("%s: not one JSON object", part)
+}
+
 // split checks the characters of token and cuts it into segments. It counts
 // dots without allocating per segment, so a flood of dots costs one pass.
 // An empty signature is left to the algorithm and signature checks, which
@@ -187,7 +198,7 @@ func (d compactDecoder) header(seg []byte) (header, error) {
 		case errors.Is(err, jsonobj.ErrMembers):
 			return header{}, malformed("the header has more than %d members, counting those of nested objects; put application data in the claims, not the JOSE header", maxHeaderMembers)
 		}
-		return header{}, malformed("header: %w", err)
+		return header{}, jsonMalformed("header", err)
 	}
 	if !hasAlg || len(h.alg) == 0 || ascii.EqualFold(h.alg, "none") {
 		return header{}, &HeaderError{Param: "alg", Err: ErrAlgorithm}

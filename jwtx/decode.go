@@ -50,7 +50,7 @@ func decodeClaims[C Claims](payload []byte, names *claimNames, c *C) error {
 		if errors.As(err, &ce) {
 			return err
 		}
-		return malformed("claims: %w", err)
+		return jsonMalformed("claims", err)
 	}
 	if names.whole {
 		// A self-decoding type sees every member, but the registered

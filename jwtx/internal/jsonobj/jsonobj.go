@@ -31,7 +31,9 @@
 // Every error returned by this package, other than one returned by the
 // callback, matches exactly one of the sentinels [ErrSyntax], [ErrDuplicate],
 // [ErrDepth], [ErrMembers], [ErrEncoding] or [ErrNotString] under
-// [errors.Is]. Messages carry a byte offset but never any of the input.
+// [errors.Is]. Errors about the input, all but ErrNotString, are an [*Error]
+// that gives the reason and the byte offset apart, so that a caller can
+// word its own message. Messages never carry any of the input.
 //
 // The functions have no state and are safe for concurrent use.
 package jsonobj
@@ -39,8 +41,8 @@ package jsonobj
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -258,10 +260,25 @@ func (c *collector) add(name, value []byte) {
 	c.more = append(c.more, member{name: name, value: value})
 }
 
-// errAt wraps a sentinel with a short reason and the byte offset of the
-// problem. It never quotes the input.
+// An Error reports invalid input: its kind, one of the sentinels, and what
+// was wrong where. It never quotes the input.
+type Error struct {
+	Kind   error  // ErrSyntax, ErrDuplicate, ErrDepth, ErrMembers or ErrEncoding
+	Reason string // what was wrong, such as "repeated member name"
+	Offset int    // the byte offset of the problem in the input
+}
+
+// Error returns the kind, the reason and the offset.
+func (e *Error) Error() string {
+	return e.Kind.Error() + ": " + e.Reason + " at offset " + strconv.Itoa(e.Offset)
+}
+
+// Unwrap returns the kind, so that errors.Is matches the sentinel.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// errAt reports the problem reason, of the kind sentinel, at offset off.
 func errAt(sentinel error, reason string, off int) error {
-	return fmt.Errorf("%w: %s at offset %d", sentinel, reason, off)
+	return &Error{Kind: sentinel, Reason: reason, Offset: off}
 }
 
 // skipSpace returns the offset of the first byte at or after i that is not
