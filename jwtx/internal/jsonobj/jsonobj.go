@@ -42,7 +42,6 @@ import (
 	"bytes"
 	"errors"
 	"math"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -146,56 +145,6 @@ func ObjectN(data []byte, maxDepth, maxMembers int, fn func(name, value []byte) 
 	return nil
 }
 
-// Array is [Object] for a JSON array: it checks that data is exactly one
-// JSON array, optionally surrounded by JSON whitespace, under the same rules
-// and depth limit (the array itself is at depth 1), and then calls fn, in
-// order, with the raw value of each element. fn is called only after the
-// whole input has been validated; an error it returns stops the iteration
-// and is returned unchanged. Values alias data as in Object.
-//
-// On invalid input Array returns an error matching [ErrSyntax],
-// [ErrDuplicate], [ErrDepth] or [ErrEncoding]. It never panics.
-func Array(data []byte, maxDepth int, fn func(value []byte) error) error {
-	s := scanner{data: data, maxDepth: min(maxDepth, depthCap), maxMembers: math.MaxInt}
-	start := s.skipSpace(0)
-	if start >= len(data) {
-		return errAt(ErrSyntax, "unexpected end of input", start)
-	}
-	if data[start] != '[' {
-		return errAt(ErrSyntax, "top-level value is not an array", start)
-	}
-	if s.maxDepth < 1 {
-		return errAt(ErrDepth, "array exceeds the depth limit", start)
-	}
-	end, err := s.array(start, 1)
-	if err != nil {
-		return err
-	}
-	if end = s.skipSpace(end); end != len(data) {
-		return errAt(ErrSyntax, "data after the top-level array", end)
-	}
-	if fn == nil {
-		return nil
-	}
-	// The array is valid: walk its elements again, with no error possible
-	// from the scanner, without recording them first.
-	i := s.skipSpace(start + 1)
-	if data[i] == ']' {
-		return nil
-	}
-	for {
-		next, _ := s.value(i, 1)
-		if err := fn(data[i:next:next]); err != nil {
-			return err
-		}
-		i = s.skipSpace(next)
-		if data[i] == ']' {
-			return nil
-		}
-		i = s.skipSpace(i + 1) // past the comma
-	}
-}
-
 // String returns the unescaped contents of value, a raw JSON string value
 // including its quotes, as passed to the callback of [Object].
 //
@@ -258,27 +207,6 @@ func (c *collector) add(name, value []byte) {
 		return
 	}
 	c.more = append(c.more, member{name: name, value: value})
-}
-
-// An Error reports invalid input: its kind, one of the sentinels, and what
-// was wrong where. It never quotes the input.
-type Error struct {
-	Kind   error  // ErrSyntax, ErrDuplicate, ErrDepth, ErrMembers or ErrEncoding
-	Reason string // what was wrong, such as "repeated member name"
-	Offset int    // the byte offset of the problem in the input
-}
-
-// Error returns the kind, the reason and the offset.
-func (e *Error) Error() string {
-	return e.Kind.Error() + ": " + e.Reason + " at offset " + strconv.Itoa(e.Offset)
-}
-
-// Unwrap returns the kind, so that errors.Is matches the sentinel.
-func (e *Error) Unwrap() error { return e.Kind }
-
-// errAt reports the problem reason, of the kind sentinel, at offset off.
-func errAt(sentinel error, reason string, off int) error {
-	return &Error{Kind: sentinel, Reason: reason, Offset: off}
 }
 
 // skipSpace returns the offset of the first byte at or after i that is not
