@@ -140,11 +140,12 @@ type header struct {
 
 // header decodes and parses the JOSE header. It refuses a header beyond the
 // limits above or not one JSON object, a missing, non-string or "none" alg,
-// and a kid that is not a non-empty string. Parameters jwtx does not implement and must
-// not ignore are recorded for checkSigned: crit (RFC 7515 §4.1.11), b64
-// (RFC 7797), zip (JWE only), enc (a JWE header) and cty "JWT" (a nested
-// token); so is a typ that is not a string. jwk, jku, x5u, x5c and other
-// parameters are ignored: no key ever comes from the token.
+// and a kid that is not a non-empty string. Parameters jwtx does not
+// implement and must not ignore are recorded for checkSigned: crit (RFC 7515
+// §4.1.11), b64 (RFC 7797), zip (JWE only), enc (a JWE header) and cty "JWT"
+// or not a string (a nested token); a typ that is not a string is dropped.
+// jwk, jku, x5u, x5c and other parameters are ignored: no key ever comes
+// from the token.
 func (d compactDecoder) header(seg []byte) (header, error) {
 	if len(seg) > maxHeaderSegment {
 		return header{}, fmt.Errorf("%w: the header is %d bytes encoded, over the limit of %d; put application data in the claims, not the JOSE header",
