@@ -30,6 +30,7 @@ type cvClaims struct {
 	Free    map[string]any         `json:"free,omitempty"`
 	Opaque  cvOpaque               `json:"opaque"`
 	Deep    map[string][][2]cvTeam `json:"deep,omitempty"`
+	Shadow  cvShadow               `json:"shadow"`
 }
 
 // cvPromoted is embedded in cvClaims: its fields are claims of their own.
@@ -56,6 +57,18 @@ type cvMeta struct {
 	Note string `json:"note"`
 }
 
+// cvShadow declares "info" through an embedded struct, first, and itself:
+// encoding/json decodes the shallower field, a struct.
+type cvShadow struct {
+	cvShadowed
+	Info cvTeam `json:"info"`
+}
+
+// cvShadowed is embedded in cvShadow; its "info" is hidden.
+type cvShadowed struct {
+	Info string `json:"info"`
+}
+
 // cvTeam is an element of slices, arrays and maps.
 type cvTeam struct {
 	Role string `json:"role"`
@@ -80,7 +93,7 @@ func (o *cvOpaque) UnmarshalJSON(b []byte) error {
 
 // cvCmp compares cvClaims, whose embedded structs are unexported.
 func cvCmp() cmp.Options {
-	return cmp.Options{vtCmp(), cmp.AllowUnexported(cvClaims{}, cvProfile{}), cmpopts.EquateEmpty()}
+	return cmp.Options{vtCmp(), cmp.AllowUnexported(cvClaims{}, cvProfile{}, cvShadow{}), cmpopts.EquateEmpty()}
 }
 
 // TestCaseVariantNamesInNestedObjects: encoding/json matches member names
@@ -126,6 +139,7 @@ func TestCaseVariantNamesInNestedObjects(t *testing.T) {
 		{name: "claim promoted from an embedded struct", claim: "prefs", value: `{"Role":"admin"}`, wantClaim: "prefs.Role"},
 		{name: "map of slices of arrays", claim: "deep", value: `{"k":[[{"role":"a"},{"ROLE":"b"}]]}`, wantClaim: "deep.k[0][1].ROLE"},
 		{name: "claim of an embedded struct with a tag", claim: "tagged", value: `{"Note":"x"}`, wantClaim: "tagged.Note"},
+		{name: "field hiding a promoted one", claim: "shadow", value: `{"info":{"ROLE":"admin"}}`, wantClaim: "shadow.info.ROLE"},
 		{name: "escaped name", claim: "profile", value: `{"R\u004fLE":"admin"}`, wantClaim: "profile.ROLE"},
 
 		// Accepted: exact names, names unrelated to the type, and values
@@ -136,6 +150,8 @@ func TestCaseVariantNamesInNestedObjects(t *testing.T) {
 			}},
 		{name: "exact names in an embedded struct with a tag", claim: "tagged", value: `{"note":"t"}`,
 			want: func(c *cvClaims) { c.cvMeta.Note = "t" }},
+		{name: "exact names in a field hiding a promoted one", claim: "shadow", value: `{"info":{"role":"a"}}`,
+			want: func(c *cvClaims) { c.Shadow.Info.Role = "a" }},
 		{name: "unrelated names", claim: "profile", value: `{"role":"user","nickname":"x","ROLES":1}`,
 			want: func(c *cvClaims) { c.Profile.Role = "user" }},
 		{name: "ignored field's name", claim: "profile", value: `{"skipped":"x"}`, want: func(*cvClaims) {}},

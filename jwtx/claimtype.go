@@ -204,7 +204,7 @@ func (ss shapes) of(t reflect.Type) *shape {
 	case reflect.Struct:
 		s = &shape{kind: structShape, fields: make(map[string]*shape)}
 		ss[t] = s
-		ss.addFields(s, t, map[reflect.Type]bool{t: true})
+		ss.addFields(s, t)
 		if len(s.names) == 0 { // nothing to match, so nothing refers back to s
 			ss[t] = nil
 			return nil
@@ -230,26 +230,35 @@ func (ss shapes) of(t reflect.Type) *shape {
 
 // addFields adds to s the fields encoding/json decodes from a JSON object
 // into a struct of type t: exported fields under their tag or Go name, and
-// the fields of untagged embedded structs as if they were t's own. A name
-// found twice keeps the first field's shape: encoding/json picks one field,
-// and any of them is enough to refuse case variants.
-func (ss shapes) addFields(s *shape, t reflect.Type, embedded map[reflect.Type]bool) {
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, inner, ok := jsonField(f)
-		switch {
-		case !ok:
-		case inner != nil:
-			if !embedded[inner] {
-				embedded[inner] = true
-				ss.addFields(s, inner, embedded)
-			}
-		default:
-			if _, ok := s.fields[name]; !ok {
-				s.names = append(s.names, name)
-				s.fields[name] = ss.of(f.Type)
+// the fields of untagged embedded structs as if they were t's own. Like
+// encoding/json, it goes down one level of embedding at a time, so that a
+// name declared at several depths keeps the shallowest field; at one depth
+// the first field keeps it (encoding/json may ignore both, but any of them
+// is enough to refuse case variants of the name).
+func (ss shapes) addFields(s *shape, t reflect.Type) {
+	visited := map[reflect.Type]bool{t: true}
+	for level := []reflect.Type{t}; len(level) > 0; {
+		var next []reflect.Type
+		for _, st := range level {
+			for i := 0; i < st.NumField(); i++ {
+				f := st.Field(i)
+				name, inner, ok := jsonField(f)
+				switch {
+				case !ok:
+				case inner != nil:
+					if !visited[inner] {
+						visited[inner] = true
+						next = append(next, inner)
+					}
+				default:
+					if _, ok := s.fields[name]; !ok {
+						s.names = append(s.names, name)
+						s.fields[name] = ss.of(f.Type)
+					}
+				}
 			}
 		}
+		level = next
 	}
 }
 
