@@ -17,20 +17,22 @@ import (
 type cvClaims struct {
 	jwtx.RegisteredClaims
 	cvPromoted
-	cvMeta  `json:"tagged"`        // embedded with a tag: one claim holding an object
-	Profile cvProfile              `json:"profile"`
-	Manager *cvProfile             `json:"manager,omitempty"`
-	Teams   []cvTeam               `json:"teams,omitempty"`
-	Pair    [2]cvTeam              `json:"pair"`
-	Leads   []*cvTeam              `json:"leads,omitempty"`
-	ByOrg   map[string]cvTeam      `json:"byOrg,omitempty"`
-	Groups  map[string][]*cvTeam   `json:"groups,omitempty"`
-	Tree    *cvNode                `json:"tree,omitempty"`
-	Site    cvTeam                 // untagged: the JSON name is "Site"
-	Free    map[string]any         `json:"free,omitempty"`
-	Opaque  cvOpaque               `json:"opaque"`
-	Deep    map[string][][2]cvTeam `json:"deep,omitempty"`
-	Shadow  cvShadow               `json:"shadow"`
+	cvMeta     `json:"tagged"`        // embedded with a tag: one claim holding an object
+	cvShadowed                        // its "info" is hidden by Info below
+	Info       cvTeam                 `json:"info"`
+	Profile    cvProfile              `json:"profile"`
+	Manager    *cvProfile             `json:"manager,omitempty"`
+	Teams      []cvTeam               `json:"teams,omitempty"`
+	Pair       [2]cvTeam              `json:"pair"`
+	Leads      []*cvTeam              `json:"leads,omitempty"`
+	ByOrg      map[string]cvTeam      `json:"byOrg,omitempty"`
+	Groups     map[string][]*cvTeam   `json:"groups,omitempty"`
+	Tree       *cvNode                `json:"tree,omitempty"`
+	Site       cvTeam                 // untagged: the JSON name is "Site"
+	Free       map[string]any         `json:"free,omitempty"`
+	Opaque     cvOpaque               `json:"opaque"`
+	Deep       map[string][][2]cvTeam `json:"deep,omitempty"`
+	Shadow     cvShadow               `json:"shadow"`
 }
 
 // cvPromoted is embedded in cvClaims: its fields are claims of their own.
@@ -140,6 +142,7 @@ func TestCaseVariantNamesInNestedObjects(t *testing.T) {
 		{name: "map of slices of arrays", claim: "deep", value: `{"k":[[{"role":"a"},{"ROLE":"b"}]]}`, wantClaim: "deep.k[0][1].ROLE"},
 		{name: "claim of an embedded struct with a tag", claim: "tagged", value: `{"Note":"x"}`, wantClaim: "tagged.Note"},
 		{name: "field hiding a promoted one", claim: "shadow", value: `{"info":{"ROLE":"admin"}}`, wantClaim: "shadow.info.ROLE"},
+		{name: "claim hiding a promoted one", claim: "info", value: `{"ROLE":"admin"}`, wantClaim: "info.ROLE"},
 		{name: "escaped name", claim: "profile", value: `{"R\u004fLE":"admin"}`, wantClaim: "profile.ROLE"},
 
 		// Accepted: exact names, names unrelated to the type, and values

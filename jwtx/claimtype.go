@@ -71,9 +71,18 @@ func inspectClaims[C Claims]() (claimNames, error) {
 		}
 		return names, nil
 	}
-	w := claimsWalk{names: &names, seen: map[reflect.Type]bool{}, shapes: shapes{}}
+	w := claimsWalk{names: &names, seen: map[reflect.Type]bool{}}
 	if err := w.walk(t, false); err != nil {
 		return claimNames{}, err
+	}
+	// The values of C's fields are walked for case variants as those of
+	// any struct are; C itself is walked even when it decodes itself.
+	top := shape{kind: structShape, fields: make(map[string]*shape)}
+	shapes{}.addFields(&top, t)
+	for name, s := range top.fields {
+		if s != nil {
+			names.nested[name] = s
+		}
 	}
 	names.whole = reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]())
 	if a, b, ok := names.collision(); ok {
@@ -84,9 +93,8 @@ func inspectClaims[C Claims]() (claimNames, error) {
 
 // claimsWalk collects the member names of a claims type.
 type claimsWalk struct {
-	names  *claimNames
-	seen   map[reflect.Type]bool
-	shapes shapes
+	names *claimNames
+	seen  map[reflect.Type]bool
 }
 
 func (w *claimsWalk) walk(t reflect.Type, viaPointer bool) error {
@@ -121,11 +129,6 @@ func (w *claimsWalk) walk(t reflect.Type, viaPointer bool) error {
 			}
 		}
 		w.names.add(name)
-		if _, ok := w.names.nested[name]; !ok {
-			if s := w.shapes.of(f.Type); s != nil {
-				w.names.nested[name] = s
-			}
-		}
 	}
 	return nil
 }
