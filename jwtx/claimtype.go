@@ -2,16 +2,21 @@ package jwtx
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
+	"unicode"
 )
 
 // claimNames is what a Verifier knows about the JSON members of C.
 type claimNames struct {
 	exact map[string]struct{}
 	list  []string
+	// nested holds the shape of the members whose values encoding/json
+	// decodes into structs somewhere inside.
+	nested map[string]*shape
 	// whole is set when C decodes itself (json.Unmarshaler): it is then
 	// given the whole payload, not only its own members.
 	whole bool
@@ -25,31 +30,59 @@ func (n *claimNames) checkName(name []byte) error {
 	if _, ok := n.exact[string(name)]; ok {
 		return nil
 	}
-	for _, s := range n.list {
-		if bytes.EqualFold(name, []byte(s)) {
-			return &ClaimError{Claim: truncate(string(name)), Err: fmt.Errorf("%w: differs from %q only in case", ErrMalformed, s)}
-		}
+	if s, ok := foldMatch(n.list, name); ok {
+		return caseVariantError(name, s)
 	}
 	return nil
 }
 
+// foldMatch returns the name of names equal to name under case folding, as
+// encoding/json matches names to fields.
+func foldMatch(names []string, name []byte) (string, bool) {
+	for _, s := range names {
+		if bytes.EqualFold(name, []byte(s)) {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// caseVariantError refuses the member at path, whose name differs from the
+// JSON name of a field of the claims type only in case.
+func caseVariantError(path []byte, field string) error {
+	return &ClaimError{
+		Claim: truncate(string(path)),
+		Err:   fmt.Errorf("%w: differs from %q only in case; member names must match the claims type's JSON names exactly", ErrMalformed, field),
+	}
+}
+
 // inspectClaims checks that C is a struct that embeds RegisteredClaims by
 // value and declares no field of its own under a registered claim name, and
-// returns the JSON member names of C.
+// returns the JSON member names of C with the shapes of their values.
 func inspectClaims[C Claims]() (claimNames, error) {
 	t := reflect.TypeFor[C]()
 	if t.Kind() != reflect.Struct {
 		return claimNames{}, fmt.Errorf("%w: claims type %v is not a struct", ErrConfig, t)
 	}
-	names := claimNames{exact: make(map[string]struct{})}
+	names := claimNames{exact: make(map[string]struct{}), nested: make(map[string]*shape)}
 	if t == reflect.TypeFor[RegisteredClaims]() {
 		for _, n := range registeredNames() {
 			names.add(n)
 		}
 		return names, nil
 	}
-	if err := walkClaims(t, false, &names, map[reflect.Type]bool{}); err != nil {
+	w := claimsWalk{names: &names, seen: map[reflect.Type]bool{}}
+	if err := w.walk(t, false); err != nil {
 		return claimNames{}, err
+	}
+	// The values of C's fields are walked for case variants as those of
+	// any struct are; C itself is walked even when it decodes itself.
+	top := shape{kind: structShape, fields: make(map[string]*shape)}
+	shapes{}.addFields(&top, t)
+	for name, s := range top.fields {
+		if s != nil {
+			names.nested[name] = s
+		}
 	}
 	names.whole = reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]())
 	if a, b, ok := names.collision(); ok {
@@ -58,52 +91,44 @@ func inspectClaims[C Claims]() (claimNames, error) {
 	return names, nil
 }
 
-func walkClaims(t reflect.Type, viaPointer bool, names *claimNames, seen map[reflect.Type]bool) error {
-	if seen[t] {
+// claimsWalk collects the member names of a claims type.
+type claimsWalk struct {
+	names *claimNames
+	seen  map[reflect.Type]bool
+}
+
+func (w *claimsWalk) walk(t reflect.Type, viaPointer bool) error {
+	if w.seen[t] {
 		return nil
 	}
-	seen[t] = true
+	w.seen[t] = true
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" {
+		name, embedded, ok := jsonField(f)
+		ptr := f.Type.Kind() == reflect.Pointer
+		switch {
+		case !ok:
 			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		ft := f.Type
-		if f.Anonymous && name == "" {
-			ptr := ft.Kind() == reflect.Pointer
-			if ptr {
-				ft = ft.Elem()
+		case embedded == reflect.TypeFor[RegisteredClaims]():
+			if ptr || viaPointer {
+				return fmt.Errorf("%w: claims type %v must embed jwtx.RegisteredClaims by value, not through a pointer", ErrConfig, t)
 			}
-			if ft == reflect.TypeFor[RegisteredClaims]() {
-				if ptr || viaPointer {
-					return fmt.Errorf("%w: claims type %v must embed jwtx.RegisteredClaims by value, not through a pointer", ErrConfig, t)
-				}
-				for _, n := range registeredNames() {
-					names.add(n)
-				}
-				continue
+			for _, n := range registeredNames() {
+				w.names.add(n)
 			}
-			if ft.Kind() == reflect.Struct {
-				if err := walkClaims(ft, viaPointer || ptr, names, seen); err != nil {
-					return err
-				}
-				continue
-			}
-		}
-		if !f.IsExported() {
 			continue
-		}
-		if name == "" {
-			name = f.Name
+		case embedded != nil:
+			if err := w.walk(embedded, viaPointer || ptr); err != nil {
+				return err
+			}
+			continue
 		}
 		for _, r := range registeredNames() {
 			if strings.EqualFold(name, r) {
 				return fmt.Errorf("%w: field %s of %v collides with the registered claim %q", ErrConfig, f.Name, t, r)
 			}
 		}
-		names.add(name)
+		w.names.add(name)
 	}
 	return nil
 }
@@ -132,4 +157,169 @@ func (n *claimNames) collision() (string, string, bool) {
 // registeredNames lists the JSON names of RegisteredClaims' fields.
 func registeredNames() []string {
 	return []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "type", "fresh", "csrf", "fam"}
+}
+
+// A shape is the part of a claim's Go type in which encoding/json decodes
+// JSON objects into structs, matching member names to fields with case
+// folding. Verification walks a claim's value along its shape and refuses
+// names that match a field only that way, as checkName does for the claims
+// themselves. A nil *shape stands for a type with no such struct inside.
+type shape struct {
+	kind shapeKind
+	// fields maps the JSON names of a struct's fields to the shapes of
+	// their values; names lists them for the comparison under case folding.
+	fields map[string]*shape
+	names  []string
+	// elem is the shape of the elements of a slice or array, or of the
+	// values of a map.
+	elem *shape
+}
+
+type shapeKind uint8
+
+const (
+	structShape shapeKind = iota // a JSON object decoded into a struct
+	listShape                    // a JSON array decoded into a slice or array
+	mapShape                     // a JSON object decoded into a map
+)
+
+// shapes builds shapes, one per Go type, so that recursive types end in a
+// cycle of shapes rather than in endless recursion.
+type shapes map[reflect.Type]*shape
+
+// of returns the shape of values of type t, or nil. Types that decode
+// themselves (json.Unmarshaler, encoding.TextUnmarshaler) and interfaces
+// (which decode objects into maps, matching nothing by case folding) have
+// none.
+func (ss shapes) of(t reflect.Type) *shape {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if s, ok := ss[t]; ok {
+		return s
+	}
+	if decodesItself(t) {
+		ss[t] = nil
+		return nil
+	}
+	var s *shape
+	switch t.Kind() {
+	case reflect.Struct:
+		s = &shape{kind: structShape, fields: make(map[string]*shape)}
+		ss[t] = s
+		ss.addFields(s, t)
+		if len(s.names) == 0 { // nothing to match, so nothing refers back to s
+			ss[t] = nil
+			return nil
+		}
+		return s
+	case reflect.Slice, reflect.Array:
+		s = &shape{kind: listShape}
+	case reflect.Map:
+		s = &shape{kind: mapShape}
+	default:
+		ss[t] = nil
+		return nil
+	}
+	// A cycle back to t while its element's shape is built (type L []L)
+	// finds s here, so s.elem is never nil on such a cycle.
+	ss[t] = s
+	if s.elem = ss.of(t.Elem()); s.elem == nil {
+		ss[t] = nil
+		return nil
+	}
+	return s
+}
+
+// addFields adds to s the fields encoding/json decodes from a JSON object
+// into a struct of type t: exported fields under their tag or Go name, and
+// the fields of untagged embedded structs as if they were t's own. Like
+// encoding/json, it goes down one level of embedding at a time, so that a
+// name declared at several depths keeps the shallowest field; at one depth
+// the first field keeps it (encoding/json may ignore both, but any of them
+// is enough to refuse case variants of the name).
+func (ss shapes) addFields(s *shape, t reflect.Type) {
+	visited := map[reflect.Type]bool{t: true}
+	for level := []reflect.Type{t}; len(level) > 0; {
+		var next []reflect.Type
+		for _, st := range level {
+			for i := 0; i < st.NumField(); i++ {
+				f := st.Field(i)
+				name, inner, ok := jsonField(f)
+				switch {
+				case !ok:
+				case inner != nil:
+					if !visited[inner] {
+						visited[inner] = true
+						next = append(next, inner)
+					}
+				default:
+					if _, ok := s.fields[name]; !ok {
+						s.names = append(s.names, name)
+						s.fields[name] = ss.of(f.Type)
+					}
+				}
+			}
+		}
+		level = next
+	}
+}
+
+// jsonField tells what encoding/json makes of struct field f: nothing (ok
+// is false), the member name, or, for an untagged embedded struct, the
+// struct type whose fields it promotes (embedded). It follows
+// encoding/json's rules: unexported fields are ignored unless they embed a
+// struct, tag "-" ignores a field, and a tag name that encoding/json
+// would not accept leaves the field under its Go name.
+func jsonField(f reflect.StructField) (name string, embedded reflect.Type, ok bool) {
+	ft := f.Type
+	if f.Anonymous && ft.Kind() == reflect.Pointer {
+		ft = ft.Elem()
+	}
+	isStruct := f.Anonymous && ft.Kind() == reflect.Struct
+	if !f.IsExported() && !isStruct {
+		return "", nil, false
+	}
+	tag := f.Tag.Get("json")
+	if tag == "-" {
+		return "", nil, false
+	}
+	name, _, _ = strings.Cut(tag, ",")
+	if !validTagName(name) {
+		name = ""
+	}
+	switch {
+	case name != "":
+		return name, nil, true
+	case isStruct:
+		return "", ft, true
+	}
+	return f.Name, nil, true
+}
+
+// validTagName is encoding/json's test of a name in a json tag.
+func validTagName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
+		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
+			return false
+		}
+	}
+	return true
+}
+
+// decodesItself reports whether encoding/json hands values of type t to a
+// method of t instead of matching member names to fields.
+func decodesItself(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	for _, i := range []reflect.Type{reflect.TypeFor[json.Unmarshaler](), reflect.TypeFor[encoding.TextUnmarshaler]()} {
+		if t.Implements(i) || p.Implements(i) {
+			return true
+		}
+	}
+	return t.Kind() == reflect.Interface
 }

@@ -17,6 +17,24 @@ const (
 	maxSignature   = jose.MaxRSABits / 8 // bytes: the largest RSA signature
 )
 
+// Limits on the header, which is read before any key vouches for it, so
+// that refusing a forged header costs no more than a few HS256
+// verifications, and less than refusing any token of the default size limit.
+//
+// maxHeaderSegment bounds the encoded header: 2 KiB is 1536 bytes of JSON,
+// several times a normal header (alg, typ and kid take under 100) and room
+// for an embedded RSA-4096 JWK (about 800) with the registered parameters
+// and a few of an application's own; it is a quarter of the default token
+// size limit. maxHeaderMembers bounds the members of the header's objects,
+// counted at every depth: the registered JWS parameters and an embedded
+// JWK come to about 20, and at 32 the scan stays within a small multiple of
+// verifying an HS256 token. Certificate chains (x5c) do not fit, but jwtx
+// ignores them anyway.
+const (
+	maxHeaderSegment = 2 << 10
+	maxHeaderMembers = 32
+)
+
 // compactDecoder reads the JWS compact serialization strictly: exactly three
 // non-empty segments of unpadded base64url (RFC 7515 §2, §7.1) with no other
 // character anywhere, and no non-zero trailing bits.
@@ -38,6 +56,17 @@ type compactToken struct {
 
 func malformed(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
+}
+
+// jsonMalformed refuses part of a token, the header or the claims, that the
+// JSON scanner refused with err, saying in jwtx's words what was wrong and
+// where.
+func jsonMalformed(part string, err error) error {
+	var je *jsonobj.Error
+	if errors.As(err, &je) {
+		return malformed("%s: %s at offset %d", part, je.Reason, je.Offset)
+	}
+	return malformed("%s: not one JSON object", part)
 }
 
 // split checks the characters of token and cuts it into segments. It counts
@@ -96,24 +125,44 @@ func (d compactDecoder) decode(dst, seg []byte, what string) ([]byte, error) {
 }
 
 // header is the part of a JOSE header the verifier acts on.
+//
+// Only what selects the key and the algorithm (alg, kid) is refused before
+// the signature is checked, so that a token whose signature does not verify
+// is refused with ErrSignature whatever else its header says. What else the
+// header holds is kept and judged by checkSigned, after the signature.
 type header struct {
 	alg, kid, typ  []byte
 	hasKID, hasTyp bool
+	// refused is the first parameter that jwtx does not implement, to be
+	// reported once the signature has verified.
+	refused *HeaderError
 }
 
-// header decodes and parses the JOSE header. It refuses what jwtx does not
-// implement and must not ignore: crit (RFC 7515 §4.1.11), b64 (RFC 7797),
-// zip (JWE only), enc (a JWE header) and cty "JWT" (a nested token). jwk,
-// jku, x5u, x5c and other parameters are ignored: no key ever comes from the
-// token.
+// header decodes and parses the JOSE header. It refuses a header beyond the
+// limits above or not one JSON object, a missing, non-string or "none" alg,
+// and a kid that is not a non-empty string. Parameters jwtx does not
+// implement and must not ignore are recorded for checkSigned: crit (RFC 7515
+// §4.1.11), b64 (RFC 7797), zip (JWE only), enc (a JWE header) and cty "JWT"
+// or not a string (a nested token); a typ that is not a string is dropped.
+// jwk, jku, x5u, x5c and other parameters are ignored: no key ever comes
+// from the token.
 func (d compactDecoder) header(seg []byte) (header, error) {
+	if len(seg) > maxHeaderSegment {
+		return header{}, fmt.Errorf("%w: the header is %d bytes encoded, over the limit of %d; put application data in the claims, not the JOSE header",
+			ErrTooLarge, len(seg), maxHeaderSegment)
+	}
 	js, err := d.decode(nil, seg, "header")
 	if err != nil {
 		return header{}, err
 	}
 	var h header
 	hasAlg := false
-	err = jsonobj.Object(js, maxHeaderDepth, func(name, value []byte) error {
+	refuse := func(param string) {
+		if h.refused == nil {
+			h.refused = &HeaderError{Param: param, Err: ErrUnsupported}
+		}
+	}
+	err = jsonobj.ObjectN(js, maxHeaderDepth, maxHeaderMembers, func(name, value []byte) error {
 		switch string(name) {
 		case "alg":
 			s, err := jsonobj.String(value)
@@ -128,26 +177,29 @@ func (d compactDecoder) header(seg []byte) (header, error) {
 			}
 			h.kid, h.hasKID = s, true
 		case "typ":
-			s, err := jsonobj.String(value)
-			if err != nil {
-				return &HeaderError{Param: "typ", Err: ErrTokenType}
+			// A typ that is not a string names no token type: the
+			// typ check refuses it as if it were absent.
+			if s, err := jsonobj.String(value); err == nil {
+				h.typ, h.hasTyp = s, true
 			}
-			h.typ, h.hasTyp = s, true
 		case "crit", "b64", "zip", "enc":
-			return &HeaderError{Param: string(name), Err: ErrUnsupported}
+			refuse(string(name))
 		case "cty":
 			if s, err := jsonobj.String(value); err != nil || typMatches(s, "JWT") {
-				return &HeaderError{Param: "cty", Err: ErrUnsupported}
+				refuse("cty")
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		var he *HeaderError
-		if errors.As(err, &he) {
+		switch {
+		case errors.As(err, &he):
 			return header{}, err
+		case errors.Is(err, jsonobj.ErrMembers):
+			return header{}, malformed("the header has more than %d members, counting those of nested objects; put application data in the claims, not the JOSE header", maxHeaderMembers)
 		}
-		return header{}, malformed("header: %w", err)
+		return header{}, jsonMalformed("header", err)
 	}
 	if !hasAlg || len(h.alg) == 0 || ascii.EqualFold(h.alg, "none") {
 		return header{}, &HeaderError{Param: "alg", Err: ErrAlgorithm}
@@ -156,6 +208,19 @@ func (d compactDecoder) header(seg []byte) (header, error) {
 		return header{}, &HeaderError{Param: "kid", Err: ErrKeyNotFound}
 	}
 	return h, nil
+}
+
+// checkSigned judges the header parameters that do not select the key, once
+// the signature has verified: it refuses what jwtx does not implement
+// (ErrUnsupported), then a typ other than wantTyp (ErrTokenType).
+func (h *header) checkSigned(wantTyp string) error {
+	if h.refused != nil {
+		return h.refused
+	}
+	if !h.hasTyp || !typMatches(h.typ, wantTyp) {
+		return &HeaderError{Param: "typ", Err: ErrTokenType}
+	}
+	return nil
 }
 
 // verify checks the signature segment with key.

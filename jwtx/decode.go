@@ -3,6 +3,7 @@ package jwtx
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
@@ -28,6 +29,11 @@ func decodeClaims[C Claims](payload []byte, names *claimNames, c *C) error {
 		if _, ok := names.exact[string(name)]; !ok {
 			return nil
 		}
+		if s := names.nested[string(name)]; s != nil {
+			if err := s.check(value, append([]byte(nil), name...)); err != nil {
+				return err
+			}
+		}
 		if rest == nil {
 			rest = make([]byte, 0, len(payload))
 			rest = append(rest, '{')
@@ -44,7 +50,7 @@ func decodeClaims[C Claims](payload []byte, names *claimNames, c *C) error {
 		if errors.As(err, &ce) {
 			return err
 		}
-		return malformed("claims: %w", err)
+		return jsonMalformed("claims", err)
 	}
 	if names.whole {
 		// A self-decoding type sees every member, but the registered
@@ -58,6 +64,42 @@ func decodeClaims[C Claims](payload []byte, names *claimNames, c *C) error {
 		return nil
 	}
 	return unmarshalClaims(append(rest, '}'), c)
+}
+
+// check refuses, inside value, the member names that encoding/json would
+// match to a struct field of s only under case folding (see checkName).
+// Values of another JSON type than s expects are left to encoding/json,
+// which refuses them. path names value in errors; the walk extends it in
+// place as it descends.
+func (s *shape) check(value, path []byte) error {
+	switch {
+	case s.kind == listShape && value[0] == '[':
+		i := 0
+		return jsonobj.Array(value, maxClaimsDepth, func(elem []byte) error {
+			p := strconv.AppendInt(append(path, '['), int64(i), 10)
+			i++
+			return s.elem.check(elem, append(p, ']'))
+		})
+	case s.kind == mapShape && value[0] == '{':
+		return jsonobj.Object(value, maxClaimsDepth, func(name, v []byte) error {
+			return s.elem.check(v, append(append(path, '.'), name...))
+		})
+	case s.kind == structShape && value[0] == '{':
+		return jsonobj.Object(value, maxClaimsDepth, func(name, v []byte) error {
+			p := append(append(path, '.'), name...)
+			field, ok := s.fields[string(name)]
+			switch {
+			case ok && field != nil:
+				return field.check(v, p)
+			case !ok:
+				if f, ok := foldMatch(s.names, name); ok {
+					return caseVariantError(p, f)
+				}
+			}
+			return nil
+		})
+	}
+	return nil
 }
 
 // unmarshalClaims decodes members of the claims type with encoding/json.

@@ -232,8 +232,8 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 	if want == ExpectRefresh {
 		wantTyp = v.cfg.refreshTyp
 	}
-	if !hdr.hasTyp || !typMatches(hdr.typ, wantTyp) {
-		return zero, nil, &HeaderError{Param: "typ", Err: ErrTokenType}
+	if err := hdr.checkSigned(wantTyp); err != nil {
+		return zero, nil, err
 	}
 	payload, err := v.compact.decode(nil, tok.payload, "payload")
 	if err != nil {

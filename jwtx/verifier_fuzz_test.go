@@ -34,7 +34,9 @@ func vtSentinels() []error {
 }
 
 // FuzzVerify checks that Verify never panics, that every failure returns
-// zero claims and matches a sentinel, and that it accepts nothing but
+// zero claims and matches a sentinel, that a token without the right MAC
+// fails with ErrSignature unless it failed before the signature was
+// checked, and that it accepts nothing but
 // tokens whose signing input carries an HS256 MAC under the configured key
 // (checked independently of jwtx) with header alg exactly "HS256".
 func FuzzVerify(f *testing.F) {
@@ -42,6 +44,7 @@ func FuzzVerify(f *testing.F) {
 	now := vtNow()
 	c0 := vtClaimsJSON(now)
 	valid := jws(f, "HS256", vtHHS, c0, key)
+	forged := []byte("an attacker's HMAC key, not the configured one")
 	parts := vtSegments(valid)
 	for _, seed := range []string{
 		valid,
@@ -52,6 +55,8 @@ func FuzzVerify(f *testing.F) {
 		jws(f, "HS256", `{"alg":"HS256","alg":"none","typ":"at+jwt"}`, c0, key),
 		jws(f, "HS256", `{"alg":"HS256","typ":"at+jwt","crit":["b64"],"b64":false}`, c0, key),
 		jws(f, "HS256", `{"alg":"HS256","typ":"at+jwt","zip":"DEF","cty":"JWT"}`, c0, key),
+		jws(f, "HS256", `{"alg":"HS256","typ":1,"kid":"hs-1"}`, c0, key),
+		jws(f, "HS256", `{"alg":"HS256","typ":1,"cty":{},"kid":"hs-1"}`, c0, forged),
 		jws(f, "HS256", vtHHS, vtAppendMember(c0, `"sub":"admin"`), key),
 		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "Exp", "1"), key),
 		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "exp", `"9999999999"`), key),
@@ -87,6 +92,12 @@ func FuzzVerify(f *testing.F) {
 				t.Errorf("Verify error %v matches no sentinel", err)
 			}
 			vtCheckNoLeak(t, token, err)
+			// Without the right MAC, only the compact form, the header as
+			// a whole, alg and kid may fail before the signature does.
+			if !vtHS256Valid(key, token) && strings.Count(token, ".") == 2 &&
+				!vtErrAny(err, jwtx.ErrTooLarge, jwtx.ErrMalformed, jwtx.ErrAlgorithm, jwtx.ErrKeyNotFound, jwtx.ErrSignature) {
+				t.Errorf("Verify(%s) = %v for a token without the right MAC, want ErrSignature or an error found before the signature", vtDescribe(token), err)
+			}
 			return
 		}
 		if !vtHS256Valid(key, token) {

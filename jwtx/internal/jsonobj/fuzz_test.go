@@ -21,7 +21,7 @@ const fuzzDepth = 6
 
 // sentinels are the errors the package may return on bad input.
 func sentinels() []error {
-	return []error{jsonobj.ErrSyntax, jsonobj.ErrDuplicate, jsonobj.ErrDepth, jsonobj.ErrEncoding, jsonobj.ErrNotString}
+	return []error{jsonobj.ErrSyntax, jsonobj.ErrDuplicate, jsonobj.ErrDepth, jsonobj.ErrMembers, jsonobj.ErrEncoding, jsonobj.ErrNotString}
 }
 
 // matchesOneSentinel reports whether err matches exactly one sentinel.
@@ -51,6 +51,20 @@ func FuzzObject(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		err := jsonobj.Object(data, fuzzDepth, nil)
 		keys, refOK := reference(data, fuzzDepth)
+		// data is a valid object exactly when, wrapped in brackets, it is
+		// a valid array, one level deeper, whose only element is an object.
+		var elems [][]byte
+		arrErr := jsonobj.Array(append(append([]byte("["), data...), ']'), fuzzDepth+1, func(value []byte) error {
+			elems = append(elems, value)
+			return nil
+		})
+		oneObject := arrErr == nil && len(elems) == 1 && elems[0][0] == '{'
+		if (err == nil) != oneObject {
+			t.Fatalf("Object(%q) = %v, but Array of it = %v with elements %q", data, err, arrErr, elems)
+		}
+		if err == nil && !bytes.Equal(elems[0], bytes.Trim(data, " \t\r\n")) {
+			t.Fatalf("Array of %q reported the element %q", data, elems[0])
+		}
 		if err != nil {
 			if !matchesOneSentinel(err) {
 				t.Fatalf("Object(%q) = %v, which matches no single sentinel", data, err)
@@ -67,6 +81,16 @@ func FuzzObject(f *testing.F) {
 			t.Fatalf("Object(%q) accepted input json.Valid rejects", data)
 		}
 		want := decode(t, data)
+
+		// ObjectN accepts the object with a bound of exactly its number
+		// of members, and refuses it with one fewer.
+		n := countMembers(want)
+		if err := jsonobj.ObjectN(data, fuzzDepth, n, nil); err != nil {
+			t.Errorf("ObjectN(%q, %d members) = %v", data, n, err)
+		}
+		if err := jsonobj.ObjectN(data, fuzzDepth, n-1, nil); n > 0 && (!errors.Is(err, jsonobj.ErrMembers) || !matchesOneSentinel(err)) {
+			t.Errorf("ObjectN(%q, %d members) = %v, want only ErrMembers", data, n-1, err)
+		}
 
 		var names []string
 		err = jsonobj.Object(data, fuzzDepth, func(name, value []byte) error {
@@ -130,6 +154,23 @@ func decode(t *testing.T, data []byte) map[string]any {
 		t.Fatalf("encoding/json decoded accepted input %q as null", data)
 	}
 	return m
+}
+
+// countMembers counts the members of the objects in v, a value decoded by
+// encoding/json from input without duplicate names, at every depth.
+func countMembers(v any) int {
+	n := 0
+	switch v := v.(type) {
+	case map[string]any:
+		for _, e := range v {
+			n += 1 + countMembers(e)
+		}
+	case []any:
+		for _, e := range v {
+			n += countMembers(e)
+		}
+	}
+	return n
 }
 
 // decodeValue decodes one raw member value with encoding/json.

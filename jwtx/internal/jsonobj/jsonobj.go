@@ -12,7 +12,9 @@
 //     to smuggle a second "alg", "exp" or "Role" past another parser;
 //   - strings must be valid UTF-8, surrogate escapes must come in proper
 //     pairs, and U+0000 is rejected in every string;
-//   - nesting is bounded by a caller-supplied limit.
+//   - nesting is bounded by a caller-supplied limit, and [ObjectN] also
+//     bounds the number of members, so that the work on untrusted input
+//     stops early.
 //
 // [String] unescapes a raw string value, so a JOSE header can be read without
 // encoding/json.
@@ -28,8 +30,10 @@
 //
 // Every error returned by this package, other than one returned by the
 // callback, matches exactly one of the sentinels [ErrSyntax], [ErrDuplicate],
-// [ErrDepth], [ErrEncoding] or [ErrNotString] under [errors.Is]. Messages
-// carry a byte offset but never any of the input.
+// [ErrDepth], [ErrMembers], [ErrEncoding] or [ErrNotString] under
+// [errors.Is]. Errors about the input, all but ErrNotString, are an [*Error]
+// that gives the reason and the byte offset apart, so that a caller can
+// word its own message. Messages never carry any of the input.
 //
 // The functions have no state and are safe for concurrent use.
 package jsonobj
@@ -37,7 +41,7 @@ package jsonobj
 import (
 	"bytes"
 	"errors"
-	"fmt"
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -51,6 +55,8 @@ var (
 	ErrDuplicate = errors.New("jsonobj: duplicate member name")
 	// ErrDepth reports objects and arrays nested more deeply than the limit passed to [Object].
 	ErrDepth = errors.New("jsonobj: nesting too deep")
+	// ErrMembers reports more members, in all objects at every depth, than the limit passed to [ObjectN].
+	ErrMembers = errors.New("jsonobj: too many members")
 	// ErrEncoding reports invalid UTF-8, an unpaired surrogate escape, or U+0000 in a string.
 	ErrEncoding = errors.New("jsonobj: invalid string encoding")
 	// ErrNotString reports that a value passed to [String] is not a JSON string.
@@ -91,7 +97,17 @@ const (
 // On invalid input Object returns an error matching [ErrSyntax],
 // [ErrDuplicate], [ErrDepth] or [ErrEncoding]. It never panics.
 func Object(data []byte, maxDepth int, fn func(name, value []byte) error) error {
-	s := scanner{data: data, maxDepth: min(maxDepth, depthCap)}
+	return ObjectN(data, maxDepth, math.MaxInt, fn)
+}
+
+// ObjectN is [Object] with a bound on the number of members, counted over
+// all objects at every depth: it returns [ErrMembers] as soon as it reaches
+// member maxMembers+1, without reading further or checking that member's
+// name against the others. Use it where the input is read before anything
+// vouches for it, so that the cost of a refusal stays bounded however many
+// members the input holds.
+func ObjectN(data []byte, maxDepth, maxMembers int, fn func(name, value []byte) error) error {
+	s := scanner{data: data, maxDepth: min(maxDepth, depthCap), maxMembers: maxMembers}
 	i := s.skipSpace(0)
 	if i >= len(data) {
 		return errAt(ErrSyntax, "unexpected end of input", i)
@@ -160,10 +176,13 @@ func String(value []byte) ([]byte, error) {
 	return unescape(make([]byte, 0, len(body)), body), nil
 }
 
-// scanner holds the input and the effective depth limit of one scan.
+// scanner holds the input and the effective limits of one scan, and counts
+// the members it has seen.
 type scanner struct {
-	data     []byte
-	maxDepth int
+	data       []byte
+	maxDepth   int
+	maxMembers int
+	members    int
 }
 
 // member is one top-level member recorded for the callback of Object.
@@ -188,12 +207,6 @@ func (c *collector) add(name, value []byte) {
 		return
 	}
 	c.more = append(c.more, member{name: name, value: value})
-}
-
-// errAt wraps a sentinel with a short reason and the byte offset of the
-// problem. It never quotes the input.
-func errAt(sentinel error, reason string, off int) error {
-	return fmt.Errorf("%w: %s at offset %d", sentinel, reason, off)
 }
 
 // skipSpace returns the offset of the first byte at or after i that is not
@@ -228,6 +241,9 @@ func (s *scanner) object(i, depth int, c *collector) (int, error) {
 			return 0, errAt(ErrSyntax, "expected member name", i)
 		}
 		start := i
+		if s.members++; s.members > s.maxMembers {
+			return 0, errAt(ErrMembers, "more members than the limit", start)
+		}
 		end, escaped, err := s.str(i)
 		if err != nil {
 			return 0, err
