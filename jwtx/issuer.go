@@ -89,6 +89,11 @@ func NewIssuer[U any, C Claims](key SigningKey, opts ...IssuerOption) (*Issuer[U
 	default:
 		return nil, fmt.Errorf("%w: WithIdentity takes %T, the issuer's user type is %T", ErrConfig, f, *new(U))
 	}
+	if k, err := key.signingKey(); err == nil {
+		if _, err := i.headerFor(k); err != nil {
+			return nil, err
+		}
+	}
 	if i.cfg.claims != nil {
 		f, ok := i.cfg.claims.(ClaimsFunc[U, C])
 		if !ok {
@@ -484,12 +489,16 @@ func (i *Issuer[U, C]) headerFor(key *Key) (headerSegments, error) {
 		}
 		b, err := json.Marshal(h)
 		if err == nil {
-			err = jsonobj.Object(b, maxHeaderDepth, nil)
+			err = jsonobj.ObjectN(b, maxHeaderDepth, maxHeaderMembers, nil)
 		}
 		if err != nil {
-			return "", fmt.Errorf("%w: header: %w", ErrConfig, err)
+			return "", fmt.Errorf("%w: the header would not verify (at most %d members, no names equal under case folding): %v", ErrConfig, maxHeaderMembers, err)
 		}
-		return base64.RawURLEncoding.EncodeToString(b), nil
+		seg := base64.RawURLEncoding.EncodeToString(b)
+		if len(seg) > maxHeaderSegment {
+			return "", fmt.Errorf("%w: the header encodes to %d bytes, over the %d a Verifier reads: drop WithHeader values or move them into the claims", ErrConfig, len(seg), maxHeaderSegment)
+		}
+		return seg, nil
 	}
 	hs := headerSegments{key: key}
 	var err error

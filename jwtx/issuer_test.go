@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -543,5 +544,29 @@ func TestIssuerRefusesCaseVariants(t *testing.T) {
 		if _, err := jwtx.NewIssuer[string, Claims](hsKey(t), opts...); !errors.Is(err, jwtx.ErrConfig) {
 			t.Errorf("header options %v: %v, want ErrConfig", len(opts), err)
 		}
+	}
+}
+
+// TestIssuerRefusesHeadersItsVerifiersRefuse: an issuer never mints a token
+// whose header a Verifier would refuse before the signature.
+func TestIssuerRefusesHeadersItsVerifiersRefuse(t *testing.T) {
+	t.Parallel()
+	many := make([]jwtx.IssuerOption, 0, 40)
+	for i := range 40 {
+		many = append(many, jwtx.WithHeader(fmt.Sprintf("x%d", i), "v"))
+	}
+	for _, tc := range []struct {
+		name string
+		opts []jwtx.IssuerOption
+	}{
+		{name: "too many members", opts: many},
+		{name: "too long", opts: []jwtx.IssuerOption{jwtx.WithHeader("x", strings.Repeat("v", 3000))}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := jwtx.NewIssuer[User, Claims](hsKey(t), append(tc.opts, jwtx.WithIdentity(func(u User) (string, error) { return u.Name, nil }))...); !errors.Is(err, jwtx.ErrConfig) {
+				t.Errorf("NewIssuer = %v, want ErrConfig", err)
+			}
+		})
 	}
 }
