@@ -145,6 +145,23 @@ func (e *remoteBubbleEnv) rotate(t *testing.T) {
 	ringRotate(t, e.ring, ringES256(t, "k2"), time.Hour)
 }
 
+// remoteSlow answers after d with the keys src published when the request
+// came, or not at all if the client gives up first.
+func remoteSlow(d time.Duration, src jwtx.PublicKeySource) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		doc, err := src.PublicJWKS()
+		if err != nil {
+			http.Error(w, "no keys", http.StatusInternalServerError)
+			return
+		}
+		select {
+		case <-time.After(d):
+			remoteBody(http.StatusOK, "application/jwk-set+json", doc)(w, r)
+		case <-r.Context().Done():
+		}
+	}
+}
+
 // TestUnknownKIDWaitersHonourTheirContext reproduces a finding: tokens with
 // unknown kids waited for the refresh lock whatever their deadline, and
 // with a minimum refresh interval below the fetch timeout each waiter
@@ -242,6 +259,170 @@ func TestUnknownKIDWaitersHonourTheirContext(t *testing.T) {
 		}
 		if got := e.end.count(); got != 3 {
 			t.Errorf("JWKS fetches = %d, want 3", got)
+		}
+	})
+}
+
+// Whoever waits for a fetch (a token with an unknown kid, Refresh, the
+// background refresh) joins the one in progress, waits only as long as its
+// own context allows, and leaves the fetch running for the others.
+func TestRemoteKeySetSharedFetch(t *testing.T) {
+	t.Parallel()
+	const timeout = 10 * time.Second
+	for _, tc := range []struct {
+		name string
+		opts []jwtx.RemoteOption
+		run  func(t *testing.T, ctx context.Context, e *remoteBubbleEnv)
+		// how long each request to the endpoint lasted, the start's first
+		wantDurations []time.Duration
+	}{
+		{
+			name: "a waiter that gives up leaves the fetch to another",
+			run: func(t *testing.T, ctx context.Context, e *remoteBubbleEnv) {
+				e.rotate(t)
+				e.end.set(remoteSlow(3*time.Second, e.ring))
+				tok := ringToken(t, e.iss)
+				got := remoteVerifyAll(ctx, e.ver, []remoteCall{{tok, time.Second}, {tok, 5 * time.Second}})
+				want := []remoteOutcome{{Waited: time.Second, Err: remoteGaveUp}, {Waited: 3 * time.Second, Err: remoteOK}}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("outcomes (-want +got):\n%s", diff)
+				}
+			},
+			wantDurations: []time.Duration{0, 3 * time.Second},
+		},
+		{
+			name: "Refresh gives up at its deadline and the fetch goes on",
+			run: func(t *testing.T, ctx context.Context, e *remoteBubbleEnv) {
+				e.end.set(remoteBlock(nil))
+				rctx, cancel := context.WithTimeout(ctx, time.Second)
+				defer cancel()
+				start := time.Now()
+				err := e.keys.Refresh(rctx)
+				if !errors.Is(err, jwtx.ErrJWKS) || !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("Refresh() = %v, want an error wrapping %v and %v", err, jwtx.ErrJWKS, context.DeadlineExceeded)
+				}
+				if waited := time.Since(start); waited != time.Second {
+					t.Errorf("Refresh() returned after %v, want %v", waited, time.Second)
+				}
+				if _, err := e.keys.Health(); err != nil {
+					t.Errorf("Health() while the fetch runs = %v, want nil", err)
+				}
+				time.Sleep(timeout)
+				synctest.Wait()
+				if _, err := e.keys.Health(); !errors.Is(err, jwtx.ErrJWKS) {
+					t.Errorf("Health() after the fetch timed out = %v, want an error wrapping %v", err, jwtx.ErrJWKS)
+				}
+			},
+			wantDurations: []time.Duration{0, timeout},
+		},
+		{
+			name: "Refresh waits for the fetch in progress, then fetches again",
+			run: func(t *testing.T, ctx context.Context, e *remoteBubbleEnv) {
+				e.end.set(remoteSlow(3*time.Second, e.ring))
+				unknown := remoteSignedBy(t, jwtx.ES256, ringECPriv(t), "unknown")
+				var wg sync.WaitGroup
+				wg.Go(func() {
+					got := remoteVerifyAll(ctx, e.ver, []remoteCall{{unknown, time.Minute}})
+					if diff := cmp.Diff([]remoteOutcome{{Waited: 3 * time.Second, Err: remoteNotFound}}, got); diff != "" {
+						t.Errorf("outcome of the unknown kid (-want +got):\n%s", diff)
+					}
+				})
+				// The fetch in progress has the old set: Refresh waits for
+				// one that starts after the rotation.
+				time.Sleep(time.Second)
+				e.rotate(t)
+				start := time.Now()
+				if err := e.keys.Refresh(ctx); err != nil {
+					t.Errorf("Refresh() = %v, want nil", err)
+				}
+				if waited := time.Since(start); waited != 5*time.Second {
+					t.Errorf("Refresh() returned after %v, want %v", waited, 5*time.Second)
+				}
+				wg.Wait()
+				if err := ringVerify(e.ver, ringToken(t, e.iss)); err != nil {
+					t.Errorf("Verify(k2 token) after Refresh = %v, want nil", err)
+				}
+			},
+			wantDurations: []time.Duration{0, 3 * time.Second, 3 * time.Second},
+		},
+		{
+			name: "the background refresh joins the fetch in progress and counts its interval from its end",
+			opts: []jwtx.RemoteOption{jwtx.WithJWKSRefreshInterval(2 * time.Second)},
+			run: func(t *testing.T, ctx context.Context, e *remoteBubbleEnv) {
+				e.end.set(remoteBlock(nil))
+				unknown := remoteSignedBy(t, jwtx.ES256, ringECPriv(t), "unknown")
+				start := time.Now()
+				got := remoteVerifyAll(ctx, e.ver, []remoteCall{{unknown, time.Second}})
+				if diff := cmp.Diff([]remoteOutcome{{Waited: time.Second, Err: remoteGaveUp}}, got); diff != "" {
+					t.Errorf("outcome of the unknown kid (-want +got):\n%s", diff)
+				}
+				// The background refresh was due at 2s, during the fetch;
+				// the next is due 2s after that fetch ended.
+				for _, step := range []struct {
+					name string
+					at   time.Duration
+					want int64
+				}{
+					{name: "when the fetch ended", at: timeout, want: 2},
+					{name: "just before the interval from its end", at: timeout + 2*time.Second - 1, want: 2},
+					{name: "at the interval from its end", at: timeout + 2*time.Second, want: 3},
+				} {
+					time.Sleep(time.Until(start.Add(step.at)))
+					synctest.Wait()
+					if got := e.end.count(); got != step.want {
+						t.Errorf("JWKS fetches %s = %d, want %d", step.name, got, step.want)
+					}
+					e.end.set(remoteJWKS(e.ring))
+				}
+			},
+			wantDurations: []time.Duration{0, timeout, 0},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			remoteBubble(t, func(t *testing.T, ctx context.Context) {
+				opts := append([]jwtx.RemoteOption{jwtx.WithJWKSTimeout(timeout)}, tc.opts...)
+				e := remoteBubbleSetup(t, ctx, opts...)
+				tc.run(t, ctx, e)
+				synctest.Wait()
+				if got := e.gauge.peak(); got != 1 {
+					t.Errorf("fetches in flight at once = %d, want 1", got)
+				}
+				if diff := cmp.Diff(tc.wantDurations, e.gauge.durations()); diff != "" {
+					t.Errorf("durations of the fetches (-want +got):\n%s", diff)
+				}
+			})
+		})
+	}
+}
+
+// Close stops the background refreshes and cancels the fetch in progress,
+// whose waiters return at once; the bubble ends, so nothing is left
+// running, though the RemoteKeySet's context never ends.
+func TestRemoteKeySetCloseCancelsTheFetch(t *testing.T) {
+	t.Parallel()
+	const interval = time.Minute
+	synctest.Test(t, func(t *testing.T) {
+		e := remoteBubbleSetup(t, context.Background(), jwtx.WithJWKSRefreshInterval(interval))
+		e.end.set(remoteBlock(nil))
+		unknown := remoteSignedBy(t, jwtx.ES256, ringECPriv(t), "unknown")
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			got := remoteVerifyAll(context.Background(), e.ver, []remoteCall{{unknown, time.Hour}})
+			if diff := cmp.Diff([]remoteOutcome{{Waited: time.Second, Err: remoteNotFound}}, got); diff != "" {
+				t.Errorf("outcome of the unknown kid (-want +got):\n%s", diff)
+			}
+		})
+		time.Sleep(time.Second)
+		e.keys.Close()
+		wg.Wait()
+		if _, err := e.keys.Health(); !errors.Is(err, jwtx.ErrJWKS) || !errors.Is(err, context.Canceled) {
+			t.Errorf("Health() after Close = %v, want an error wrapping %v and %v", err, jwtx.ErrJWKS, context.Canceled)
+		}
+		time.Sleep(10 * interval)
+		synctest.Wait()
+		if diff := cmp.Diff([]time.Duration{0, time.Second}, e.gauge.durations()); diff != "" {
+			t.Errorf("durations of the fetches (-want +got):\n%s", diff)
 		}
 	})
 }
