@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -47,8 +46,8 @@ type remoteOption func(*remoteConfig) error
 func (o remoteOption) applyRemote(c *remoteConfig) error { return o(c) }
 
 // WithJWKSHTTPClient sets the HTTP client used for fetches. The RemoteKeySet
-// uses a copy with its own timeout, size limit and redirect policy.
-// Default: a client with http.DefaultTransport.
+// uses a copy with its own timeout and redirect policy, and reads no more
+// than the size limit. Default: a client with http.DefaultTransport.
 func WithJWKSHTTPClient(c *http.Client) RemoteOption {
 	return remoteOption(func(cfg *remoteConfig) error {
 		if c == nil {
@@ -59,8 +58,9 @@ func WithJWKSHTTPClient(c *http.Client) RemoteOption {
 	})
 }
 
-// WithJWKSRefreshInterval sets how often the set is fetched in the
-// background. Default: [DefaultJWKSRefreshInterval].
+// WithJWKSRefreshInterval sets the time from the end of one background
+// fetch of the set to the start of the next. Default:
+// [DefaultJWKSRefreshInterval].
 func WithJWKSRefreshInterval(d time.Duration) RemoteOption {
 	return remoteOption(func(c *remoteConfig) error {
 		if d < time.Second {
@@ -71,9 +71,11 @@ func WithJWKSRefreshInterval(d time.Duration) RemoteOption {
 	})
 }
 
-// WithJWKSMinRefreshInterval sets the least time between two fetches caused
-// by tokens naming an unknown kid, so that a flood of random kids cannot
-// turn into a flood of fetches. Default: [DefaultJWKSMinRefreshInterval].
+// WithJWKSMinRefreshInterval sets the least time from the end of a fetch,
+// failed or not, to a fetch caused by a token naming an unknown kid, so
+// that a flood of random kids cannot turn into a flood of fetches, even
+// when the endpoint is slower than d. Default:
+// [DefaultJWKSMinRefreshInterval].
 func WithJWKSMinRefreshInterval(d time.Duration) RemoteOption {
 	return remoteOption(func(c *remoteConfig) error {
 		if d <= 0 {
@@ -84,7 +86,9 @@ func WithJWKSMinRefreshInterval(d time.Duration) RemoteOption {
 	})
 }
 
-// WithJWKSTimeout bounds one fetch in time. Default: [DefaultJWKSTimeout].
+// WithJWKSTimeout bounds one fetch in time. A fetch runs apart from the
+// callers that wait for it, each of which waits only until its own context
+// is done. Default: [DefaultJWKSTimeout].
 func WithJWKSTimeout(d time.Duration) RemoteOption {
 	return remoteOption(func(c *remoteConfig) error {
 		if d <= 0 {
@@ -161,7 +165,8 @@ func WithJWKSMaxStale(d time.Duration) RemoteOption {
 }
 
 // WithJWKSClock sets the clock of the refresh rate limit and of the
-// staleness bound. Default: the system clock.
+// staleness bound. The background refresh runs on the time package's
+// timers. Default: the system clock.
 func WithJWKSClock(clock Clock) RemoteOption {
 	return remoteOption(func(c *remoteConfig) error {
 		if clock == nil {
@@ -174,9 +179,22 @@ func WithJWKSClock(clock Clock) RemoteOption {
 
 // RemoteKeySet is a [VerificationKeys] whose keys come from a JWKS URL,
 // such as an identity provider's jwks_uri or a [KeyRing] published with
-// httpx.JWKSHandler. It is built on jwx's jwk.Cache: fetched at start,
-// refreshed in the background, and fetched again when a token names a kid
-// it does not know, at most once per minimum refresh interval.
+// httpx.JWKSHandler. The set is fetched at start, again in the background
+// a refresh interval after each background fetch ends, and when a token
+// names a kid it does not know.
+//
+// One fetch runs at a time: the background refresh, [RemoteKeySet.Refresh]
+// and tokens with unknown kids wait for the fetch in progress rather than
+// start another. The fetch runs with its own timeout, apart from its
+// callers, so one that gives up does not cut it short for the others. A
+// token with an unknown kid starts a fetch only when none has ended within
+// the minimum refresh interval (the fetch at start aside, so that a
+// rotation right after start is seen), whether that fetch succeeded or
+// failed. Its verification waits for the fetch until its own context is
+// done, and then fails with an error wrapping [ErrKeyNotFound] and the
+// context's error. Like any unknown kid it is not [ErrJWKS]: httpx answers
+// it as it answers a bad signature, and does not tell clients that the
+// endpoint is slow.
 //
 // When the endpoint is down, slow, too large or returns garbage, the keys
 // fetched before stay in use and the failure is reported to the error
@@ -188,17 +206,30 @@ func WithJWKSClock(clock Clock) RemoteOption {
 // A RemoteKeySet is safe for concurrent use; verification reads the current
 // keys without locking.
 type RemoteKeySet struct {
-	cfg   remoteConfig
-	cache *jose.JWKSCache
-	stop  context.CancelFunc
-	keys  atomic.Pointer[KeySet]
+	cfg    remoteConfig
+	url    string
+	client *http.Client
+	base   context.Context // of every fetch: NewRemoteKeySet's values, never cancelled
+	stop   context.CancelFunc
+	done   chan struct{} // closed when the background refreshes have stopped
+	keys   atomic.Pointer[KeySet]
 
-	refreshMu sync.Mutex
-	lastFetch time.Time // of a fetch caused by an unknown kid; under refreshMu
+	fetchMu sync.Mutex
+	flight  *flight   // the fetch in progress, or nil
+	started uint64    // fetches started since the one at start
+	lastEnd time.Time // when the last of them ended, by cfg.clock
 
 	healthMu sync.Mutex
 	lastErr  error
 	lastOK   time.Time
+}
+
+// A flight is one fetch of the set, which any number of callers wait for.
+type flight struct {
+	seq    uint64 // 1 for the first fetch after the one at start, and so on
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the fetch has ended
+	err    error         // the fetch's failure, wrapping ErrJWKS; set before done is closed
 }
 
 // NewRemoteKeySet fetches the JWK Set at rawURL and keeps it fresh until ctx
@@ -224,36 +255,26 @@ func NewRemoteKeySet(ctx context.Context, rawURL string, opts ...RemoteOption) (
 	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && r.cfg.allowHTTP)) {
 		return nil, fmt.Errorf("%w: JWKS URL must be https (http only with WithJWKSAllowHTTP)", ErrConfig)
 	}
-	client := r.httpClient(u)
-	var cacheCtx context.Context
-	cacheCtx, r.stop = context.WithCancel(ctx)
-	r.cache, err = jose.NewJWKSCache(cacheCtx, rawURL, client, r.cfg.interval, r.accept, r.fail)
-	if err != nil {
-		r.stop()
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-	}
+	r.url, r.client, r.base = rawURL, r.httpClient(u), context.WithoutCancel(ctx)
 	fetchCtx, cancel := context.WithTimeout(ctx, r.cfg.timeout)
 	defer cancel()
-	if err := r.cache.Refresh(fetchCtx); err != nil {
-		r.stop() // no background refreshes for a set nobody holds
-		return nil, fmt.Errorf("%w: %w", ErrJWKS, err)
+	if err := r.fetch(fetchCtx); err != nil {
+		return nil, err // nothing runs in the background for a set nobody holds
 	}
+	loopCtx, stop := context.WithCancel(ctx)
+	r.stop, r.done = stop, make(chan struct{})
+	go r.refreshEvery(loopCtx)
 	return r, nil
 }
 
-// httpClient returns a copy of the configured client with a timeout, a size
-// limit on bodies and no redirect to another origin.
+// httpClient returns a copy of the configured client with a timeout and
+// no redirect to another origin.
 func (r *RemoteKeySet) httpClient(origin *url.URL) *http.Client {
 	c := http.Client{}
 	if r.cfg.client != nil {
 		c = *r.cfg.client
 	}
 	c.Timeout = r.cfg.timeout
-	base := c.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	c.Transport = limitTransport{base: base, max: r.cfg.maxSize}
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Scheme != origin.Scheme || req.URL.Host != origin.Host || len(via) > 3 {
 			return fmt.Errorf("%w: redirect away from %s refused", ErrJWKS, origin.Host)
@@ -262,49 +283,6 @@ func (r *RemoteKeySet) httpClient(origin *url.URL) *http.Client {
 	}
 	return &c
 }
-
-// limitTransport refuses response bodies larger than max.
-type limitTransport struct {
-	base http.RoundTripper
-	max  int64
-}
-
-func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.ContentLength > t.max {
-		resp.Body.Close()
-		return nil, fmt.Errorf("%w: JWKS of %d bytes exceeds %d", ErrJWKS, resp.ContentLength, t.max)
-	}
-	resp.Body = &limitedBody{rc: resp.Body, left: t.max}
-	return resp, nil
-}
-
-// limitedBody fails a read that goes past the limit.
-type limitedBody struct {
-	rc   io.ReadCloser
-	left int64
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		var one [1]byte
-		if n, _ := b.rc.Read(one[:]); n > 0 {
-			return 0, fmt.Errorf("%w: JWKS larger than the size limit", ErrJWKS)
-		}
-		return 0, io.EOF
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, err
-}
-
-func (b *limitedBody) Close() error { return b.rc.Close() }
 
 // accept converts a fetched set into the keys in use, dropping the keys
 // that cannot verify signatures. A set with no usable key is refused.
@@ -366,8 +344,73 @@ func (r *RemoteKeySet) bind(j jose.JWK) (*Key, error) {
 	return k, nil
 }
 
-// fail records a failed background fetch.
-func (r *RemoteKeySet) fail(err error) { r.report(fmt.Errorf("%w: %w", ErrJWKS, err)) }
+// fetch fetches the set once and, if it is good, puts its keys in use.
+// The error wraps ErrJWKS.
+func (r *RemoteKeySet) fetch(ctx context.Context) error {
+	set, err := jose.FetchSet(ctx, r.client, r.url, r.cfg.maxSize)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrJWKS, err)
+	}
+	return r.accept(set)
+}
+
+// flightLocked returns the fetch in progress, starting one if there is
+// none. r.fetchMu must be held.
+func (r *RemoteKeySet) flightLocked() *flight {
+	if r.flight == nil {
+		r.started++
+		ctx, cancel := context.WithTimeout(r.base, r.cfg.timeout)
+		r.flight = &flight{seq: r.started, cancel: cancel, done: make(chan struct{})}
+		go r.run(ctx, r.flight)
+	}
+	return r.flight
+}
+
+// run fetches for f, reports a failure, stamps the end and wakes the
+// waiters, in that order: a waiter that wakes sees Health and the error
+// handler told.
+func (r *RemoteKeySet) run(ctx context.Context, f *flight) {
+	err := r.fetch(ctx)
+	f.cancel()
+	if err != nil {
+		r.report(err)
+	}
+	r.fetchMu.Lock()
+	r.flight, r.lastEnd, f.err = nil, r.cfg.clock.Now(), err
+	r.fetchMu.Unlock()
+	close(f.done)
+}
+
+// refreshEvery fetches the set a refresh interval after each background
+// fetch ends, until ctx is done; then it cancels the fetch in progress and
+// closes r.done.
+func (r *RemoteKeySet) refreshEvery(ctx context.Context) {
+	defer close(r.done)
+	t := time.NewTimer(r.cfg.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			r.fetchMu.Lock()
+			if r.flight != nil {
+				r.flight.cancel()
+			}
+			r.fetchMu.Unlock()
+			return
+		}
+		r.fetchMu.Lock()
+		f := r.flightLocked()
+		r.fetchMu.Unlock()
+		select {
+		case <-f.done:
+			t.Reset(r.cfg.interval)
+		case <-ctx.Done():
+			f.cancel()
+			return
+		}
+	}
+}
 
 func (r *RemoteKeySet) report(err error) {
 	r.healthMu.Lock()
@@ -387,22 +430,40 @@ func (r *RemoteKeySet) Health() (lastSuccess time.Time, err error) {
 	return r.lastOK, r.lastErr
 }
 
-// Refresh fetches the set now, whatever the rate limit.
+// Refresh fetches the set now, whatever the minimum refresh interval, and
+// returns the fetch's error, which wraps [ErrJWKS]. A fetch already in
+// progress may have started before the keys changed, so Refresh waits for
+// it and then for one that starts after the call. Refresh waits until ctx
+// is done at most, and then returns an error wrapping [ErrJWKS] and ctx's
+// error; the fetch goes on, and [RemoteKeySet.Health] tells its result.
 func (r *RemoteKeySet) Refresh(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.timeout)
-	defer cancel()
-	if err := r.cache.Refresh(ctx); err != nil {
-		err = fmt.Errorf("%w: %w", ErrJWKS, err)
-		r.report(err)
-		return err
+	r.fetchMu.Lock()
+	called := r.started
+	r.fetchMu.Unlock()
+	for {
+		r.fetchMu.Lock()
+		f := r.flightLocked()
+		r.fetchMu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return fmt.Errorf("%w: gave up waiting for the fetch, which goes on (see Health): %w", ErrJWKS, ctx.Err())
+		}
+		if f.seq > called {
+			return f.err
+		}
 	}
-	return nil
 }
 
-// Close stops the background refreshes. The keys fetched so far stay in
-// use, and a token with an unknown kid can still cause a fetch. Cancelling
-// the context given to NewRemoteKeySet does the same.
-func (r *RemoteKeySet) Close() { r.stop() }
+// Close stops the background refreshes and cancels a fetch in progress.
+// The keys fetched so far stay in use, and a token with an unknown kid can
+// still cause a fetch. Cancelling the context given to NewRemoteKeySet does
+// the same, except that Close returns only once the background refreshes
+// have stopped.
+func (r *RemoteKeySet) Close() {
+	r.stop()
+	<-r.done
+}
 
 // Keys returns the keys in use now.
 func (r *RemoteKeySet) Keys() *KeySet { return r.keys.Load() }
@@ -420,30 +481,33 @@ func (r *RemoteKeySet) verificationKey(ctx context.Context, kid []byte, hasKID b
 	if !errors.Is(err, ErrKeyNotFound) || !hasKID {
 		return k, err
 	}
-	if !r.refreshForUnknownKID(ctx) {
-		return nil, err
+	if werr := r.awaitFetchForUnknownKID(ctx); werr != nil {
+		return nil, fmt.Errorf("%w: kid not in the keys in use, and the JWKS fetch that could bring it outlasted the request (it goes on; retry later): %w", ErrKeyNotFound, werr)
 	}
+	// Whether this caller's fetch, another's or none: the keys may have
+	// changed since the first look.
 	return r.keys.Load().verificationKey(ctx, kid, hasKID, alg)
 }
 
-// refreshForUnknownKID fetches the set once per minimum refresh interval,
-// one fetch at a time; callers that waited for a fetch in progress look
-// again at its result. It reports whether the keys may have changed.
-func (r *RemoteKeySet) refreshForUnknownKID(ctx context.Context) bool {
-	before := r.keys.Load()
-	r.refreshMu.Lock()
-	defer r.refreshMu.Unlock()
-	if r.keys.Load() != before {
-		return true
+// awaitFetchForUnknownKID waits for the fetch in progress, or for a new one
+// if none has ended within the minimum refresh interval, until ctx is done;
+// then it returns ctx's error.
+func (r *RemoteKeySet) awaitFetchForUnknownKID(ctx context.Context) error {
+	r.fetchMu.Lock()
+	f := r.flight
+	if f == nil && (r.started == 0 || r.cfg.clock.Now().Sub(r.lastEnd) >= r.cfg.minRefresh) {
+		f = r.flightLocked()
 	}
-	now := r.cfg.clock.Now()
-	if !r.lastFetch.IsZero() && now.Sub(r.lastFetch) < r.cfg.minRefresh {
-		return false
+	r.fetchMu.Unlock()
+	if f == nil {
+		return nil
 	}
-	r.lastFetch = now
-	// The fetch uses this slot for everyone: a client that gives up must
-	// not cut it short.
-	return r.Refresh(context.WithoutCancel(ctx)) == nil
+	select {
+	case <-f.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (r *RemoteKeySet) algorithms() []Algorithm { return nil }

@@ -321,26 +321,27 @@ func TestRemoteKeySetConcurrent(t *testing.T) {
 }
 
 // remoteTransport serves requests in memory with an endpoint, so that a
-// RemoteKeySet runs without network I/O inside a synctest bubble.
+// RemoteKeySet runs without network I/O inside a synctest bubble. A
+// request whose context ends before the endpoint answers fails, as it
+// would over a network.
 type remoteTransport struct{ h http.Handler }
 
 func (t remoteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	rec := httptest.NewRecorder()
 	t.h.ServeHTTP(rec, req)
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
 	return rec.Result(), nil
 }
 
-// remoteBubble runs f in a synctest bubble with a context that ends with
-// it. Afterwards it stops the RemoteKeySet f built and lets its last
-// request time out (in fake time): jwx does not close the body of a failed
-// response, and net/http's timer goroutine for it would outlive the bubble.
+// remoteBubble runs f in a synctest bubble with a context that ends when f
+// returns, which stops the background refreshes of the RemoteKeySets f
+// built. The bubble ends when every goroutine in it has.
 func remoteBubble(t *testing.T, f func(t *testing.T, ctx context.Context)) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
-		defer func() {
-			cancel()
-			time.Sleep(jwtx.DefaultJWKSTimeout + time.Second)
-		}()
+		defer cancel()
 		f(t, ctx)
 	})
 }

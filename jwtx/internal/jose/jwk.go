@@ -1,18 +1,13 @@
 package jose
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
-	"sync/atomic"
-	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 )
@@ -190,83 +185,4 @@ func MarshalSet(keys []JWK) ([]byte, error) {
 		}
 	}
 	return json.Marshal(set)
-}
-
-// JWKSCache keeps one JWK Set URL fresh with jwx's jwk.Cache: a background
-// refresh on an interval, and Refresh on demand. Every set fetched goes
-// through accept before it is kept; a set accept refuses, a failed fetch or
-// an unparsable body leaves the previous set in place and is reported to
-// onError.
-type JWKSCache struct {
-	cache  *jwk.Cache
-	url    string
-	client *http.Client
-	accept func(JWKSet) error
-	seeded atomic.Bool
-}
-
-// errSink adapts a function to jwk.ErrSink.
-type errSink func(error)
-
-func (f errSink) Error(err error) { f(err) }
-
-// maxRefreshWindow is jwx's default refresh window.
-const maxRefreshWindow = 15 * time.Minute
-
-// NewJWKSCache registers url. The cache runs until ctx is done.
-func NewJWKSCache(ctx context.Context, url string, client *http.Client, interval time.Duration, accept func(JWKSet) error, onError func(error)) (*JWKSCache, error) {
-	// jwx looks for due refreshes once per window, and refuses an interval
-	// shorter than the window: a quarter of the interval keeps a refresh
-	// at most that late.
-	window := min(max(interval/4, time.Second), maxRefreshWindow)
-	c := jwk.NewCache(ctx, jwk.WithErrSink(errSink(onError)), jwk.WithRefreshWindow(window))
-	err := c.Register(url,
-		jwk.WithHTTPClient(client),
-		jwk.WithRefreshInterval(interval),
-		jwk.WithPostFetcher(jwk.PostFetchFunc(func(_ string, set jwk.Set) (jwk.Set, error) {
-			if err := accept(set); err != nil {
-				return nil, err
-			}
-			return set, nil
-		})),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("JWKS cache: %w", err)
-	}
-	return &JWKSCache{cache: c, url: url, client: client, accept: accept}, nil
-}
-
-// Refresh fetches the set now. The first call goes through jwx's cache,
-// which schedules the background refreshes from then on; later calls fetch
-// directly, because every fetch through the cache schedules one more
-// background refresh of its own.
-func (c *JWKSCache) Refresh(ctx context.Context) error {
-	if !c.seeded.Load() {
-		if _, err := c.cache.Refresh(ctx, c.url); err != nil {
-			return err
-		}
-		c.seeded.Store(true)
-		return nil
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("JWKS endpoint answered %s", resp.Status)
-	}
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	set, err := jwk.Parse(body)
-	if err != nil {
-		return fmt.Errorf("JWK set: %w", err)
-	}
-	return c.accept(set)
 }
