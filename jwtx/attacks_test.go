@@ -25,7 +25,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/typedjwt/typedjwt/jwtx"
 )
@@ -248,14 +247,14 @@ func atkROCAFingerprint(n *big.Int) bool {
 }
 
 // atkA13Case is one key of A13: a JWK to load as configuration (ParseJWK,
-// ParseJWKS, KeySetFromJWKS) and to publish beside K_es at a JWKS URL.
+// ParseJWKS) and to publish beside K_es at a JWKS URL.
 type atkA13Case struct {
 	name string
 	// build returns the JWK text, with kid atkKidBad, and a token whose
 	// header names atkKidBad, signed so that it would verify if the key
 	// were trusted, where that is possible.
 	build func(t *testing.T) (jwk, token string)
-	// parseFails: jwx cannot parse the document at all, so KeySetFromJWKS
+	// parseFails: jwx cannot parse the document at all, so ParseJWKS
 	// cannot be reached and the RemoteKeySet refuses the whole set.
 	parseFails bool
 	// private: a private JWK; configuration reduces it to its public half
@@ -377,7 +376,7 @@ func TestAttackA13(t *testing.T) {
 				t.Parallel()
 				s, err := jwtx.ParseJWKS([]byte(doc), "")
 				if tc.private {
-					// KeySetFromJWKS documents that private keys are
+					// ParseJWKS documents that private keys are
 					// reduced to their public halves: the set can verify
 					// but never sign, and holds no private material.
 					atkCheckPublicOnly(t, s, err)
@@ -385,27 +384,6 @@ func TestAttackA13(t *testing.T) {
 				}
 				if !errors.Is(err, jwtx.ErrKey) || s != nil {
 					t.Errorf("ParseJWKS() = %v, %v; want nil, an error wrapping %v", s, err, jwtx.ErrKey)
-				}
-			})
-			t.Run("KeySetFromJWKS", func(t *testing.T) {
-				t.Parallel()
-				set, err := jwk.Parse([]byte(doc))
-				if tc.parseFails {
-					if err == nil {
-						t.Fatalf("jwk.Parse() accepted the set; the case expects it to fail")
-					}
-					return // nothing reaches KeySetFromJWKS
-				}
-				if err != nil {
-					t.Fatalf("jwk.Parse() = %v", err)
-				}
-				s, err := jwtx.KeySetFromJWKS(set, "")
-				if tc.private {
-					atkCheckPublicOnly(t, s, err)
-					return
-				}
-				if !errors.Is(err, jwtx.ErrKey) || s != nil {
-					t.Errorf("KeySetFromJWKS() = %v, %v; want nil, an error wrapping %v", s, err, jwtx.ErrKey)
 				}
 			})
 			t.Run("RemoteKeySet", func(t *testing.T) {

@@ -41,3 +41,27 @@ func TestDependencies(t *testing.T) {
 		}
 	}
 }
+
+// TestNoJWXTypeInAPI keeps jwx out of the exported API: keys come in and
+// go out as Go crypto keys and JWK JSON, so a jwx upgrade changes no
+// user's code.
+func TestNoJWXTypeInAPI(t *testing.T) {
+	t.Parallel()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command on PATH: %v", err)
+	}
+	for _, pkg := range []string{"github.com/typedjwt/typedjwt/jwtx", "github.com/typedjwt/typedjwt/jwtx/httpx", "github.com/typedjwt/typedjwt/jwtx/testutil"} {
+		out, err := exec.CommandContext(t.Context(), goTool, "doc", "-all", pkg).Output()
+		if err != nil {
+			t.Fatalf("go doc %s: %v", pkg, err)
+		}
+		for line := range strings.Lines(string(out)) {
+			for _, jwx := range []string{"jwk.", "jws.", "jwa.", "jwt.", "jwx"} {
+				if strings.Contains(line, jwx) {
+					t.Errorf("%s exports a jwx type: %s", pkg, strings.TrimSpace(line))
+				}
+			}
+		}
+	}
+}

@@ -34,7 +34,7 @@
 // is one line: [NewClaimsVerifier].
 //
 // A [Key] is bound to one [Algorithm] when it is built ([NewKey],
-// [KeyFromJWK]). A Verifier trusts a *Key or a [KeySet] and accepts a token
+// [ParseJWK]). A Verifier trusts a *Key or a [KeySet] and accepts a token
 // only if its header alg is exactly the algorithm of the key its kid selects.
 //
 // Access and refresh tokens differ in the header typ ("at+jwt" and

@@ -7,7 +7,6 @@ import (
 	"crypto/rsa"
 	"fmt"
 
-	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/typedjwt/typedjwt/jwtx/internal/jose"
 )
@@ -51,7 +50,7 @@ type KeyMaterial interface {
 //
 // A *Key is both a [SigningKey] (when it holds private or secret material)
 // and a [VerificationKeys]. Verification uses public halves only: a Key
-// built from a private key ([NewKey], or [KeyFromJWK] and [ParseJWK] given
+// built from a private key ([NewKey], or [ParseJWK] and [ParseJWK] given
 // a private JWK) signs with it but verifies with its public half, a
 // [KeySet] keeps only the public halves of the keys it is given, and
 // [Key.JWK], [MarshalJWKS] and the PublicJWKS methods publish public members
@@ -77,7 +76,7 @@ func (id keyID) applyKey(k *Key) error {
 
 // WithKeyID sets the key id. An issuer writes it into the kid header; a
 // verifier with several keys selects the key by it. Default: no kid, or the
-// JWK's own kid for [KeyFromJWK].
+// JWK's own kid for [ParseJWK].
 func WithKeyID(kid string) KeyOption { return keyID(kid) }
 
 // NewKey binds material to alg and checks that they fit: HMAC secrets at least
@@ -109,15 +108,8 @@ func newKey(jk *jose.Key, kid string, opts []KeyOption) (*Key, error) {
 	return k, nil
 }
 
-// KeyFromJWK builds a Key from a JWK. The algorithm is alg when it is not
-// empty, else the JWK's "alg" member, else the one algorithm an EC or
-// Ed25519 key's curve allows; RSA and oct keys without "alg" need alg. Both
-// given and different is an error. The JWK's kid becomes the key id unless a
-// [WithKeyID] option overrides it. A JWK whose "use" is not "sig" or whose
-// "key_ops" allow neither signing nor verifying is refused. A private JWK
-// gives a Key that can sign, unless its "key_ops" leave out "sign": then
-// only its public half is kept.
-func KeyFromJWK(j jwk.Key, alg Algorithm, opts ...KeyOption) (*Key, error) {
+// keyFromJWK builds a Key from a parsed JWK, as [ParseJWK] documents.
+func keyFromJWK(j jose.JWK, alg Algorithm, opts ...KeyOption) (*Key, error) {
 	jk, kid, err := jose.FromJWK(j, string(alg))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrKey, err)
@@ -125,15 +117,21 @@ func KeyFromJWK(j jwk.Key, alg Algorithm, opts ...KeyOption) (*Key, error) {
 	return newKey(jk, kid, opts)
 }
 
-// ParseJWK parses a JWK document and builds a Key from it as [KeyFromJWK]
-// does. A Key parsed from a private JWK verifies with its public half; see
-// [Key].
+// ParseJWK parses a JWK document (RFC 7517) and builds a Key from it. The algorithm is alg when it is not
+// empty, else the JWK's "alg" member, else the one algorithm an EC or
+// Ed25519 key's curve allows; RSA and oct keys without "alg" need alg. Both
+// given and different is an error. The JWK's kid becomes the key id unless a
+// [WithKeyID] option overrides it. A JWK whose "use" is not "sig" or whose
+// "key_ops" allow neither signing nor verifying is refused. A private JWK
+// gives a Key that can sign, unless its "key_ops" leave out "sign": then
+// only its public half is kept; a Key parsed from a private JWK verifies
+// with its public half (see [Key]).
 func ParseJWK(data []byte, alg Algorithm, opts ...KeyOption) (*Key, error) {
 	j, err := jose.ParseKey(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrKey, err)
 	}
-	return KeyFromJWK(j, alg, opts...)
+	return keyFromJWK(j, alg, opts...)
 }
 
 // Algorithm returns the algorithm the key is bound to.
@@ -163,10 +161,23 @@ func (k *Key) Public() *Key {
 	return k
 }
 
-// JWK returns the public half of an asymmetric key as a JWK with kid, alg
-// and use "sig". It refuses HMAC keys, so secret material never leaves a Key
-// this way.
-func (k *Key) JWK() (jwk.Key, error) {
+// PublicJWK returns the public half of an asymmetric key as a JWK document
+// (RFC 7517) with kid, alg and use "sig". It refuses HMAC keys, so secret
+// material never leaves a Key this way.
+func (k *Key) PublicJWK() ([]byte, error) {
+	j, err := k.publicJWK()
+	if err != nil {
+		return nil, err
+	}
+	b, err := jose.MarshalKey(j)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+	}
+	return b, nil
+}
+
+// publicJWK returns the public half as a parsed JWK.
+func (k *Key) publicJWK() (jose.JWK, error) {
 	j, err := k.k.PublicJWK(k.kid)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrKey, err)
@@ -274,16 +285,15 @@ func NewKeySet(keys ...*Key) (*KeySet, error) {
 	return s, nil
 }
 
-// KeySetFromJWKS builds a KeySet from a JWK Set, each key bound as
-// [KeyFromJWK] binds it with alg (which may be empty). Private keys in the
-// set are reduced to their public halves, as [NewKeySet] reduces them.
-func KeySetFromJWKS(set jwk.Set, alg Algorithm) (*KeySet, error) {
+// keySetFromJWKS builds a KeySet from a parsed JWK Set, as [ParseJWKS]
+// documents.
+func keySetFromJWKS(set jose.JWKSet, alg Algorithm) (*KeySet, error) {
 	if set == nil {
 		return nil, fmt.Errorf("%w: nil JWK set", ErrKey)
 	}
 	var keys []*Key
 	for _, j := range jose.Keys(set) {
-		k, err := KeyFromJWK(j, alg)
+		k, err := keyFromJWK(j, alg)
 		if err != nil {
 			return nil, err
 		}
@@ -292,14 +302,16 @@ func KeySetFromJWKS(set jwk.Set, alg Algorithm) (*KeySet, error) {
 	return NewKeySet(keys...)
 }
 
-// ParseJWKS parses a JWK Set document and builds a KeySet as
-// [KeySetFromJWKS] does.
+// ParseJWKS parses a JWK Set document (RFC 7517) and builds a KeySet, each
+// key bound as [ParseJWK] binds it with alg (which may be empty). Private
+// keys in the set are reduced to their public halves, as [NewKeySet]
+// reduces them.
 func ParseJWKS(data []byte, alg Algorithm) (*KeySet, error) {
 	set, err := jose.ParseSet(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrKey, err)
 	}
-	return KeySetFromJWKS(set, alg)
+	return keySetFromJWKS(set, alg)
 }
 
 // Len returns the number of keys in the set.

@@ -113,7 +113,7 @@ func TestParseJWKKeepsPrivateKeyMaterial(t *testing.T) {
 			canSign bool // for a *Key: it still signs
 		}{
 			{name: "ParseJWK", build: func() (VerificationKeys, error) { return ParseJWK(doc, "") }, canSign: true},
-			{name: "KeyFromJWK", build: func() (VerificationKeys, error) { return KeyFromJWK(j, "") }, canSign: true},
+			{name: "keyFromJWK", build: func() (VerificationKeys, error) { return keyFromJWK(j, "") }, canSign: true},
 			{name: "NewKey", build: func() (VerificationKeys, error) { return kt.newKey() }, canSign: true},
 			{name: "ParseJWK key_ops verify", build: func() (VerificationKeys, error) { return ParseJWK(verifyOnly, "") }},
 			{name: "NewKeySet", build: func() (VerificationKeys, error) {
@@ -124,12 +124,12 @@ func TestParseJWKKeepsPrivateKeyMaterial(t *testing.T) {
 				return NewKeySet(k)
 			}},
 			{name: "ParseJWKS", build: func() (VerificationKeys, error) { return ParseJWKS(set, "") }},
-			{name: "KeySetFromJWKS", build: func() (VerificationKeys, error) {
+			{name: "keySetFromJWKS", build: func() (VerificationKeys, error) {
 				s, err := jwk.Parse(set)
 				if err != nil {
 					return nil, err
 				}
-				return KeySetFromJWKS(s, "")
+				return keySetFromJWKS(s, "")
 			}},
 		} {
 			t.Run(kt.name+"/"+tc.name, func(t *testing.T) {
@@ -159,16 +159,12 @@ func TestParseJWKKeepsPrivateKeyMaterial(t *testing.T) {
 				if got := k.CanSign(); got != tc.canSign {
 					t.Errorf("CanSign() = %v, want %v", got, tc.canSign)
 				}
-				pub, err := k.JWK()
+				b, err := k.PublicJWK()
 				if err != nil {
-					t.Fatalf("JWK: %v", err)
-				}
-				b, err := json.Marshal(pub)
-				if err != nil {
-					t.Fatal(err)
+					t.Fatalf("PublicJWK: %v", err)
 				}
 				if diff := cmp.Diff([][]string{kt.members}, jwkMembers(t, []byte(`{"keys":[`+string(b)+`]}`))); diff != "" {
-					t.Errorf("members of JWK() (-want +got):\n%s", diff)
+					t.Errorf("members of PublicJWK() (-want +got):\n%s", diff)
 				}
 				if !tc.canSign {
 					return

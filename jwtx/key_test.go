@@ -216,7 +216,7 @@ func TestNewKeyRefusesWeakKeys(t *testing.T) {
 	}
 }
 
-func TestKeyFromJWK(t *testing.T) {
+func TestParseJWKBinding(t *testing.T) {
 	t.Parallel()
 	ecPriv, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	rsaPub := func(extra map[string]any) jwk.Key {
@@ -249,11 +249,15 @@ func TestKeyFromJWK(t *testing.T) {
 		{name: "key_ops encrypt", key: rsaPub(map[string]any{"alg": "RS256", "key_ops": []string{"encrypt"}}), wantErr: jwtx.ErrKey},
 		{name: "key_ops verify", key: rsaPub(map[string]any{"alg": "RS256", "key_ops": []string{"verify"}}), wantAlg: jwtx.RS256},
 		{name: "alg RSA-OAEP", key: rsaPub(map[string]any{"alg": "RSA-OAEP"}), wantErr: jwtx.ErrKey},
-		{name: "nil", key: nil, alg: jwtx.RS256, wantErr: jwtx.ErrKey},
+		{name: "null", key: nil, alg: jwtx.RS256, wantErr: jwtx.ErrKey},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			k, err := jwtx.KeyFromJWK(tc.key, tc.alg)
+			doc, err := json.Marshal(tc.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k, err := jwtx.ParseJWK(doc, tc.alg)
 			if diff := cmp.Diff(tc.wantErr, err, cmpopts.EquateErrors()); diff != "" {
 				t.Fatalf("error mismatch (-want +got):\n%s", diff)
 			}
@@ -267,16 +271,12 @@ func TestKeyFromJWK(t *testing.T) {
 	}
 }
 
-func TestKeyJWKAndString(t *testing.T) {
+func TestKeyPublicJWKAndString(t *testing.T) {
 	t.Parallel()
 	priv := rsaKey(t, jwtx.RS256)
-	j, err := priv.JWK()
+	b, err := priv.PublicJWK()
 	if err != nil {
-		t.Fatalf("JWK: %v", err)
-	}
-	b, err := json.Marshal(j)
-	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("PublicJWK: %v", err)
 	}
 	var got map[string]any
 	if err := json.Unmarshal(b, &got); err != nil {
@@ -298,7 +298,7 @@ func TestKeyJWKAndString(t *testing.T) {
 	if back.CanSign() || back.Algorithm() != jwtx.RS256 || back.ID() != "rsa" {
 		t.Errorf("parsed key = %v, CanSign %v", back, back.CanSign())
 	}
-	if _, err := hsKey(t).JWK(); !errors.Is(err, jwtx.ErrKey) {
+	if _, err := hsKey(t).PublicJWK(); !errors.Is(err, jwtx.ErrKey) {
 		t.Errorf("HMAC JWK error = %v, want ErrKey", err)
 	}
 	secret := "0123456789abcdef0123456789abcdef"
@@ -383,7 +383,11 @@ func jwksOf(t testing.TB, keys ...*jwtx.Key) jwk.Set {
 	t.Helper()
 	set := jwk.NewSet()
 	for _, k := range keys {
-		j, err := k.JWK()
+		b, err := k.PublicJWK()
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := jwk.ParseKey(b)
 		if err != nil {
 			t.Fatal(err)
 		}

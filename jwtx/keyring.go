@@ -187,7 +187,7 @@ type PublicKeySource interface {
 func MarshalJWKS(keys ...*Key) ([]byte, error) {
 	js := make([]jose.JWK, 0, len(keys))
 	for _, k := range keys {
-		j, err := k.JWK()
+		j, err := k.publicJWK()
 		if err != nil {
 			return nil, err
 		}

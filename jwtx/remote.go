@@ -334,7 +334,7 @@ func (r *RemoteKeySet) bind(j jose.JWK) (*Key, error) {
 		}
 		alg = string(fits[0])
 	}
-	k, err := KeyFromJWK(j, Algorithm(alg))
+	k, err := keyFromJWK(j, Algorithm(alg))
 	if err != nil {
 		return nil, err
 	}

@@ -341,7 +341,11 @@ func remoteDoc(tb testing.TB, keys ...jwk.Key) []byte {
 // remotePublicJWK returns k's public JWK (with kid, alg and use "sig").
 func remotePublicJWK(tb testing.TB, k *jwtx.Key) jwk.Key {
 	tb.Helper()
-	j, err := k.JWK()
+	b, err := k.PublicJWK()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	j, err := jwk.ParseKey(b)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -6,7 +6,6 @@ package jwtx_test
 import (
 	"crypto/ed25519"
 	"crypto/x509"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -126,13 +125,9 @@ func TestVerifyKeyConfusion(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SPKI: %v", err)
 	}
-	libJWK, err := vtRSKey(t).JWK()
+	libJWKJSON, err := vtRSKey(t).PublicJWK()
 	if err != nil {
-		t.Fatalf("JWK: %v", err)
-	}
-	libJWKJSON, err := json.Marshal(libJWK)
-	if err != nil {
-		t.Fatalf("marshal JWK: %v", err)
+		t.Fatalf("PublicJWK: %v", err)
 	}
 	handJWK := vtRSAJWK(&f.rs.PublicKey, vtKidRS)
 	rsForms := []struct{ name, secret string }{

@@ -474,11 +474,7 @@ func (atkPublicOnly) PublicJWKS() ([]byte, error) { return []byte(`{"keys":[]}`)
 // atkEncJWK is the public JWK of atkES256("enc") marked "use":"enc".
 func atkEncJWK(tb testing.TB) string {
 	tb.Helper()
-	j, err := atkES256(tb, "enc").JWK()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b, err := json.Marshal(j)
+	b, err := atkES256(tb, "enc").PublicJWK()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -186,3 +186,6 @@ func MarshalSet(keys []JWK) ([]byte, error) {
 	}
 	return json.Marshal(set)
 }
+
+// MarshalKey encodes one JWK as JSON.
+func MarshalKey(k JWK) ([]byte, error) { return json.Marshal(k) }
