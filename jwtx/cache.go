@@ -70,17 +70,6 @@ func WithNotFoundTTL(d time.Duration) CacheOption {
 	})
 }
 
-// WithCacheClock sets the clock that ages entries. Default: the system clock.
-func WithCacheClock(clock Clock) CacheOption {
-	return cacheOption(func(c *cacheConfig) error {
-		if clock == nil {
-			return fmt.Errorf("%w: nil clock", ErrConfig)
-		}
-		c.clock = clock
-		return nil
-	})
-}
-
 // UserCache wraps a [UserLoader] with a bounded, expiring cache keyed by
 // subject. Concurrent misses for one subject share a single load; users are
 // kept for the TTL, "not found" for the shorter not-found TTL, and errors

@@ -40,7 +40,7 @@ func BenchmarkUserLoading(b *testing.B) {
 				return User{Name: sub}, nil
 			})
 			if cached {
-				cache, err := jwtx.NewUserCache(loader, jwtx.WithCacheClock(clockAt(issuedAt)), jwtx.WithCacheTTL(time.Minute))
+				cache, err := jwtx.NewUserCache(loader, jwtx.WithClock(clockAt(issuedAt)), jwtx.WithCacheTTL(time.Minute))
 				if err != nil {
 					b.Fatal(err)
 				}

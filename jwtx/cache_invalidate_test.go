@@ -75,7 +75,7 @@ func TestInvalidateNotJoinedByLaterCallers(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
 				l := newSteppedLoader()
-				c, err := jwtx.NewUserCache(l.load, jwtx.WithCacheClock(clockAt(issuedAt)))
+				c, err := jwtx.NewUserCache(l.load, jwtx.WithClock(clockAt(issuedAt)))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -150,7 +150,7 @@ func TestInvalidateDuringLoadCompletion(t *testing.T) {
 		}
 		return demoted, nil
 	}
-	c, err := jwtx.NewUserCache(loader, jwtx.WithCacheClock(clockAt(issuedAt)))
+	c, err := jwtx.NewUserCache(loader, jwtx.WithClock(clockAt(issuedAt)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestLoadNotJoinedAfterEveryCallerGaveUp(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		l := newSteppedLoader()
-		c, err := jwtx.NewUserCache(l.load, jwtx.WithCacheClock(clockAt(issuedAt)))
+		c, err := jwtx.NewUserCache(l.load, jwtx.WithClock(clockAt(issuedAt)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -59,7 +59,7 @@ func (c *movableClock) advance(d time.Duration) {
 
 func newCache(t *testing.T, l *countingLoader, clock jwtx.Clock, opts ...jwtx.CacheOption) *jwtx.UserCache[User] {
 	t.Helper()
-	c, err := jwtx.NewUserCache(l.load, append([]jwtx.CacheOption{jwtx.WithCacheClock(clock)}, opts...)...)
+	c, err := jwtx.NewUserCache(l.load, append([]jwtx.CacheOption{jwtx.WithClock(clock)}, opts...)...)
 	if err != nil {
 		t.Fatalf("NewUserCache: %v", err)
 	}
@@ -246,7 +246,7 @@ func TestUserCacheWithVerifier(t *testing.T) {
 	if _, err := jwtx.NewUserCache[User](nil); !errors.Is(err, jwtx.ErrConfig) {
 		t.Errorf("NewUserCache(nil) = %v", err)
 	}
-	for _, o := range []jwtx.CacheOption{jwtx.WithCacheSize(0), jwtx.WithCacheTTL(0), jwtx.WithNotFoundTTL(-1), jwtx.WithCacheClock(nil), nil} {
+	for _, o := range []jwtx.CacheOption{jwtx.WithCacheSize(0), jwtx.WithCacheTTL(0), jwtx.WithNotFoundTTL(-1), jwtx.WithClock(nil), nil} {
 		if _, err := jwtx.NewUserCache(l.load, o); !errors.Is(err, jwtx.ErrConfig) {
 			t.Errorf("NewUserCache with a bad option = %v, want ErrConfig", err)
 		}

@@ -251,7 +251,7 @@ func ExampleNewUserCache() {
 	cache, err := jwtx.NewUserCache(func(_ context.Context, subject string) (User, error) {
 		queries++ // a database query in a real application
 		return User{Name: subject}, nil
-	}, jwtx.WithCacheTTL(time.Minute), jwtx.WithCacheClock(exampleClock()))
+	}, jwtx.WithCacheTTL(time.Minute), jwtx.WithClock(exampleClock()))
 	if err != nil {
 		panic(err)
 	}
@@ -296,7 +296,7 @@ func ExampleKeyRing_Rotate() {
 	if err != nil {
 		panic(err)
 	}
-	ring, err := jwtx.NewKeyRing(first, exampleClock())
+	ring, err := jwtx.NewKeyRing(first, jwtx.WithClock(exampleClock()))
 	if err != nil {
 		panic(err)
 	}
@@ -323,7 +323,7 @@ func ExampleKeyRing_Rotate() {
 // check and refuses revoked tokens.
 func ExampleNewMemoryStore() {
 	ctx := context.Background()
-	store, err := jwtx.NewMemoryStore(0, jwtx.DefaultRefreshTTL, exampleClock())
+	store, err := jwtx.NewMemoryStore(jwtx.WithClock(exampleClock()))
 	if err != nil {
 		panic(err)
 	}

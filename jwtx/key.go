@@ -7,7 +7,6 @@ import (
 	"crypto/rsa"
 	"fmt"
 
-
 	"github.com/typedjwt/typedjwt/jwtx/internal/jose"
 )
 

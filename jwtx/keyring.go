@@ -37,17 +37,28 @@ type retiredKey struct {
 	until time.Time
 }
 
+// A KeyRingOption configures a [KeyRing]; [WithClock] is one. Only this
+// package can create them.
+type KeyRingOption interface {
+	applyKeyRing(*KeyRing) error
+}
+
 // NewKeyRing returns a ring whose active key is active, which must be able
-// to sign and have a kid. clock decides when retired keys drop out; nil
-// means the system clock.
-func NewKeyRing(active *Key, clock Clock) (*KeyRing, error) {
+// to sign and have a kid. Its clock ([WithClock]) decides when retired keys
+// drop out.
+func NewKeyRing(active *Key, opts ...KeyRingOption) (*KeyRing, error) {
 	if err := checkRingKey(active); err != nil {
 		return nil, err
 	}
-	if clock == nil {
-		clock = systemClock{}
+	r := &KeyRing{clock: systemClock{}}
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("%w: nil key ring option", ErrConfig)
+		}
+		if err := o.applyKeyRing(r); err != nil {
+			return nil, err
+		}
 	}
-	r := &KeyRing{clock: clock}
 	r.state.Store(newRingState(active, nil))
 	return r, nil
 }

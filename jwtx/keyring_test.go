@@ -105,7 +105,7 @@ func ringHS256(tb testing.TB, kid string) *jwtx.Key {
 // ringNew returns a ring whose active key is active.
 func ringNew(tb testing.TB, active *jwtx.Key, clock jwtx.Clock) *jwtx.KeyRing {
 	tb.Helper()
-	r, err := jwtx.NewKeyRing(active, clock)
+	r, err := jwtx.NewKeyRing(active, jwtx.WithClock(clock))
 	if err != nil {
 		tb.Fatalf("NewKeyRing: %v", err)
 	}
@@ -210,19 +210,21 @@ func TestNewKeyRingErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		key     *jwtx.Key
-		clock   jwtx.Clock
+		opts    []jwtx.KeyRingOption
 		wantErr error
 	}{
 		{name: "nil key", key: nil, wantErr: jwtx.ErrKey},
+		{name: "nil clock", key: signer, opts: []jwtx.KeyRingOption{jwtx.WithClock(nil)}, wantErr: jwtx.ErrConfig},
+		{name: "nil option", key: signer, opts: []jwtx.KeyRingOption{nil}, wantErr: jwtx.ErrConfig},
 		{name: "public key only", key: signer.Public(), wantErr: jwtx.ErrKey},
 		{name: "no kid", key: noKID, wantErr: jwtx.ErrKey},
 		{name: "asymmetric, system clock", key: signer},
-		{name: "asymmetric, injected clock", key: signer, clock: clockAt(ringEpoch)},
-		{name: "HMAC", key: ringHS256(t, "hs-1"), clock: clockAt(ringEpoch)},
+		{name: "asymmetric, injected clock", key: signer, opts: []jwtx.KeyRingOption{jwtx.WithClock(clockAt(ringEpoch))}},
+		{name: "HMAC", key: ringHS256(t, "hs-1"), opts: []jwtx.KeyRingOption{jwtx.WithClock(clockAt(ringEpoch))}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := jwtx.NewKeyRing(tc.key, tc.clock)
+			r, err := jwtx.NewKeyRing(tc.key, tc.opts...)
 			if diff := cmp.Diff(tc.wantErr, err, cmpopts.EquateErrors()); diff != "" {
 				t.Fatalf("NewKeyRing() error mismatch (-want +got):\n%s", diff)
 			}

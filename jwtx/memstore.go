@@ -103,6 +103,34 @@ type memoryStoreOption func(*MemoryStore) error
 
 func (o memoryStoreOption) applyMemoryStore(s *MemoryStore) error { return o(s) }
 
+// WithMaxEntries bounds the entries the store holds. Default:
+// [DefaultMemoryStoreSize].
+func WithMaxEntries(n int) MemoryStoreOption {
+	return memoryStoreOption(func(s *MemoryStore) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: memory store limit %d: it must be positive", ErrConfig, n)
+		}
+		s.limit = n
+		return nil
+	})
+}
+
+// WithMaxTokenLifetime sets the longest lifetime of any token the store may
+// be asked about: the refresh-token lifetime ([WithRefreshTTL]). A "log out
+// everywhere" cutoff, and a family revoked through a token the store did
+// not know, are kept this long plus [MaxLeeway]. A value below the real
+// refresh-token lifetime lets revoked tokens back in once their record has
+// expired. Default: [DefaultRefreshTTL].
+func WithMaxTokenLifetime(d time.Duration) MemoryStoreOption {
+	return memoryStoreOption(func(s *MemoryStore) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: max token lifetime %v: it must be positive", ErrConfig, d)
+		}
+		s.maxAge = d
+		return nil
+	})
+}
+
 // WithSubjectLimit bounds the entries one subject may hold, so that one
 // user looping login, refresh and logout cannot fill the store for
 // everybody. At the bound, a new family of the subject replaces the
@@ -119,22 +147,12 @@ func WithSubjectLimit(n int) MemoryStoreOption {
 	})
 }
 
-// NewMemoryStore returns an empty MemoryStore holding at most limit entries
-// (DefaultMemoryStoreSize when limit is 0). maxAge is the longest token
-// lifetime in use (the refresh token lifetime), after which a subject
-// cutoff can no longer matter; clock may be nil for the system clock.
-func NewMemoryStore(limit int, maxAge time.Duration, clock Clock, opts ...MemoryStoreOption) (*MemoryStore, error) {
-	if limit < 0 || maxAge <= 0 {
-		return nil, fmt.Errorf("%w: memory store limit %d, max age %v: the limit must not be negative, the max age must be positive", ErrConfig, limit, maxAge)
-	}
-	if limit == 0 {
-		limit = DefaultMemoryStoreSize
-	}
-	if clock == nil {
-		clock = systemClock{}
-	}
+// NewMemoryStore returns an empty MemoryStore. Options set its bounds
+// ([WithMaxEntries], [WithSubjectLimit]), the longest token lifetime
+// ([WithMaxTokenLifetime]) and its clock ([WithClock]).
+func NewMemoryStore(opts ...MemoryStoreOption) (*MemoryStore, error) {
 	s := &MemoryStore{
-		clock: clock, limit: limit, subjectLimit: DefaultSubjectLimit, maxAge: maxAge,
+		clock: systemClock{}, limit: DefaultMemoryStoreSize, subjectLimit: DefaultSubjectLimit, maxAge: DefaultRefreshTTL,
 		ids: map[string]*entry{}, families: map[string]*entry{}, cutoffs: map[string]*entry{},
 		subjects: map[string]*subjectEntries{},
 	}

@@ -16,10 +16,15 @@ import (
 // boundsNow is when the bound tests start.
 var boundsNow = time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 
-// newBoundedStore returns a MemoryStore of limit entries on clock.
+// newBoundedStore returns a MemoryStore of limit entries (0: the default)
+// on clock.
 func newBoundedStore(t *testing.T, limit int, clock jwtx.Clock, opts ...jwtx.MemoryStoreOption) *jwtx.MemoryStore {
 	t.Helper()
-	s, err := jwtx.NewMemoryStore(limit, 24*time.Hour, clock, opts...)
+	opts = append([]jwtx.MemoryStoreOption{jwtx.WithMaxTokenLifetime(24 * time.Hour), jwtx.WithClock(clock)}, opts...)
+	if limit > 0 {
+		opts = append(opts, jwtx.WithMaxEntries(limit))
+	}
+	s, err := jwtx.NewMemoryStore(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,19 +188,19 @@ func TestMemoryStoreExpiresIncrementally(t *testing.T) {
 func TestNewMemoryStoreRefusesBadBounds(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name  string
-		limit int
-		age   time.Duration
-		opts  []jwtx.MemoryStoreOption
+		name string
+		opt  jwtx.MemoryStoreOption
 	}{
-		{name: "negative limit", limit: -1, age: time.Hour},
-		{name: "no max age", age: 0},
-		{name: "subject limit below 2", age: time.Hour, opts: []jwtx.MemoryStoreOption{jwtx.WithSubjectLimit(1)}},
-		{name: "nil option", age: time.Hour, opts: []jwtx.MemoryStoreOption{nil}},
+		{name: "no entries", opt: jwtx.WithMaxEntries(0)},
+		{name: "negative limit", opt: jwtx.WithMaxEntries(-1)},
+		{name: "no max token lifetime", opt: jwtx.WithMaxTokenLifetime(0)},
+		{name: "subject limit below 2", opt: jwtx.WithSubjectLimit(1)},
+		{name: "nil clock", opt: jwtx.WithClock(nil)},
+		{name: "nil option", opt: nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if _, err := jwtx.NewMemoryStore(tc.limit, tc.age, nil, tc.opts...); !errors.Is(err, jwtx.ErrConfig) {
+			if _, err := jwtx.NewMemoryStore(tc.opt); !errors.Is(err, jwtx.ErrConfig) {
 				t.Errorf("NewMemoryStore = %v, want ErrConfig", err)
 			}
 		})

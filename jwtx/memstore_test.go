@@ -16,7 +16,7 @@ func TestMemoryStoreWithVerifier(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	key := hsKey(t)
-	store, err := jwtx.NewMemoryStore(0, 24*time.Hour, clockAt(issuedAt))
+	store, err := jwtx.NewMemoryStore(jwtx.WithMaxTokenLifetime(24*time.Hour), jwtx.WithClock(clockAt(issuedAt)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestMemoryStoreWithVerifier(t *testing.T) {
 func TestFamiliesEndToEnd(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store, err := jwtx.NewMemoryStore(0, 30*24*time.Hour, clockAt(issuedAt))
+	store, err := jwtx.NewMemoryStore(jwtx.WithClock(clockAt(issuedAt)))
 	if err != nil {
 		t.Fatal(err)
 	}

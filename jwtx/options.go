@@ -81,17 +81,45 @@ type sharedOption func(*shared) error
 func (o sharedOption) applyIssuer(c *issuerConfig) error     { return o(&c.shared) }
 func (o sharedOption) applyVerifier(c *verifierConfig) error { return o(&c.shared) }
 
-// WithClock sets the source of the current time, for tests and for
-// deterministic examples. Default: the system clock.
-func WithClock(c Clock) Option {
-	return sharedOption(func(s *shared) error {
-		if c == nil {
-			return fmt.Errorf("%w: nil clock", ErrConfig)
-		}
-		s.clock = c
-		return nil
-	})
+// A ClockOption sets the clock of any constructor that reads time:
+// [NewIssuer], [NewVerifier], [NewUserCache], [NewRemoteKeySet],
+// [NewKeyRing] and [NewMemoryStore] all take the one [WithClock].
+type ClockOption interface {
+	Option
+	CacheOption
+	RemoteOption
+	KeyRingOption
+	MemoryStoreOption
 }
+
+// WithClock sets the source of the current time, for tests and for
+// deterministic examples; every constructor that reads time takes it.
+// Default: the system clock.
+func WithClock(c Clock) ClockOption { return clockOption{c} }
+
+type clockOption struct{ c Clock }
+
+func (o clockOption) clock() (Clock, error) {
+	if o.c == nil {
+		return nil, fmt.Errorf("%w: nil clock", ErrConfig)
+	}
+	return o.c, nil
+}
+
+func (o clockOption) set(dst *Clock) error {
+	c, err := o.clock()
+	if err == nil {
+		*dst = c
+	}
+	return err
+}
+
+func (o clockOption) applyIssuer(c *issuerConfig) error     { return o.set(&c.clock) }
+func (o clockOption) applyVerifier(c *verifierConfig) error { return o.set(&c.clock) }
+func (o clockOption) applyCache(c *cacheConfig) error       { return o.set(&c.clock) }
+func (o clockOption) applyRemote(c *remoteConfig) error     { return o.set(&c.clock) }
+func (o clockOption) applyKeyRing(r *KeyRing) error         { return o.set(&r.clock) }
+func (o clockOption) applyMemoryStore(s *MemoryStore) error { return o.set(&s.clock) }
 
 // WithIssuer sets the iss claim. An Issuer writes it into every token; a
 // Verifier requires it, compared byte for byte (no trailing-slash or case

@@ -164,19 +164,6 @@ func WithJWKSMaxStale(d time.Duration) RemoteOption {
 	})
 }
 
-// WithJWKSClock sets the clock of the refresh rate limit and of the
-// staleness bound. The background refresh runs on the time package's
-// timers. Default: the system clock.
-func WithJWKSClock(clock Clock) RemoteOption {
-	return remoteOption(func(c *remoteConfig) error {
-		if clock == nil {
-			return fmt.Errorf("%w: nil clock", ErrConfig)
-		}
-		c.clock = clock
-		return nil
-	})
-}
-
 // RemoteKeySet is a [VerificationKeys] whose keys come from a JWKS URL,
 // such as an identity provider's jwks_uri or a [KeyRing] published with
 // httpx.JWKSHandler. The set is fetched at start, again in the background

@@ -44,7 +44,7 @@ func TestRemoteKeySetMaxStale(t *testing.T) {
 	}))
 	defer srv.Close()
 	clock := &movableClock{now: issuedAt}
-	remote, err := jwtx.NewRemoteKeySet(ctx, srv.URL, jwtx.WithJWKSAllowHTTP(true), jwtx.WithJWKSClock(clock), jwtx.WithJWKSMaxStale(time.Hour))
+	remote, err := jwtx.NewRemoteKeySet(ctx, srv.URL, jwtx.WithJWKSAllowHTTP(true), jwtx.WithClock(clock), jwtx.WithJWKSMaxStale(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

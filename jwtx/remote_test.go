@@ -190,7 +190,7 @@ func remoteSetup(tb testing.TB, opts ...jwtx.RemoteOption) *remoteEnv {
 	e.srv = remoteStart(tb, e.ring, false)
 	base := []jwtx.RemoteOption{
 		jwtx.WithJWKSAllowHTTP(true),
-		jwtx.WithJWKSClock(e.clock),
+		jwtx.WithClock(e.clock),
 		jwtx.WithJWKSErrorHandler(e.errs.handle),
 	}
 	e.keys = remoteKeySet(tb, e.srv.url(), append(base, opts...)...)
@@ -460,7 +460,7 @@ func TestRemoteKeySetOptionErrors(t *testing.T) {
 		{name: "negative size limit", opt: jwtx.WithJWKSMaxSize(-1)},
 		{name: "no algorithms", opt: jwtx.WithJWKSAlgorithms()},
 		{name: "nil error handler", opt: jwtx.WithJWKSErrorHandler(nil)},
-		{name: "nil clock", opt: jwtx.WithJWKSClock(nil)},
+		{name: "nil clock", opt: jwtx.WithClock(nil)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

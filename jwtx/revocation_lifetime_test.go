@@ -25,7 +25,7 @@ func TestRevocationRecordsDieBeforeTheirTokens(t *testing.T) {
 	}
 	open := func(t *testing.T) session {
 		clock := testutil.NewClock(time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC))
-		store, err := jwtx.NewMemoryStore(0, refreshTTL, clock)
+		store, err := jwtx.NewMemoryStore(jwtx.WithMaxTokenLifetime(refreshTTL), jwtx.WithClock(clock))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,7 +55,7 @@ func newServer(key *jwtx.Key, clock jwtx.Clock, users *userStore) (http.Handler,
 	clk := jwtx.WithClock(clock)
 	// Revocations (logout) and refresh-token families (rotation with reuse
 	// detection) live in memory, for as long as a refresh token lives.
-	store, err := jwtx.NewMemoryStore(0, jwtx.DefaultRefreshTTL, clock)
+	store, err := jwtx.NewMemoryStore(jwtx.WithClock(clock))
 	if err != nil {
 		return nil, err
 	}

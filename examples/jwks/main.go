@@ -152,7 +152,7 @@ func newAuth(clock jwtx.Clock) (*authService, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.ring, err = jwtx.NewKeyRing(key, clock); err != nil {
+	if a.ring, err = jwtx.NewKeyRing(key, jwtx.WithClock(clock)); err != nil {
 		return nil, err
 	}
 	a.issuer, err = jwtx.NewIssuer[User, Claims](a.ring,
@@ -249,7 +249,7 @@ func newAPI(ctx context.Context, jwksURL string, client *http.Client, clock jwtx
 		// auth is on loopback, so plain HTTP is acceptable here. Across a
 		// network, keep the default: https only.
 		jwtx.WithJWKSAllowHTTP(true),
-		jwtx.WithJWKSClock(clock),
+		jwtx.WithClock(clock),
 		jwtx.WithJWKSErrorHandler(onError),
 	}
 	if client != nil {

@@ -187,7 +187,7 @@ func newApp(store *Store, now func() time.Time) (http.Handler, error) {
 	}
 	clock := jwtx.ClockFunc(now)
 	a := &app{store: store}
-	a.cache, err = jwtx.NewUserCache(store.UserBySubject, jwtx.WithCacheClock(clock), jwtx.WithCacheTTL(time.Minute))
+	a.cache, err = jwtx.NewUserCache(store.UserBySubject, jwtx.WithClock(clock), jwtx.WithCacheTTL(time.Minute))
 	if err != nil {
 		return nil, err
 	}

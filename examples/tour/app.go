@@ -61,7 +61,7 @@ func newApp(priv *ecdsa.PrivateKey, now func() time.Time) (http.Handler, error) 
 	shared := jwtx.Options(jwtx.WithClock(jwtx.ClockFunc(now)), jwtx.WithIssuer("https://tour.typedjwt.test"))
 	// Revocations and refresh-token families live in memory; with Redis this
 	// is redisstore.New(redis.NewClient(&redis.Options{Addr: "localhost:6379"})).
-	store, err := jwtx.NewMemoryStore(0, jwtx.DefaultRefreshTTL, jwtx.ClockFunc(now))
+	store, err := jwtx.NewMemoryStore(jwtx.WithClock(jwtx.ClockFunc(now)))
 	if err != nil {
 		return nil, err
 	}

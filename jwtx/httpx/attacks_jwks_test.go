@@ -113,7 +113,7 @@ type atkIdP struct {
 func atkNewIdP(tb testing.TB) *atkIdP {
 	tb.Helper()
 	p := &atkIdP{clock: &testClock{now: epoch()}}
-	ring, err := jwtx.NewKeyRing(atkES256(tb, "k1"), jwtx.ClockFunc(p.clock.Now))
+	ring, err := jwtx.NewKeyRing(atkES256(tb, "k1"), jwtx.WithClock(jwtx.ClockFunc(p.clock.Now)))
 	if err != nil {
 		tb.Fatalf("NewKeyRing: %v", err)
 	}
@@ -155,7 +155,7 @@ func atkToken(tb testing.TB, iss *jwtx.Issuer[User, Claims]) string {
 func atkRemoteOpts(p *atkIdP, client *http.Client, extra ...jwtx.RemoteOption) []jwtx.RemoteOption {
 	return append([]jwtx.RemoteOption{
 		jwtx.WithJWKSAllowHTTP(true),
-		jwtx.WithJWKSClock(jwtx.ClockFunc(p.clock.Now)),
+		jwtx.WithClock(jwtx.ClockFunc(p.clock.Now)),
 		jwtx.WithJWKSHTTPClient(client),
 	}, extra...)
 }

@@ -77,7 +77,7 @@ func TestLogoutInOwnHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := jwtx.NewMemoryStore(0, time.Hour, nil)
+	store, err := jwtx.NewMemoryStore(jwtx.WithMaxTokenLifetime(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func jwksKey(tb testing.TB, kid string) *jwtx.Key {
 // jwksRing returns a ring with the active key k2 and the retired key k1.
 func jwksRing(tb testing.TB) *jwtx.KeyRing {
 	tb.Helper()
-	r, err := jwtx.NewKeyRing(jwksKey(tb, "k1"), jwtx.ClockFunc(func() time.Time { return jwksEpoch }))
+	r, err := jwtx.NewKeyRing(jwksKey(tb, "k1"), jwtx.WithClock(jwtx.ClockFunc(func() time.Time { return jwksEpoch })))
 	if err != nil {
 		tb.Fatalf("NewKeyRing: %v", err)
 	}
@@ -238,7 +238,7 @@ func TestJWKSHandlerFollowsRotation(t *testing.T) {
 	t.Parallel()
 	now := jwksEpoch
 	clock := jwtx.ClockFunc(func() time.Time { return now })
-	ring, err := jwtx.NewKeyRing(jwksKey(t, "k1"), clock)
+	ring, err := jwtx.NewKeyRing(jwksKey(t, "k1"), jwtx.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func TestJWKSHandlerRefusesHMAC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ring, err := jwtx.NewKeyRing(hs, nil)
+	ring, err := jwtx.NewKeyRing(hs)
 	if err != nil {
 		t.Fatal(err)
 	}

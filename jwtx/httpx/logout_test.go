@@ -33,7 +33,7 @@ func newLogoutFixture(t *testing.T) *logoutFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := jwtx.NewMemoryStore(0, 30*24*time.Hour, jwtx.ClockFunc(func() time.Time { return now }))
+	store, err := jwtx.NewMemoryStore(jwtx.WithClock(jwtx.ClockFunc(func() time.Time { return now })))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,7 @@ func (s *rotationServer) call(t *testing.T, method, path, token string) (int, ma
 
 func TestRefreshRotation(t *testing.T) {
 	t.Parallel()
-	store, err := jwtx.NewMemoryStore(0, 30*24*time.Hour, jwtx.ClockFunc(rotationNow))
+	store, err := jwtx.NewMemoryStore(jwtx.WithClock(jwtx.ClockFunc(rotationNow)))
 	if err != nil {
 		t.Fatal(err)
 	}

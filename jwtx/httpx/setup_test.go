@@ -460,7 +460,7 @@ func newStoreEnv(tb testing.TB, opts ...jwtx.IssuerOption) *storeEnv {
 	se := &storeEnv{}
 	// The store reads the environment's clock, which exists once the
 	// environment does; nothing asks the store before that.
-	store, err := jwtx.NewMemoryStore(0, jwtx.DefaultRefreshTTL, jwtx.ClockFunc(func() time.Time { return se.Clock.Now() }))
+	store, err := jwtx.NewMemoryStore(jwtx.WithClock(jwtx.ClockFunc(func() time.Time { return se.Clock.Now() })))
 	if err != nil {
 		tb.Fatalf("NewMemoryStore: %v", err)
 	}

@@ -30,7 +30,7 @@ func TestStressSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := jwtx.NewMemoryStore(0, 24*time.Hour, nil)
+	store, err := jwtx.NewMemoryStore(jwtx.WithMaxTokenLifetime(24 * time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

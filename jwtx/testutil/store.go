@@ -41,7 +41,7 @@ type Store interface {
 //
 //	func TestStoreContract(t *testing.T) {
 //		testutil.StoreContract(t, func(t *testing.T, clock jwtx.Clock) testutil.Store {
-//			s, err := jwtx.NewMemoryStore(0, 24*time.Hour, clock)
+//			s, err := jwtx.NewMemoryStore(jwtx.WithMaxTokenLifetime(24*time.Hour), jwtx.WithClock(clock))
 //			if err != nil {
 //				t.Fatal(err)
 //			}

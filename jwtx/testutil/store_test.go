@@ -10,7 +10,7 @@ import (
 
 // newMemoryStore is a store factory for the contracts.
 func newMemoryStore(t *testing.T, clock jwtx.Clock) testutil.Store {
-	s, err := jwtx.NewMemoryStore(0, 24*time.Hour, clock)
+	s, err := jwtx.NewMemoryStore(jwtx.WithMaxTokenLifetime(24*time.Hour), jwtx.WithClock(clock))
 	if err != nil {
 		t.Fatalf("NewMemoryStore: %v", err)
 	}
