@@ -108,7 +108,7 @@ func ExampleExtraClaims() {
 		panic(err)
 	}
 	tok, err := iss.Access(ctx, User{Name: "bob", Roles: []string{"user"}},
-		jwtx.Modify(func(c *Claims) { c.Roles = append(c.Roles, "beta") }),
+		iss.Modify(func(c *Claims) { c.Roles = append(c.Roles, "beta") }),
 		jwtx.ExtraClaims(map[string]any{"tenant": "acme"}),
 		jwtx.ForAudience("billing"),
 		jwtx.ExpiresIn(time.Hour),

@@ -16,7 +16,7 @@ type issueConfig struct {
 	fresh        Fresh
 	freshFor     time.Duration
 	extra        map[string]any
-	modifiers    []any
+	modifiers    []func(claims any) error
 	audience     Audience
 	expiresIn    time.Duration
 	expiresAt    time.Time
@@ -50,7 +50,7 @@ func FreshFor(d time.Duration) IssueOption {
 	})
 }
 
-// ExtraClaims adds claims to the token, over what ClaimsFunc and [Modify]
+// ExtraClaims adds claims to the token, over what ClaimsFunc and [Issuer.Modify]
 // produced: on a tie the extra claim wins. Values must encode as JSON, and
 // the merged claims must still decode into the claims type. Reserved claims
 // (sub, exp, iat, nbf, jti, type, fresh, csrf, fam) need [AllowOverride].
@@ -67,13 +67,25 @@ func ExtraClaims(claims map[string]any) IssueOption {
 }
 
 // Modify changes the typed claims of one token after ClaimsFunc built them.
-// C must be the Issuer's claims type, or the issue fails with [ErrConfig].
-func Modify[C Claims](f func(claims *C)) IssueOption {
+// The compiler checks that f takes the Issuer's claims type:
+//
+//	tok, err := iss.Access(ctx, user, iss.Modify(func(c *Claims) { c.AMR = []string{"pwd"} }))
+//
+// Passing the option to an Issuer of another claims type fails the issue
+// with [ErrConfig].
+func (i *Issuer[U, C]) Modify(f func(claims *C)) IssueOption {
 	return issueOption(func(c *issueConfig) error {
 		if f == nil {
 			return fmt.Errorf("%w: nil Modify function", ErrConfig)
 		}
-		c.modifiers = append(c.modifiers, f)
+		c.modifiers = append(c.modifiers, func(p any) error {
+			claims, ok := p.(*C)
+			if !ok {
+				return fmt.Errorf("%w: a Modify option of an Issuer of %T, given to an Issuer of %T", ErrConfig, *new(C), p)
+			}
+			f(claims)
+			return nil
+		})
 		return nil
 	})
 }

@@ -119,7 +119,7 @@ func (i *Issuer[U, C]) Access(ctx context.Context, user U, opts ...IssueOption) 
 
 // Refresh issues a refresh token for user. Per-call options apply as for an
 // access token, except that [AsFresh] and [FreshFor] have no effect on it,
-// and [ExtraClaims] and [Modify] only with [WithRefreshClaims].
+// and [ExtraClaims] and [Issuer.Modify] only with [WithRefreshClaims].
 func (i *Issuer[U, C]) Refresh(ctx context.Context, user U, opts ...IssueOption) (Token, error) {
 	ic, err := issueConfigOf(opts)
 	if err != nil {
@@ -261,11 +261,9 @@ func (i *Issuer[U, C]) load(ctx context.Context, user U, withClaims bool) (strin
 // mint sets the issuer-owned claims on c and signs the token.
 func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Token, error) {
 	for _, m := range ic.modifiers {
-		f, ok := m.(func(*C))
-		if !ok {
-			return Token{}, fmt.Errorf("%w: Modify takes %T, the issuer's claims type is %T", ErrConfig, m, c)
+		if err := m(&c); err != nil {
+			return Token{}, err
 		}
-		f(&c)
 	}
 	r := registeredOf(&c)
 	if err := i.checkReserved(r); err != nil {

@@ -147,7 +147,7 @@ func TestIssuerWireLayout(t *testing.T) {
 			name: "extra claims win over ClaimsFunc, Modify runs first",
 			issue: func(i *jwtx.Issuer[User, Claims]) (jwtx.Token, error) {
 				return i.Access(ctx, alice,
-					jwtx.Modify(func(c *Claims) { c.Roles = append(c.Roles, "modified") }),
+					i.Modify(func(c *Claims) { c.Roles = append(c.Roles, "modified") }),
 					jwtx.ExtraClaims(map[string]any{"roles": []string{"extra"}, "tenant": "acme", "aud": "x"}))
 			},
 			wantHeader: map[string]any{"alg": "HS256", "kid": "hs-1", "typ": "at+jwt"},
@@ -231,6 +231,10 @@ func TestIssuerErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	errDB := errors.New("database down")
+	otherIssuer, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](hsKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name      string
 		opts      []jwtx.IssuerOption
@@ -244,12 +248,12 @@ func TestIssuerErrors(t *testing.T) {
 		{name: "ClaimsFunc sets exp", opts: []jwtx.IssuerOption{jwtx.WithClaims(func(context.Context, User) (Claims, error) {
 			return Claims{RegisteredClaims: jwtx.RegisteredClaims{ExpiresAt: jwtx.NewNumericDate(issuedAt.Add(time.Hour))}}, nil
 		})}, wantErr: jwtx.ErrReservedClaim, wantClaim: "exp"},
-		{name: "Modify sets type", issueOpts: []jwtx.IssueOption{jwtx.Modify(func(c *Claims) { c.Type = jwtx.Refresh })}, wantErr: jwtx.ErrReservedClaim, wantClaim: "type"},
+		{name: "Modify sets type", issueOpts: []jwtx.IssueOption{newIssuer(t).Modify(func(c *Claims) { c.Type = jwtx.Refresh })}, wantErr: jwtx.ErrReservedClaim, wantClaim: "type"},
 		{name: "extra claim jti", issueOpts: []jwtx.IssueOption{jwtx.ExtraClaims(map[string]any{"jti": "fixed"})}, wantErr: jwtx.ErrReservedClaim, wantClaim: "jti"},
 		{name: "extra claim fresh", issueOpts: []jwtx.IssueOption{jwtx.ExtraClaims(map[string]any{"fresh": true})}, wantErr: jwtx.ErrReservedClaim, wantClaim: "fresh"},
 		{name: "extra claim does not fit the claims type", issueOpts: []jwtx.IssueOption{jwtx.ExtraClaims(map[string]any{"roles": "admin"})}, wantErr: jwtx.ErrConfig},
 		{name: "extra claim not JSON", issueOpts: []jwtx.IssueOption{jwtx.ExtraClaims(map[string]any{"f": func() {}})}, wantErr: nil},
-		{name: "Modify for another claims type", issueOpts: []jwtx.IssueOption{jwtx.Modify(func(*jwtx.RegisteredClaims) {})}, wantErr: jwtx.ErrConfig},
+		{name: "Modify of an Issuer of another claims type", issueOpts: []jwtx.IssueOption{otherIssuer.Modify(func(*jwtx.RegisteredClaims) {})}, wantErr: jwtx.ErrConfig},
 		{name: "NeverExpires without opt-in", issueOpts: []jwtx.IssueOption{jwtx.NeverExpires()}, wantErr: jwtx.ErrConfig},
 		{name: "bad per-call lifetime", issueOpts: []jwtx.IssueOption{jwtx.ExpiresIn(-time.Second)}, wantErr: jwtx.ErrConfig},
 		{name: "nil per-call option", issueOpts: []jwtx.IssueOption{nil}, wantErr: jwtx.ErrConfig},

@@ -332,7 +332,7 @@ func reservedClaim(name string) bool {
 	return false
 }
 
-// AllowOverride lets ClaimsFunc output, [Modify] and [ExtraClaims] set the
+// AllowOverride lets ClaimsFunc output, [Issuer.Modify] and [ExtraClaims] set the
 // named reserved claims (sub, exp, iat, nbf, jti, type, fresh, csrf, fam); a value
 // they set then wins over the Issuer's. Without it, setting a reserved claim
 // fails the issue with [ErrReservedClaim], which catches a ClaimsFunc that

@@ -65,7 +65,7 @@ func FuzzIssueVerify(f *testing.F) {
 			extraValue = extraJSON
 		}
 		tok, err := iss.Access(ctx, sub,
-			jwtx.Modify(func(c *fuzzClaims) {
+			iss.Modify(func(c *fuzzClaims) {
 				c.Name, c.Tags, c.Count, c.Ratio = name, []string{tag}, count, ratio
 			}),
 			jwtx.ExtraClaims(map[string]any{extraName: extraValue}))

@@ -2,7 +2,7 @@
 // how they merge. The ClaimsFunc (flask-jwt-extended's
 // additional_claims_loader) runs for every token and sets what belongs to
 // the user: org and plan. Per-call options of the login handler set what
-// belongs to one login: jwtx.Modify, typed, sets amr; jwtx.ExtraClaims, by
+// belongs to one login: iss.Modify, typed, sets amr; jwtx.ExtraClaims, by
 // name, sets promo and, for a valid promo code, "plan": "trial". On a tie the
 // per-call claim wins, so a promo login says "trial" where the ClaimsFunc
 // said "free".
@@ -108,7 +108,7 @@ func login(iss *jwtx.Issuer[User, Claims], users *demo.Users[User]) http.Handler
 		}
 		opts := []jwtx.IssueOption{
 			// Per call and typed: a fact about this login, not about the user.
-			jwtx.Modify(func(c *Claims) { c.AMR = []string{"pwd"} }),
+			iss.Modify(func(c *Claims) { c.AMR = []string{"pwd"} }),
 		}
 		switch in.Promo {
 		case "":
