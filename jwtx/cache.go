@@ -127,13 +127,8 @@ func NewUserCache[U any](load UserLoader[U], opts ...CacheOption) (*UserCache[U]
 		lru:      list.New(),
 		inflight: map[string]*cacheCall[U]{},
 	}
-	for _, o := range opts {
-		if o == nil {
-			return nil, fmt.Errorf("%w: nil option", ErrConfig)
-		}
-		if err := o.applyCache(&c.cfg); err != nil {
-			return nil, err
-		}
+	if err := applyOptions(opts, func(o CacheOption) error { return o.applyCache(&c.cfg) }); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

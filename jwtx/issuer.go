@@ -64,13 +64,8 @@ func NewIssuer[U any, C Claims](key SigningKey, opts ...IssuerOption) (*Issuer[U
 		refreshTTL: DefaultRefreshTTL,
 		random:     rand.Reader,
 	}}
-	for _, o := range opts {
-		if o == nil {
-			return nil, fmt.Errorf("%w: nil option", ErrConfig)
-		}
-		if err := o.applyIssuer(&i.cfg); err != nil {
-			return nil, err
-		}
+	if err := applyOptions(opts, func(o IssuerOption) error { return o.applyIssuer(&i.cfg) }); err != nil {
+		return nil, err
 	}
 	names, err := inspectClaims[C]()
 	if err != nil {
@@ -185,13 +180,8 @@ func issueConfigOf(opts []IssueOption) (issueConfig, error) {
 		return issueConfig{}, nil
 	}
 	var ic issueConfig
-	for _, o := range opts {
-		if o == nil {
-			return issueConfig{}, fmt.Errorf("%w: nil issue option", ErrConfig)
-		}
-		if err := o.applyIssue(&ic); err != nil {
-			return issueConfig{}, err
-		}
+	if err := applyOptions(opts, func(o IssueOption) error { return o.applyIssue(&ic) }); err != nil {
+		return issueConfig{}, err
 	}
 	return ic, nil
 }

@@ -93,13 +93,8 @@ func NewKey[M KeyMaterial](alg Algorithm, material M, opts ...KeyOption) (*Key, 
 
 func newKey(jk *jose.Key, kid string, opts []KeyOption) (*Key, error) {
 	k := &Key{k: jk, alg: Algorithm(jk.Alg()), kid: kid}
-	for _, o := range opts {
-		if o == nil {
-			return nil, fmt.Errorf("%w: nil option", ErrConfig)
-		}
-		if err := o.applyKey(k); err != nil {
-			return nil, err
-		}
+	if err := applyOptions(opts, func(o KeyOption) error { return o.applyKey(k) }); err != nil {
+		return nil, err
 	}
 	if pub := jk.Public(); pub != jk {
 		k.pub = &Key{k: pub, alg: k.alg, kid: k.kid}

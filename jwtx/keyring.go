@@ -51,13 +51,8 @@ func NewKeyRing(active *Key, opts ...KeyRingOption) (*KeyRing, error) {
 		return nil, err
 	}
 	r := &KeyRing{clock: systemClock{}}
-	for _, o := range opts {
-		if o == nil {
-			return nil, fmt.Errorf("%w: nil key ring option", ErrConfig)
-		}
-		if err := o.applyKeyRing(r); err != nil {
-			return nil, err
-		}
+	if err := applyOptions(opts, func(o KeyRingOption) error { return o.applyKeyRing(r) }); err != nil {
+		return nil, err
 	}
 	r.state.Store(newRingState(active, nil))
 	return r, nil
@@ -181,44 +176,3 @@ func (r *KeyRing) live(s *ringState, k *Key) bool {
 }
 
 func (r *KeyRing) algorithms() []Algorithm { return r.state.Load().algs }
-
-// PublicJWKS returns the ring's public keys as a JWK Set document; see
-// [PublicKeySource].
-func (r *KeyRing) PublicJWKS() ([]byte, error) { return MarshalJWKS(r.Keys()...) }
-
-// A PublicKeySource publishes public keys as a JWK Set (RFC 7517 §5), for a
-// JWKS endpoint. *Key, *KeySet and *KeyRing implement it.
-type PublicKeySource interface {
-	PublicJWKS() ([]byte, error)
-}
-
-// MarshalJWKS encodes the public halves of keys as a JWK Set document, each
-// with kid, alg and use "sig". HMAC keys have no public half and are
-// refused: a JWKS never carries private or secret material.
-func MarshalJWKS(keys ...*Key) ([]byte, error) {
-	js := make([]jose.JWK, 0, len(keys))
-	for _, k := range keys {
-		j, err := k.publicJWK()
-		if err != nil {
-			return nil, err
-		}
-		js = append(js, j)
-	}
-	b, err := jose.MarshalSet(js)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
-	}
-	return b, nil
-}
-
-// PublicJWKS returns the key's public half as a JWK Set document.
-func (k *Key) PublicJWKS() ([]byte, error) { return MarshalJWKS(k) }
-
-// PublicJWKS returns the set's public keys as a JWK Set document.
-func (s *KeySet) PublicJWKS() ([]byte, error) {
-	var keys []*Key
-	for _, a := range s.algs {
-		keys = append(keys, s.byAlg[string(a)]...)
-	}
-	return MarshalJWKS(keys...)
-}

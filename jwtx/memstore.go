@@ -156,13 +156,8 @@ func NewMemoryStore(opts ...MemoryStoreOption) (*MemoryStore, error) {
 		ids: map[string]*entry{}, families: map[string]*entry{}, cutoffs: map[string]*entry{},
 		subjects: map[string]*subjectEntries{},
 	}
-	for _, o := range opts {
-		if o == nil {
-			return nil, fmt.Errorf("%w: nil memory store option", ErrConfig)
-		}
-		if err := o.applyMemoryStore(s); err != nil {
-			return nil, err
-		}
+	if err := applyOptions(opts, func(o MemoryStoreOption) error { return o.applyMemoryStore(s) }); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -230,13 +230,8 @@ func NewRemoteKeySet(ctx context.Context, rawURL string, opts ...RemoteOption) (
 		maxSize:    DefaultJWKSMaxSize,
 		clock:      systemClock{},
 	}}
-	for _, o := range opts {
-		if o == nil {
-			return nil, fmt.Errorf("%w: nil option", ErrConfig)
-		}
-		if err := o.applyRemote(&r.cfg); err != nil {
-			return nil, err
-		}
+	if err := applyOptions(opts, func(o RemoteOption) error { return o.applyRemote(&r.cfg) }); err != nil {
+		return nil, err
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && r.cfg.allowHTTP)) {

@@ -59,13 +59,8 @@ func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption)
 		keys = k.Public() // a Verifier holds no private key
 	}
 	v := &Verifier[U, C]{keys: keys, cfg: verifierConfig{shared: defaultShared(), maxSize: DefaultMaxTokenSize}}
-	for _, o := range opts {
-		if o == nil {
-			return nil, fmt.Errorf("%w: nil option", ErrConfig)
-		}
-		if err := o.applyVerifier(&v.cfg); err != nil {
-			return nil, err
-		}
+	if err := applyOptions(opts, func(o VerifierOption) error { return o.applyVerifier(&v.cfg) }); err != nil {
+		return nil, err
 	}
 	names, err := inspectClaims[C]()
 	if err != nil {
