@@ -263,61 +263,8 @@ func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Tok
 	if err != nil {
 		return Token{}, err
 	}
-	var rnd [32]byte
-	if _, err := io.ReadFull(i.cfg.random, rnd[:]); err != nil {
-		return Token{}, fmt.Errorf("jwtx: random source: %w", err)
-	}
-	// checkReserved let through only the reserved claims AllowOverride
-	// names, so a claim already set here keeps its value.
-	now := NewNumericDate(i.cfg.clock.Now())
-	if r.Subject == "" {
-		r.Subject = sub
-	}
-	if r.Type == "" {
-		r.Type = typ
-	}
-	if r.ID == "" {
-		r.ID = base64.RawURLEncoding.EncodeToString(rnd[:16])
-	}
-	if r.IssuedAt.IsZero() {
-		r.IssuedAt = now
-	}
-	if r.NotBefore.IsZero() {
-		r.NotBefore = now
-	}
-	if r.ExpiresAt.IsZero() {
-		if r.ExpiresAt, err = i.expiry(now.Time, typ, ic); err != nil {
-			return Token{}, err
-		}
-	}
-	if r.Issuer == "" {
-		r.Issuer = i.cfg.issuer
-	}
-	switch {
-	case ic.audience != nil:
-		r.Audience = ic.audience
-	case r.Audience == nil && i.cfg.audience != nil:
-		r.Audience = i.cfg.audience
-	}
-	if typ == Access && r.Fresh.IsZero() {
-		switch {
-		case ic.freshFor > 0:
-			r.Fresh = FreshUntil(now.Add(ic.freshFor))
-		case !ic.fresh.IsZero():
-			r.Fresh = ic.fresh
-		default:
-			r.Fresh = FreshFlag(false)
-		}
-	}
-	csrf := i.cfg.csrf
-	if ic.csrf != nil {
-		csrf = *ic.csrf
-	}
-	if csrf && r.CSRF == "" {
-		r.CSRF = base64.RawURLEncoding.EncodeToString(rnd[16:])
-	}
-	if ic.family != "" && r.Family == "" {
-		r.Family = ic.family
+	if err := i.own(r, sub, typ, ic); err != nil {
+		return Token{}, err
 	}
 	payload, err := i.enc.encode(make([]byte, 0, 512), &c, r, typ == Refresh && !i.cfg.refreshClaims)
 	if err != nil {
@@ -343,6 +290,84 @@ func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Tok
 		CSRF:      r.CSRF,
 		Family:    r.Family,
 	}, nil
+}
+
+// own sets the claims the Issuer owns on r: sub, type, jti, iat, nbf, exp,
+// iss, aud, fresh, csrf and fam. checkReserved let through only the
+// reserved claims AllowOverride names, so a claim already set keeps its
+// value.
+func (i *Issuer[U, C]) own(r *RegisteredClaims, sub string, typ TokenType, ic issueConfig) error {
+	now := NewNumericDate(i.cfg.clock.Now())
+	if r.Subject == "" {
+		r.Subject = sub
+	}
+	if r.Type == "" {
+		r.Type = typ
+	}
+	if r.ID == "" {
+		id, err := i.randomID()
+		if err != nil {
+			return err
+		}
+		r.ID = id
+	}
+	if r.IssuedAt.IsZero() {
+		r.IssuedAt = now
+	}
+	if r.NotBefore.IsZero() {
+		r.NotBefore = now
+	}
+	if r.ExpiresAt.IsZero() {
+		exp, err := i.expiry(now.Time, typ, ic)
+		if err != nil {
+			return err
+		}
+		r.ExpiresAt = exp
+	}
+	if r.Issuer == "" {
+		r.Issuer = i.cfg.issuer
+	}
+	switch {
+	case ic.audience != nil:
+		r.Audience = ic.audience
+	case r.Audience == nil && i.cfg.audience != nil:
+		r.Audience = i.cfg.audience
+	}
+	if typ == Access && r.Fresh.IsZero() {
+		r.Fresh = freshness(now, ic)
+	}
+	if ic.family != "" && r.Family == "" {
+		r.Family = ic.family
+	}
+	return i.ownCSRF(r, ic)
+}
+
+// freshness is the fresh claim of an access token issued at now.
+func freshness(now NumericDate, ic issueConfig) Fresh {
+	switch {
+	case ic.freshFor > 0:
+		return FreshUntil(now.Add(ic.freshFor))
+	case !ic.fresh.IsZero():
+		return ic.fresh
+	}
+	return FreshFlag(false)
+}
+
+// ownCSRF sets a random csrf claim when the token carries one.
+func (i *Issuer[U, C]) ownCSRF(r *RegisteredClaims, ic issueConfig) error {
+	csrf := i.cfg.csrf
+	if ic.csrf != nil {
+		csrf = *ic.csrf
+	}
+	if !csrf || r.CSRF != "" {
+		return nil
+	}
+	v, err := i.randomID()
+	if err != nil {
+		return err
+	}
+	r.CSRF = v
+	return nil
 }
 
 // notVerifiable reports claims that encoding/json cannot encode, or that

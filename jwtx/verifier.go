@@ -67,27 +67,11 @@ func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption)
 		return nil, err
 	}
 	v.names = names
-	if v.cfg.loader != nil {
-		l, ok := v.cfg.loader.(UserLoader[U])
-		if !ok {
-			return nil, fmt.Errorf("%w: WithUserLoader loads %T, the verifier's user type is %T", ErrConfig, v.cfg.loader, *new(U))
-		}
-		v.loader = l
-	} else {
-		switch any(*new(U)).(type) {
-		case NoUser:
-		case string:
-			v.loader = func(_ context.Context, subject string) (U, error) { return any(subject).(U), nil }
-		default:
-			return nil, fmt.Errorf("%w: a verifier for user type %T needs WithUserLoader", ErrConfig, *new(U))
-		}
+	if v.loader, err = userLoaderOf[U](v.cfg.loader); err != nil {
+		return nil, err
 	}
-	for _, c := range v.cfg.checks {
-		f, ok := c.(func(context.Context, C) error)
-		if !ok {
-			return nil, fmt.Errorf("%w: WithCheck takes %T, the verifier's claims type is %T", ErrConfig, c, *new(C))
-		}
-		v.checks = append(v.checks, f)
+	if v.checks, err = checksOf[C](v.cfg.checks); err != nil {
+		return nil, err
 	}
 	if static := keys.algorithms(); len(v.cfg.algorithms) > 0 && len(static) > 0 {
 		if !slices.ContainsFunc(static, func(a Algorithm) bool { return slices.Contains(v.cfg.algorithms, a) }) {
@@ -97,6 +81,38 @@ func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption)
 	_, v.validates = any(new(C)).(validator)
 	v.compact = newCompactDecoder()
 	return v, nil
+}
+
+// userLoaderOf returns the UserLoader of WithUserLoader, or the default one
+// for U: none for NoUser, the subject for string.
+func userLoaderOf[U any](configured any) (UserLoader[U], error) {
+	if configured != nil {
+		l, ok := configured.(UserLoader[U])
+		if !ok {
+			return nil, fmt.Errorf("%w: WithUserLoader loads %T, the verifier's user type is %T", ErrConfig, configured, *new(U))
+		}
+		return l, nil
+	}
+	switch any(*new(U)).(type) {
+	case NoUser:
+		return nil, nil
+	case string:
+		return func(_ context.Context, subject string) (U, error) { return any(subject).(U), nil }, nil
+	}
+	return nil, fmt.Errorf("%w: a verifier for user type %T needs WithUserLoader", ErrConfig, *new(U))
+}
+
+// checksOf returns the WithCheck functions, typed for C.
+func checksOf[C Claims](configured []any) ([]func(context.Context, C) error, error) {
+	checks := make([]func(context.Context, C) error, 0, len(configured))
+	for _, c := range configured {
+		f, ok := c.(func(context.Context, C) error)
+		if !ok {
+			return nil, fmt.Errorf("%w: WithCheck takes %T, the verifier's claims type is %T", ErrConfig, c, *new(C))
+		}
+		checks = append(checks, f)
+	}
+	return checks, nil
 }
 
 // NewClaimsVerifier builds a Verifier that checks claims and loads no user:
@@ -264,7 +280,6 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 // failing claim.
 func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect, expiredOK bool) error {
 	now := v.cfg.clock.Now()
-	leeway := v.cfg.leeway
 	var errs []error
 	fail := func(claim string, err error) { errs = append(errs, &ClaimError{Claim: claim, Err: err}) }
 
@@ -278,6 +293,31 @@ func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect, expir
 	if r.Subject == "" {
 		fail("sub", ErrMissingClaim)
 	}
+	v.checkTimes(r, now, expiredOK, fail)
+	if v.cfg.issuer != "" && r.Issuer != v.cfg.issuer {
+		fail("iss", ErrIssuer)
+	}
+	if !v.audienceOK(r.Audience) {
+		fail("aud", ErrAudience)
+	}
+	if r.ID == "" && v.cfg.revocation != nil {
+		fail("jti", ErrMissingClaim)
+	}
+	if want == ExpectFresh && !r.Fresh.At(now) {
+		fail("fresh", ErrNotFresh)
+	}
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
+// checkTimes applies the rules of exp, nbf and iat, with the leeway.
+func (v *Verifier[U, C]) checkTimes(r *RegisteredClaims, now time.Time, expiredOK bool, fail func(claim string, err error)) {
+	leeway := v.cfg.leeway
 	switch {
 	case r.ExpiresAt.IsZero():
 		if !v.cfg.expiryOptional {
@@ -299,29 +339,16 @@ func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect, expir
 	case v.cfg.maxAge > 0 && now.Sub(r.IssuedAt.Time) > v.cfg.maxAge+leeway:
 		fail("iat", ErrIssuedAt)
 	}
-	if v.cfg.issuer != "" && r.Issuer != v.cfg.issuer {
-		fail("iss", ErrIssuer)
+}
+
+// audienceOK reports whether aud contains one of the configured audiences,
+// or, with none configured, whether the token has no audience (RFC 7519
+// section 4.1.3).
+func (v *Verifier[U, C]) audienceOK(aud Audience) bool {
+	if len(v.cfg.audience) == 0 {
+		return aud == nil
 	}
-	if len(v.cfg.audience) > 0 {
-		if !slices.ContainsFunc(v.cfg.audience, r.Audience.Contains) {
-			fail("aud", ErrAudience)
-		}
-	} else if r.Audience != nil {
-		fail("aud", ErrAudience)
-	}
-	if r.ID == "" && v.cfg.revocation != nil {
-		fail("jti", ErrMissingClaim)
-	}
-	if want == ExpectFresh && !r.Fresh.At(now) {
-		fail("fresh", ErrNotFresh)
-	}
-	switch len(errs) {
-	case 0:
-		return nil
-	case 1:
-		return errs[0]
-	}
-	return errors.Join(errs...)
+	return slices.ContainsFunc(v.cfg.audience, aud.Contains)
 }
 
 // validator is implemented by claims types that check themselves.
