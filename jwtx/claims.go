@@ -91,13 +91,7 @@ func NewNumericDate(t time.Time) NumericDate {
 
 // MarshalJSON writes the time as whole seconds, or with a fraction when it
 // has one.
-func (d NumericDate) MarshalJSON() ([]byte, error) {
-	if d.Nanosecond() == 0 {
-		return strconv.AppendInt(nil, d.Unix(), 10), nil
-	}
-	f := float64(d.Unix()) + float64(d.Nanosecond())/1e9
-	return strconv.AppendFloat(nil, f, 'f', -1, 64), nil
-}
+func (d NumericDate) MarshalJSON() ([]byte, error) { return appendDate(nil, d), nil }
 
 // errNotNumber is the cause of a NumericDate decoding failure.
 var errNotNumber = errors.New("not a number in range")
@@ -136,46 +130,24 @@ func parseNumericDate(b []byte) (time.Time, error) {
 type Audience []string
 
 // MarshalJSON writes one audience as a string and several as an array.
-func (a Audience) MarshalJSON() ([]byte, error) {
-	if len(a) == 1 {
-		return json.Marshal(a[0])
-	}
-	return json.Marshal([]string(a))
-}
+func (a Audience) MarshalJSON() ([]byte, error) { return appendAudience(nil, a), nil }
 
 // errAudienceType is the cause of an Audience decoding failure.
 var errAudienceType = errors.New("not a string or an array of strings")
 
-// UnmarshalJSON accepts a string or an array of strings.
+// UnmarshalJSON accepts a string or an array of strings, as the verifier
+// decodes aud.
 func (a *Audience) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
-	if len(b) == 0 {
+	if len(b) == 0 || !json.Valid(b) { // audienceClaim reads valid JSON only
 		return errAudienceType
 	}
-	switch b[0] {
-	case '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return errAudienceType
-		}
-		*a = Audience{s}
-		return nil
-	case '[':
-		var list []*string
-		if err := json.Unmarshal(b, &list); err != nil {
-			return errAudienceType
-		}
-		out := make(Audience, 0, len(list))
-		for _, v := range list {
-			if v == nil {
-				return errAudienceType
-			}
-			out = append(out, *v)
-		}
-		*a = out
-		return nil
+	aud, err := audienceClaim(b)
+	if err != nil {
+		return err
 	}
-	return errAudienceType
+	*a = aud
+	return nil
 }
 
 // Contains reports whether aud is one of the audiences, compared exactly.

@@ -193,3 +193,25 @@ func TestSelfDecodingClaims(t *testing.T) {
 		t.Errorf("seen %v, subject %q", c.Seen, c.Subject)
 	}
 }
+
+// FuzzAudienceUnmarshal: Audience.UnmarshalJSON never panics, and accepts
+// exactly what the verifier's aud decoding accepts.
+func FuzzAudienceUnmarshal(f *testing.F) {
+	for _, s := range []string{`"api"`, `["a","b"]`, `[]`, `null`, `["a",null]`, `["a`, `"\u00e9"`, `[1]`, ` "x" `} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var a jwtx.Audience
+		if err := a.UnmarshalJSON(b); err != nil {
+			return
+		}
+		out, err := a.MarshalJSON()
+		if err != nil {
+			t.Fatalf("MarshalJSON of a decoded audience: %v", err)
+		}
+		var back jwtx.Audience
+		if err := back.UnmarshalJSON(out); err != nil || len(back) != len(a) {
+			t.Fatalf("round trip of %q: %q, %v", b, out, err)
+		}
+	})
+}

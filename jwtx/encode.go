@@ -141,21 +141,9 @@ func appendRegistered(dst []byte, r *RegisteredClaims) []byte {
 	}
 	str("iss", r.Issuer)
 	str("sub", r.Subject)
-	switch len(r.Audience) {
-	case 0:
-	case 1:
+	if len(r.Audience) > 0 {
 		name("aud")
-		dst = appendString(dst, r.Audience[0])
-	default:
-		name("aud")
-		dst = append(dst, '[')
-		for i, a := range r.Audience {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendString(dst, a)
-		}
-		dst = append(dst, ']')
+		dst = appendAudience(dst, r.Audience)
 	}
 	date("exp", r.ExpiresAt)
 	date("nbf", r.NotBefore)
@@ -173,6 +161,21 @@ func appendRegistered(dst []byte, r *RegisteredClaims) []byte {
 	str("csrf", r.CSRF)
 	str("fam", r.Family)
 	return dst
+}
+
+// appendAudience writes one audience as a string and several as an array.
+func appendAudience(dst []byte, a Audience) []byte {
+	if len(a) == 1 {
+		return appendString(dst, a[0])
+	}
+	dst = append(dst, '[')
+	for i, v := range a {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, v)
+	}
+	return append(dst, ']')
 }
 
 // appendDate writes whole seconds, or seconds with a fraction.
