@@ -213,11 +213,11 @@ func (d compactDecoder) header(seg []byte) (header, error) {
 // checkSigned judges the header parameters that do not select the key, once
 // the signature has verified: it refuses what jwtx does not implement
 // (ErrUnsupported), then a typ other than wantTyp (ErrTokenType).
-func (h *header) checkSigned(wantTyp string) error {
+func (h *header) checkSigned(wantTyp, otherTyp string) error {
 	if h.refused != nil {
 		return h.refused
 	}
-	if !h.hasTyp || !typMatches(h.typ, wantTyp) {
+	if !h.hasTyp || !(typMatches(h.typ, wantTyp) || typMatches(h.typ, otherTyp)) {
 		return &HeaderError{Param: "typ", Err: ErrTokenType}
 	}
 	return nil

@@ -13,10 +13,18 @@ import (
 // scanner: registered claims are decoded here, with their JSON types
 // checked; members that are fields of the claims type are collected into a
 // smaller object for encoding/json; other members are left to RawClaims.
-func decodeClaims[C Claims](payload []byte, names *claimNames, c *C) error {
+func decodeClaims[C Claims](payload []byte, names *claimNames, numericSubject bool, c *C) error {
 	r := registeredOf(c)
 	var rest []byte
 	err := jsonobj.Object(payload, maxClaimsDepth, func(name, value []byte) error {
+		if numericSubject && string(name) == "sub" && value[0] != '"' {
+			s, err := integerSubject(value)
+			if err != nil {
+				return &ClaimError{Claim: "sub", Err: err}
+			}
+			r.Subject = s
+			return nil
+		}
 		if handled, err := decodeRegistered(r, name, value); handled {
 			if err != nil {
 				return &ClaimError{Claim: string(name), Err: err}
@@ -149,6 +157,16 @@ func decodeRegistered(r *RegisteredClaims, name, value []byte) (bool, error) {
 		return false, nil
 	}
 	return true, err
+}
+
+// integerSubject reads a subject written as a JSON integer, as Flask writes
+// an integer identity, in its decimal form.
+func integerSubject(value []byte) (string, error) {
+	n, err := strconv.ParseInt(string(value), 10, 64)
+	if err != nil {
+		return "", malformed("sub is neither a string nor an integer")
+	}
+	return strconv.FormatInt(n, 10), nil
 }
 
 func stringClaim(value []byte) (string, error) {

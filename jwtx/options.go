@@ -60,6 +60,7 @@ type shared struct {
 	accessTyp      string
 	refreshTyp     string
 	expiryOptional bool
+	flask          bool // FlaskCompat
 }
 
 func defaultShared() shared {

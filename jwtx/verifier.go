@@ -243,7 +243,11 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 	if want == ExpectRefresh {
 		wantTyp = v.cfg.refreshTyp
 	}
-	if err := hdr.checkSigned(wantTyp); err != nil {
+	otherTyp := wantTyp
+	if v.cfg.flask {
+		otherTyp = flaskTyp
+	}
+	if err := hdr.checkSigned(wantTyp, otherTyp); err != nil {
 		return zero, nil, err
 	}
 	payload, err := v.compact.decode(nil, tok.payload, "payload")
@@ -251,7 +255,7 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 		return zero, nil, err
 	}
 	var c C
-	if err := decodeClaims(payload, &v.names, &c); err != nil {
+	if err := decodeClaims(payload, &v.names, v.cfg.flask, &c); err != nil {
 		return zero, nil, err
 	}
 	r := registeredOf(&c)
