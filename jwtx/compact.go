@@ -90,8 +90,10 @@ func (d compactDecoder) split(token string) (compactToken, error) {
 			}
 			dots++
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+		case c == ' ' && dots == 0:
+			return compactToken{}, malformed("the token starts with %q: pass the token alone, without its scheme (take the part after \"Bearer \")", truncate(token[:i]))
 		default:
-			return compactToken{}, malformed("invalid character at offset %d", i)
+			return compactToken{}, malformed("invalid character at offset %d: a compact token has only base64url characters and two dots", i)
 		}
 	}
 	switch {
@@ -217,8 +219,11 @@ func (h *header) checkSigned(wantTyp, otherTyp string) error {
 	if h.refused != nil {
 		return h.refused
 	}
-	if !h.hasTyp || !(typMatches(h.typ, wantTyp) || typMatches(h.typ, otherTyp)) {
-		return &HeaderError{Param: "typ", Err: ErrTokenType}
+	switch {
+	case !h.hasTyp:
+		return &HeaderError{Param: "typ", Err: fmt.Errorf("%w: the header has no typ, %q is needed", ErrTokenType, wantTyp)}
+	case !(typMatches(h.typ, wantTyp) || typMatches(h.typ, otherTyp)):
+		return &HeaderError{Param: "typ", Err: fmt.Errorf("%w: typ %q where %q is needed (FlaskCompat accepts \"JWT\"; WithHeaderTypes sets others)", ErrTokenType, truncate(string(h.typ)), wantTyp)}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package jwtx
 import (
 	"errors"
 	"strconv"
+	"strings"
 )
 
 // Errors returned when an Issuer, Verifier or Key is built.
@@ -105,7 +106,7 @@ type ClaimError struct {
 }
 
 // Error names the claim and the reason.
-func (e *ClaimError) Error() string { return "jwtx: claim " + quote(e.Claim) + ": " + e.Err.Error() }
+func (e *ClaimError) Error() string { return "jwtx: claim " + quote(e.Claim) + ": " + inner(e.Err) }
 
 // Unwrap returns the sentinel.
 func (e *ClaimError) Unwrap() error { return e.Err }
@@ -117,7 +118,7 @@ type HeaderError struct {
 }
 
 // Error names the header parameter and the reason.
-func (e *HeaderError) Error() string { return "jwtx: header " + e.Param + ": " + e.Err.Error() }
+func (e *HeaderError) Error() string { return "jwtx: header " + e.Param + ": " + inner(e.Err) }
 
 // Unwrap returns the sentinel.
 func (e *HeaderError) Unwrap() error { return e.Err }
@@ -146,11 +147,35 @@ type UserError struct {
 
 // Error names the subject, quoted and truncated, and the reason.
 func (e *UserError) Error() string {
-	return "jwtx: user " + quote(e.Subject) + ": " + e.Err.Error()
+	return "jwtx: user " + quote(e.Subject) + ": " + inner(e.Err)
 }
 
 // Unwrap returns the wrapped errors.
 func (e *UserError) Unwrap() error { return e.Err }
+
+// inner is the message of an error nested in one of this package's, without
+// a second "jwtx: " prefix.
+func inner(err error) string { return strings.TrimPrefix(err.Error(), "jwtx: ") }
+
+// tokenKind names a token type in a message.
+func tokenKind(t TokenType) string {
+	switch t {
+	case Access, Refresh:
+		return string(t)
+	case "":
+		return "untyped"
+	}
+	return quote(string(t))
+}
+
+// quoteList quotes each of a few configured values.
+func quoteList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = quote(v)
+	}
+	return strings.Join(q, " or ")
+}
 
 // quote quotes an untrusted string for an error message, truncated so that
 // no message carries more than a short prefix of attacker-chosen input.

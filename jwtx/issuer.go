@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -434,6 +435,11 @@ func (i *Issuer[U, C]) mergeExtra(payload []byte, extra map[string]any, audience
 	for name, v := range extra {
 		if reservedClaim(name) && !i.cfg.overrides[name] {
 			return nil, &ClaimError{Claim: name, Err: ErrReservedClaim}
+		}
+		for other := range merged {
+			if other != name && strings.EqualFold(other, name) {
+				return nil, fmt.Errorf("%w: extra claim %q differs from the claim %q only in case, and claim names must match exactly (a field's JSON name): use %q, or set the field with Modify", ErrConfig, truncate(name), truncate(other), truncate(other))
+			}
 		}
 		if name == "aud" && audienceSet {
 			return nil, fmt.Errorf("%w: both ForAudience and an aud in ExtraClaims", ErrConfig)

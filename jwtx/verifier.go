@@ -292,7 +292,7 @@ func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect, expir
 		wantType = Refresh
 	}
 	if r.Type != wantType {
-		fail("type", ErrTokenType)
+		fail("type", fmt.Errorf("%w: a %s token where %s is needed", ErrTokenType, tokenKind(r.Type), tokenKind(wantType)))
 	}
 	if r.Subject == "" {
 		fail("sub", ErrMissingClaim)
@@ -302,7 +302,11 @@ func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect, expir
 		fail("iss", ErrIssuer)
 	}
 	if !v.audienceOK(r.Audience) {
-		fail("aud", ErrAudience)
+		if len(v.cfg.audience) == 0 {
+			fail("aud", fmt.Errorf("%w: the token names an audience and this verifier expects none: configure WithAudience with the audience this service is", ErrAudience))
+		} else {
+			fail("aud", fmt.Errorf("%w: the token is not for %s: check WithAudience, or the audience the issuer writes", ErrAudience, quoteList(v.cfg.audience)))
+		}
 	}
 	if r.ID == "" && v.cfg.revocation != nil {
 		fail("jti", ErrMissingClaim)
