@@ -45,6 +45,28 @@
 // it trusts before they reach the guard; see the example of
 // [Auth.Required].
 //
+// # One request at a time
+//
+// [Auth.Authenticate] authenticates one request as the guards do, for code
+// that is not a middleware chain (WebSocket upgrades, server-sent events,
+// routers of their own) and for adapters to other frameworks: the same
+// locations, CSRF rules, [Mode]s, checks, events and reasons. It returns
+// the typed claims and user and the request carrying them, or an error
+// that [Auth.Refuse] answers as the guards would:
+//
+//	res, err := auth.Authenticate(w, r, httpx.Required)
+//	if err != nil {
+//		auth.Refuse(w, r, err)
+//		return
+//	}
+//	// res.Claims, res.User, res.Request
+//
+// A framework that writes refusals its own way takes the status and text
+// from the [Reason] ([Reason.Status], [Reason.Message]) and the headers
+// from [Auth.RefusalHeader]. Adapters for gin, echo, gRPC and Connect are
+// modules of their own (ginjwt, echojwt, grpcjwt, connectjwt) built on
+// these calls.
+//
 // # Responses
 //
 // Refusals follow RFC 6750: 401 with a Bearer WWW-Authenticate challenge

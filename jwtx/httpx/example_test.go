@@ -317,3 +317,42 @@ func ExampleAuth_RefreshHandler() {
 	// 401 Bearer realm="api", error="invalid_token", error_description="wrong token type"
 	// {"msg":"wrong token type"}
 }
+
+// One request authenticated outside a middleware chain: a server-sent
+// events endpoint checks the token, then streams. Refusals get the answer
+// the guards give.
+func ExampleAuth_Authenticate() {
+	iss, ver := exampleSetup()
+	auth, err := httpx.New(ver)
+	if err != nil {
+		panic(err)
+	}
+	events := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, err := auth.Authenticate(w, r, httpx.Required)
+		if err != nil {
+			auth.Refuse(w, r, err) // 401, 403, ... exactly as auth.Required answers
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprintf(w, "data: hello %s (%s, from the %s)\n\n", res.User.Name, res.Claims.Subject, res.Location)
+	})
+
+	tok, err := iss.Access(context.Background(), exampleAlice())
+	if err != nil {
+		panic(err)
+	}
+	for _, authorization := range []string{"Bearer " + tok.Raw, ""} {
+		r := httptest.NewRequest(http.MethodGet, "/events", nil)
+		if authorization != "" {
+			r.Header.Set("Authorization", authorization)
+		}
+		rec := httptest.NewRecorder()
+		events.ServeHTTP(rec, r)
+		printResponse(rec)
+	}
+	// Output:
+	// 200
+	// data: hello Alice (alice, from the header)
+	// 401 Bearer realm="api"
+	// {"msg":"missing token"}
+}

@@ -2,7 +2,6 @@ package httpx
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -65,13 +64,6 @@ func New[U any, C jwtx.Claims](ver *jwtx.Verifier[U, C], opts ...Option) (*Auth[
 		a.implicit = iss
 	}
 	return a, nil
-}
-
-// rule is what one protected route requires.
-type rule[U any, C jwtx.Claims] struct {
-	want      jwtx.Expect
-	optional  bool
-	authorize []func(context.Context, C, U) error
 }
 
 // Required lets a request through only with a valid access token (and its
@@ -141,68 +133,17 @@ func (a *Auth[U, C]) guard(rl rule[U, C], next http.Handler) http.Handler {
 // per request, once its outcome is known.
 func (a *Auth[U, C]) serve(rl rule[U, C], next func(http.ResponseWriter, *http.Request, Location) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, loc, err := a.authenticate(w, r, rl)
-		switch {
-		case err == ErrNoToken && rl.optional: // from extract itself, never wrapped by a loader or check
-			if err := next(w, r, 0); err != nil {
-				a.fail(ctx, w, r, err, 0)
-				return
-			}
-			a.emit(r, Event{Reason: ReasonAnonymous})
-			return
-		case err != nil:
-			a.fail(ctx, w, r, err, loc)
-			return
-		}
-		r = r.WithContext(ctx)
-		if err := next(w, r, loc); err != nil {
-			a.fail(ctx, w, r, err, loc)
-			return
-		}
-		c, _ := jwtx.From[C](ctx)
-		reg := jwtx.RegisteredOf(c)
-		a.emit(r, Event{Reason: ReasonAuthenticated, Location: loc, Subject: reg.Subject, TokenID: reg.ID})
-	})
-}
-
-// authenticate extracts and verifies the token, applies CSRF, loads the
-// user and runs the authorization check. On a failure after the signature
-// verified, the returned context carries the claims, for the event.
-func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rule[U, C]) (context.Context, Location, error) {
-	ctx := r.Context()
-	tok, loc, err := a.cfg.extract(r, rl.want)
-	if err != nil {
-		return ctx, loc, err
-	}
-	claims, raw, err := a.ver.VerifyClaims(ctx, tok, rl.want)
-	if err != nil {
-		return ctx, loc, err
-	}
-	ctx = jwtx.NewRawContext(jwtx.NewClaimsContext(ctx, claims), raw)
-	reg := jwtx.RegisteredOf(claims)
-	if err := a.cfg.checkCSRF(r, loc, reg.CSRF); err != nil {
-		return ctx, loc, err
-	}
-	if a.cfg.lazy && len(rl.authorize) == 0 {
-		ctx = jwtx.NewLazyUserContext(ctx, func(ctx context.Context) (U, error) { return a.ver.LoadUser(ctx, claims) })
-	} else {
-		user, err := a.ver.LoadUser(ctx, claims)
+		res, err := a.authenticate(w, r, rl)
 		if err != nil {
-			return ctx, loc, err
+			a.fail(w, r, err)
+			return
 		}
-		ctx = jwtx.NewUserContext(ctx, user)
-		for _, check := range rl.authorize {
-			if err := check(ctx, claims, user); err != nil {
-				return ctx, loc, fmt.Errorf("%w: %w", ErrForbidden, err)
-			}
+		if err := next(w, res.Request, res.Location); err != nil {
+			a.fail(w, r, res.refused(err))
+			return
 		}
-	}
-	if a.implicit != nil && loc == FromCookie && rl.want != jwtx.ExpectRefresh {
-		if err := a.renew(ctx, w, reg); err != nil {
-			return ctx, loc, err
-		}
-	}
-	return ctx, loc, nil
+		a.succeeded(r, res)
+	})
 }
 
 // renew issues and sets a new access cookie when the current one expires
@@ -225,23 +166,10 @@ func (a *Auth[U, C]) renew(ctx context.Context, w http.ResponseWriter, reg jwtx.
 	return nil
 }
 
-// fail answers a refused request and reports the event.
-func (a *Auth[U, C]) fail(ctx context.Context, w http.ResponseWriter, r *http.Request, err error, loc Location) {
-	reason := ReasonOf(err)
-	ev := Event{Reason: reason, Location: loc, Err: err}
-	var te *jwtx.TokenError
-	if c, ok := jwtx.From[C](ctx); ok {
-		reg := jwtx.RegisteredOf(c)
-		ev.Subject, ev.TokenID = reg.Subject, reg.ID
-	} else if errors.As(err, &te) {
-		ev.Subject, ev.TokenID = te.Subject, te.ID
-	}
-	a.emit(r, ev)
-	if h, ok := a.cfg.byReason[reason]; ok {
-		h(w, r, err)
-		return
-	}
-	a.cfg.onError(w, r, err)
+// fail reports the event of a request refused with err and answers it.
+func (a *Auth[U, C]) fail(w http.ResponseWriter, r *http.Request, err error) {
+	a.emit(r, refusalEvent(err))
+	a.Refuse(w, r, err)
 }
 
 func (a *Auth[U, C]) emit(r *http.Request, e Event) {

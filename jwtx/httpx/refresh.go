@@ -247,7 +247,7 @@ func (a *Auth[U, C]) LogoutHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tokens, err := a.logout(w, r)
 		if err != nil {
-			a.fail(r.Context(), w, r, err, 0)
+			a.fail(w, r, err)
 			return
 		}
 		ev := Event{Reason: ReasonLoggedOut}

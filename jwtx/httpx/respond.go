@@ -110,6 +110,8 @@ type response struct {
 // answer, so a client cannot tell an unknown kid from a bad signature.
 func responseFor(r Reason) response {
 	switch r {
+	case ReasonAuthenticated, ReasonAnonymous, ReasonLoggedOut:
+		return response{http.StatusOK, "", ""}
 	case ReasonMissing:
 		return response{http.StatusUnauthorized, "", "missing token"}
 	case ReasonBadRequest:
@@ -140,6 +142,20 @@ func responseFor(r Reason) response {
 	return response{http.StatusInternalServerError, "", "internal error"}
 }
 
+// Status returns the HTTP status of the default answer to a request
+// refused for r: 401, 400, 403, 503, or 500 for ReasonInternal, the user
+// store's failures and reasons this package does not define. The reasons
+// of a request let through (authenticated, anonymous, logged_out) give 200.
+// Frameworks that answer refusals their own way use it, and map it to
+// their own codes (gRPC's Unauthenticated for 401, say).
+func (r Reason) Status() int { return responseFor(r).status }
+
+// Message returns the fixed text of the default answer to a request
+// refused for r, the msg of its JSON body ("token expired"); "" for the
+// reasons of a request let through. It never depends on the error, so it
+// is safe to show to clients.
+func (r Reason) Message() string { return responseFor(r).msg }
+
 // An ErrorHandler answers a refused request. err is the full error, for
 // errors.Is and errors.As; its text is for logs, never for the response.
 type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
@@ -153,14 +169,24 @@ func DefaultErrors(realm string) ErrorHandler { return defaultErrors(realm, "Bea
 func defaultErrors(realm, scheme string) ErrorHandler {
 	return func(w http.ResponseWriter, r *http.Request, err error) {
 		reason := ReasonOf(err)
-		resp := responseFor(reason)
-		if resp.status == http.StatusUnauthorized || resp.code != "" {
-			w.Header().Set("WWW-Authenticate", challenge(scheme, realm, resp))
+		if reason.Status() < http.StatusBadRequest { // a nil error: no refusal to explain
+			reason = ReasonInternal
 		}
-		if reason == ReasonUnavailable {
-			w.Header().Set("Retry-After", "1")
-		}
-		WriteJSON(w, resp.status, map[string]string{"msg": resp.msg})
+		refusalHeader(w.Header(), reason, realm, scheme)
+		WriteJSON(w, reason.Status(), map[string]string{"msg": reason.Message()})
+	}
+}
+
+// refusalHeader sets the headers of the default answer to a request
+// refused for reason: the challenge, and Retry-After for a temporary
+// failure.
+func refusalHeader(h http.Header, reason Reason, realm, scheme string) {
+	resp := responseFor(reason)
+	if resp.status == http.StatusUnauthorized || resp.code != "" {
+		h.Set("WWW-Authenticate", challenge(scheme, realm, resp))
+	}
+	if reason == ReasonUnavailable {
+		h.Set("Retry-After", "1")
 	}
 }
 
