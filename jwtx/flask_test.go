@@ -32,7 +32,7 @@ func TestFlaskCompatInterop(t *testing.T) {
 	ctx := t.Context()
 	iat := time.Date(2026, 4, 5, 6, 7, 8, 0, time.UTC)
 	k := testutil.NewKey(t, jwtx.HS256)
-	priv, pub := interopKeys(t, k)
+	py := testutil.NewPyJWT(t)
 	clock := jwtx.WithClock(clockAt(iat.Add(time.Minute)))
 	ver, err := jwtx.NewClaimsVerifier[flaskRoles](k.Public(), clock, jwtx.FlaskCompat())
 	if err != nil {
@@ -46,9 +46,7 @@ func TestFlaskCompatInterop(t *testing.T) {
 		claims := flaskClaims(typ, iat)
 		claims["sub"] = sub
 		claims["roles"] = []string{"admin"}
-		var minted struct{ Token string }
-		pyjwt(t, map[string]any{"op": "sign", "alg": "HS256", "key": priv, "claims": claims}, &minted)
-		return minted.Token
+		return py.Sign(t, k, claims)
 	}
 	for _, tc := range []struct {
 		name    string
@@ -113,17 +111,12 @@ func TestFlaskCompatInterop(t *testing.T) {
 			if err := json.Unmarshal(hb, &header); err != nil || header["typ"] != "JWT" {
 				t.Errorf("%s header %s: typ is not JWT", tok.Type, hb)
 			}
-			var verified struct {
-				OK     bool
-				Claims map[string]any
-				Error  string
+			claims, refusal := py.Verify(t, k, tok.Raw)
+			if refusal != "" || claims["type"] != string(tok.Type) || claims["sub"] != "alice" {
+				t.Errorf("PyJWT on jwtx's %s token: refused %q, claims %v", tok.Type, refusal, claims)
 			}
-			pyjwt(t, map[string]any{"op": "verify", "alg": "HS256", "key": pub, "token": tok.Raw}, &verified)
-			if !verified.OK || verified.Claims["type"] != string(tok.Type) || verified.Claims["sub"] != "alice" {
-				t.Errorf("PyJWT on jwtx's %s token: ok %v (%s), claims %v", tok.Type, verified.OK, verified.Error, verified.Claims)
-			}
-			if roles, _ := verified.Claims["roles"].([]any); len(roles) != 1 {
-				t.Errorf("%s token lacks the additional claims Flask copies into both: %v", tok.Type, verified.Claims)
+			if roles, _ := claims["roles"].([]any); len(roles) != 1 {
+				t.Errorf("%s token lacks the additional claims Flask copies into both: %v", tok.Type, claims)
 			}
 		}
 	})

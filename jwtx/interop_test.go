@@ -3,17 +3,9 @@ package jwtx_test
 import (
 	"bytes"
 	"context"
-	"crypto"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
-	"encoding/pem"
 	"errors"
-	"os"
-	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,78 +14,6 @@ import (
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
-
-// pythonWithPyJWT returns a Python interpreter that can import PyJWT and
-// cryptography (Debian's python3-jwt and python3-cryptography, which
-// .ci/run installs). Without one the test fails, unless TYPEDJWT_INTEROP=off
-// says interoperability is not wanted here.
-var pythonWithPyJWT = sync.OnceValues(func() (string, error) {
-	for _, py := range []string{"/usr/bin/python3", "python3"} {
-		path, err := exec.LookPath(py)
-		if err != nil {
-			continue
-		}
-		if exec.Command(path, "-c", "import jwt, cryptography").Run() == nil {
-			return path, nil
-		}
-	}
-	return "", errors.New("no python3 with PyJWT and cryptography: apt-get install python3-jwt python3-cryptography (bash .ci/run does)")
-})
-
-// pyjwt runs one request through testdata/pyjwt_interop.py.
-func pyjwt(t *testing.T, req map[string]any, resp any) {
-	t.Helper()
-	py, err := pythonWithPyJWT()
-	if err != nil {
-		if os.Getenv("TYPEDJWT_INTEROP") == "off" {
-			t.Skip("TYPEDJWT_INTEROP=off:", err)
-		}
-		t.Fatal(err)
-	}
-	in, err := json.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(py, "testdata/pyjwt_interop.py")
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pyjwt_interop.py: %v\n%s", err, stderr.String())
-	}
-	if err := json.Unmarshal(out, resp); err != nil {
-		t.Fatalf("pyjwt_interop.py answer %q: %v", out, err)
-	}
-}
-
-// interopKeys returns the PEM or hex forms PyJWT takes for a test key.
-func interopKeys(t *testing.T, k *testutil.Key) (private, public string) {
-	t.Helper()
-	if k.Secret() != nil {
-		s := hex.EncodeToString(k.Secret())
-		return s, s
-	}
-	var priv crypto.PrivateKey
-	switch {
-	case k.RSA() != nil:
-		priv = k.RSA()
-	case k.ECDSA() != nil:
-		priv = k.ECDSA()
-	default:
-		priv = k.Ed25519()
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pubDER, err := x509.MarshalPKIXPublicKey(priv.(crypto.Signer).Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
-}
 
 // flaskClaims are the claims flask-jwt-extended writes for an access or a
 // refresh token, with fixed times.
@@ -123,7 +43,7 @@ func TestPyJWTInterop(t *testing.T) {
 		t.Run(string(alg), func(t *testing.T) {
 			t.Parallel()
 			k := testutil.NewKey(t, alg)
-			priv, pub := interopKeys(t, k)
+			py := testutil.NewPyJWT(t)
 
 			// PyJWT mints, jwtx verifies.
 			flaskVer, err := jwtx.NewClaimsVerifier[jwtx.RegisteredClaims](k.Public(),
@@ -131,9 +51,8 @@ func TestPyJWTInterop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var minted struct{ Token string }
-			pyjwt(t, map[string]any{"op": "sign", "alg": alg, "key": priv, "claims": flaskClaims("access", iat)}, &minted)
-			got, _, err := flaskVer.Verify(ctx, minted.Token)
+			minted := py.Sign(t, k, flaskClaims("access", iat))
+			got, _, err := flaskVer.Verify(ctx, minted)
 			if err != nil {
 				t.Fatalf("jwtx refuses PyJWT's access token: %v", err)
 			}
@@ -145,18 +64,17 @@ func TestPyJWTInterop(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("claims of PyJWT's token (-want +got):\n%s", diff)
 			}
-			if _, _, err := flaskVer.VerifyFresh(ctx, minted.Token); !errors.Is(err, jwtx.ErrNotFresh) {
+			if _, _, err := flaskVer.VerifyFresh(ctx, minted); !errors.Is(err, jwtx.ErrNotFresh) {
 				t.Errorf("VerifyFresh of a non-fresh Flask token = %v, want ErrNotFresh", err)
 			}
-			var refresh struct{ Token string }
-			pyjwt(t, map[string]any{"op": "sign", "alg": alg, "key": priv, "claims": flaskClaims("refresh", iat)}, &refresh)
-			if _, _, err := flaskVer.Verify(ctx, refresh.Token); !errors.Is(err, jwtx.ErrTokenType) {
+			refresh := py.Sign(t, k, flaskClaims("refresh", iat))
+			if _, _, err := flaskVer.Verify(ctx, refresh); !errors.Is(err, jwtx.ErrTokenType) {
 				t.Errorf("Flask refresh token as access token = %v, want ErrTokenType", err)
 			}
-			if _, _, err := flaskVer.VerifyRefresh(ctx, refresh.Token); err != nil {
+			if _, _, err := flaskVer.VerifyRefresh(ctx, refresh); err != nil {
 				t.Errorf("Flask refresh token as refresh token: %v", err)
 			}
-			if _, _, err := flaskVer.Verify(ctx, tamperClaims(minted.Token)); !errors.Is(err, jwtx.ErrSignature) {
+			if _, _, err := flaskVer.Verify(ctx, tamperClaims(minted)); !errors.Is(err, jwtx.ErrSignature) {
 				t.Errorf("tampered PyJWT token = %v, want ErrSignature", err)
 			}
 
@@ -169,22 +87,16 @@ func TestPyJWTInterop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var verified struct {
-				OK     bool
-				Claims map[string]any
-				Error  string
-			}
-			pyjwt(t, map[string]any{"op": "verify", "alg": alg, "key": pub, "token": tok.Raw}, &verified)
+			claims, refusal := py.Verify(t, k, tok.Raw)
 			wantPy := map[string]any{
 				"sub": "alice", "type": "access", "fresh": true, "jti": tok.ID, "csrf": tok.CSRF,
 				"iat": float64(iat.Unix()), "nbf": float64(iat.Unix()), "exp": float64(iat.Add(15 * time.Minute).Unix()),
 			}
-			if diff := cmp.Diff(wantPy, verified.Claims); !verified.OK || diff != "" {
-				t.Errorf("PyJWT on jwtx's token: ok %v (%s), claims (-want +got):\n%s", verified.OK, verified.Error, diff)
+			if diff := cmp.Diff(wantPy, claims); refusal != "" || diff != "" {
+				t.Errorf("PyJWT on jwtx's token: refused %q, claims (-want +got):\n%s", refusal, diff)
 			}
-			pyjwt(t, map[string]any{"op": "verify", "alg": alg, "key": pub, "token": tamperClaims(tok.Raw)}, &verified)
-			if verified.OK || verified.Error != "InvalidSignatureError" {
-				t.Errorf("PyJWT on a tampered jwtx token: ok %v, error %q; want InvalidSignatureError", verified.OK, verified.Error)
+			if _, refusal := py.Verify(t, k, tamperClaims(tok.Raw)); refusal != "InvalidSignatureError" {
+				t.Errorf("PyJWT on a tampered jwtx token: refusal %q, want InvalidSignatureError", refusal)
 			}
 		})
 	}

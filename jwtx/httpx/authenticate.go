@@ -110,7 +110,7 @@ func (a *Auth[U, C]) Refuse(w http.ResponseWriter, r *http.Request, err error) {
 // beside [Reason.Status] and [Reason.Message].
 func (a *Auth[U, C]) RefusalHeader(err error) http.Header {
 	h := http.Header{}
-	refusalHeader(h, ReasonOf(err), a.cfg.realm, a.cfg.scheme)
+	refusalHeader(h, a.cfg.answer(ReasonOf(err)), a.cfg.realm, a.cfg.scheme)
 	return h
 }
 

@@ -42,6 +42,11 @@ type Cookies struct {
 	// Insecure drops the Secure attribute, for plain-HTTP development only:
 	// browsers then send the cookies over unencrypted connections.
 	Insecure bool
+	// Session sets the cookies without Max-Age, as session cookies that the
+	// browser drops when it closes (flask-jwt-extended's
+	// JWT_SESSION_COOKIE); the tokens still expire by their exp. Default:
+	// false, Max-Age follows each token's expiry.
+	Session bool
 }
 
 // Resolve returns c with the defaults filled in, or an error when the names
@@ -121,8 +126,11 @@ func (c *Cookies) cookie(name, value, path string, httpOnly bool, maxAge int) *h
 // from the token's expiry (a session cookie for a token without exp).
 func (c *Cookies) setToken(w http.ResponseWriter, tok jwtx.Token, now time.Time) {
 	maxAge := int(tok.MaxAge(now) / time.Second)
-	if !tok.ExpiresAt.IsZero() && maxAge <= 0 {
+	switch {
+	case !tok.ExpiresAt.IsZero() && maxAge <= 0:
 		maxAge = -1
+	case c.Session:
+		maxAge = 0
 	}
 	name, csrfName, path := c.AccessName, c.AccessCSRFName, c.Path
 	if tok.Type == jwtx.Refresh {
@@ -140,4 +148,23 @@ func (c *Cookies) unset(w http.ResponseWriter) {
 	http.SetCookie(w, c.cookie(c.RefreshName, "", c.RefreshPath, true, -1))
 	http.SetCookie(w, c.cookie(c.AccessCSRFName, "", "/", false, -1))
 	http.SetCookie(w, c.cookie(c.RefreshCSRFName, "", "/", false, -1))
+}
+
+// SetCookies sets the cookies of the given tokens (access, refresh or both)
+// with their CSRF cookies; Max-Age follows each token's expiry.
+func (a *Auth[U, C]) SetCookies(w http.ResponseWriter, tokens ...jwtx.Token) {
+	now := a.ver.Now()
+	for _, t := range tokens {
+		a.cfg.cookies.setToken(w, t, now)
+	}
+}
+
+// Cookies returns the cookie names and attributes in use, defaults filled
+// in: pages read the CSRF cookie names from it.
+func (a *Auth[U, C]) Cookies() Cookies { return a.cfg.cookies }
+
+// UnsetCookies deletes the token and CSRF cookies (Max-Age=0 with the
+// attributes they were set with).
+func (a *Auth[U, C]) UnsetCookies(w http.ResponseWriter) {
+	a.cfg.cookies.unset(w)
 }

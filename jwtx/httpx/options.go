@@ -44,6 +44,8 @@ type config struct {
 	rotation     jwtx.RotationStore
 	maxToken     int // the verifier's size limit
 	crossOrigin  *http.CrossOriginProtection
+	msgKey       string              // the JSON member of a refusal's message
+	answer       func(Reason) Answer // the default answers
 }
 
 func defaultConfig() config {
@@ -58,6 +60,8 @@ func defaultConfig() config {
 		maxBody:      64 << 10,
 		csrf:         true,
 		csrfHeader:   DefaultCSRFHeader,
+		msgKey:       "msg",
+		answer:       answerOf,
 	}
 }
 

@@ -1,33 +1,14 @@
 package httpx
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/typedjwt/typedjwt/jwtx"
 )
-
-// SetCookies sets the cookies of the given tokens (access, refresh or both)
-// with their CSRF cookies; Max-Age follows each token's expiry.
-func (a *Auth[U, C]) SetCookies(w http.ResponseWriter, tokens ...jwtx.Token) {
-	now := a.ver.Now()
-	for _, t := range tokens {
-		a.cfg.cookies.setToken(w, t, now)
-	}
-}
-
-// Cookies returns the cookie names and attributes in use, defaults filled
-// in: pages read the CSRF cookie names from it.
-func (a *Auth[U, C]) Cookies() Cookies { return a.cfg.cookies }
-
-// UnsetCookies deletes the token and CSRF cookies (Max-Age=0 with the
-// attributes they were set with).
-func (a *Auth[U, C]) UnsetCookies(w http.ResponseWriter) {
-	a.cfg.cookies.unset(w)
-}
 
 // RefreshHandler returns the refresh endpoint: it takes a refresh token from
 // the configured locations, loads its user and answers with a new access
@@ -79,7 +60,9 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 		return []jwtx.Token{tok}, nil
 	}
 	if reg.Family == "" {
-		return nil, &jwtx.ClaimError{Claim: "fam", Err: jwtx.ErrMissingClaim}
+		if reg.Family, err = a.adopt(ctx, reg); err != nil {
+			return nil, err
+		}
 	}
 	pair, err := iss.Pair(ctx, user, renewal(reg)...)
 	if err != nil {
@@ -94,6 +77,29 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 	return []jwtx.Token{pair.Access, pair.Refresh}, nil
 }
 
+// adoptedPrefix starts the family of a refresh token adopted into rotation.
+const adoptedPrefix = "adopted."
+
+// adopt starts a family for a verified refresh token that has none (one
+// issued before rotation was turned on, or by flask-jwt-extended), with the
+// token as its current one, and returns the family. The family is named
+// after the token's jti, so the same token can be adopted once: presented
+// again after its rotation, Start finds the family (ErrReused, ignored
+// here) and the Rotate that follows sees a retired token and revokes the
+// family, as for any replay.
+func (a *Auth[U, C]) adopt(ctx context.Context, reg jwtx.RegisteredClaims) (string, error) {
+	if reg.ID == "" {
+		return "", &jwtx.ClaimError{Claim: "jti", Err: jwtx.ErrMissingClaim}
+	}
+	fam := adoptedPrefix + reg.ID
+	first := reg.Info()
+	first.Family = fam
+	if err := a.cfg.rotation.Start(ctx, first); err != nil && !errors.Is(err, jwtx.ErrReused) {
+		return "", fmt.Errorf("%w: %w", jwtx.ErrRevocationUnavailable, err)
+	}
+	return fam, nil
+}
+
 // renewal returns the issue options of a token minted from the verified
 // token reg, by whatever path: the same choice of csrf claim, and the same
 // family, so that revoking the family (logout, reuse detection) reaches
@@ -104,157 +110,4 @@ func renewal(reg jwtx.RegisteredClaims) []jwtx.IssueOption {
 		opts = append(opts, jwtx.InFamily(reg.Family))
 	}
 	return opts
-}
-
-// Logout ends the session of a request: it revokes, in the WithRevoker
-// store, every access and refresh token the request presents that
-// verifies (an expired one included: it still names its family), and
-// deletes the cookies. Browsers send the refresh cookie only under
-// Cookies.RefreshPath and drop an expired access cookie, so mount the
-// logout route under RefreshPath (refresh at /auth/refresh, logout at
-// /auth/logout, RefreshPath "/auth/") for it to see the refresh token of a
-// cookie session; otherwise a logout after the access cookie expired finds
-// nothing to revoke. A store that revokes families (jwtx.MemoryStore,
-// redisstore) also ends the refresh token of the login, which browsers do
-// not send to a logout route outside the refresh cookie's path. Tokens
-// that do not verify are left alone.
-//
-// A token cookie the request repeats does not stop it: a sibling domain
-// can plant a second refresh cookie beside the session's (it cannot be a
-// __Host- cookie, as it has its own path), so every value that verifies is
-// revoked and the cookies are deleted, while the middleware and
-// RefreshHandler refuse such a request. When a presented token came from a
-// cookie, the request must carry the CSRF value of one of the cookie
-// tokens (whatever its method: logout changes state); the value of a token
-// from a repeated cookie counts only when a CSRF cookie holds it too, as
-// whoever planted the cookie knows its token's value. An error (a
-// malformed request, CSRF, a store that cannot answer) leaves the cookies
-// in place.
-func (a *Auth[U, C]) Logout(w http.ResponseWriter, r *http.Request) error {
-	_, err := a.logout(w, r)
-	return err
-}
-
-// presented is a verified token a logout request carries.
-type presented struct {
-	loc  Location
-	info jwtx.TokenInfo
-	// repeated marks a token from a cookie name the request carries more
-	// than once, one of which may have been planted.
-	repeated bool
-}
-
-// logout does the work of Logout and returns the tokens it verified. Each
-// location is read for each kind of token, so that a header access token
-// does not hide the refresh cookie.
-func (a *Auth[U, C]) logout(w http.ResponseWriter, r *http.Request) ([]presented, error) {
-	var tokens []presented
-	for _, want := range []jwtx.Expect{jwtx.ExpectAccess, jwtx.ExpectRefresh} {
-		for _, loc := range a.cfg.locations {
-			toks, repeated, err := a.cfg.logoutTokens(r, loc, want)
-			if err != nil {
-				return nil, err
-			}
-			for _, tok := range toks {
-				info, err := a.ver.VerifyForRevocation(r.Context(), tok, want)
-				switch {
-				case errors.Is(err, jwtx.ErrRevocationUnavailable), errors.Is(err, jwtx.ErrJWKS):
-					return nil, err
-				case err == nil:
-					tokens = append(tokens, presented{loc: loc, info: info, repeated: repeated})
-				}
-			}
-		}
-	}
-	if err := a.checkLogoutRequest(r, tokens); err != nil {
-		return nil, err
-	}
-	if a.cfg.revoker != nil {
-		for _, t := range tokens {
-			if err := a.cfg.revoker.Revoke(r.Context(), t.info); err != nil {
-				return nil, fmt.Errorf("%w: %w", jwtx.ErrRevocationUnavailable, err)
-			}
-		}
-	}
-	a.UnsetCookies(w)
-	return tokens, nil
-}
-
-// logoutTokens returns the tokens of the wanted kind that a logout request
-// presents in loc, and whether loc is a cookie the request repeats. Unlike
-// extract, it returns every value of a repeated cookie, so that a planted
-// cookie cannot keep the session's from being revoked.
-func (cfg *config) logoutTokens(r *http.Request, loc Location, want jwtx.Expect) ([]string, bool, error) {
-	if loc != FromCookie {
-		tok, err := cfg.from(r, loc, want)
-		if err != nil || tok == "" {
-			return nil, false, err
-		}
-		return []string{tok}, false, nil
-	}
-	found := r.CookiesNamed(cfg.cookies.tokenName(want))
-	var toks []string
-	for _, c := range found {
-		if c.Value != "" {
-			toks = append(toks, c.Value)
-		}
-	}
-	return toks, len(found) > 1, nil
-}
-
-// checkLogoutRequest guards a logout that touches cookies, whatever its
-// method: one that revokes cookie tokens needs the CSRF value of one of
-// them, which for a token from a repeated cookie must also be the value of
-// a CSRF cookie; one that would only delete cookies (the token cookies
-// expired, were not sent, or none of them counts) needs the value of a
-// CSRF cookie, so that another site cannot end the session by posting a
-// form. A logout without any of the cookies needs neither.
-func (a *Auth[U, C]) checkLogoutRequest(r *http.Request, tokens []presented) error {
-	ck := a.cfg.cookies
-	var csrfCookies []string
-	carries := false
-	for _, name := range []string{ck.AccessName, ck.RefreshName, ck.AccessCSRFName, ck.RefreshCSRFName} {
-		found := r.CookiesNamed(name)
-		carries = carries || len(found) > 0
-		if name == ck.AccessCSRFName || name == ck.RefreshCSRFName {
-			for _, c := range found {
-				csrfCookies = append(csrfCookies, c.Value)
-			}
-		}
-	}
-	if !carries {
-		return nil
-	}
-	var expected []string
-	for _, t := range tokens {
-		if t.loc != FromCookie {
-			continue
-		}
-		if !t.repeated || slices.ContainsFunc(csrfCookies, func(v string) bool { return CSRFEqual(v, t.info.CSRF) }) {
-			expected = append(expected, t.info.CSRF)
-		}
-	}
-	if len(expected) == 0 {
-		expected = csrfCookies
-	}
-	return a.cfg.checkCookieRequest(r, expected...)
-}
-
-// LogoutHandler returns a handler that calls [Auth.Logout] and answers
-// {"msg": "logged out"} (event reason "logged_out"), or the error response
-// of a refused logout.
-func (a *Auth[U, C]) LogoutHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tokens, err := a.logout(w, r)
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		ev := Event{Reason: ReasonLoggedOut}
-		if len(tokens) > 0 {
-			ev.Location, ev.Subject, ev.TokenID = tokens[0].loc, tokens[0].info.Subject, tokens[0].info.ID
-		}
-		a.emit(r, ev)
-		WriteJSON(w, http.StatusOK, map[string]string{"msg": "logged out"})
-	})
 }

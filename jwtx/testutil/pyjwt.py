@@ -1,4 +1,4 @@
-"""PyJWT side of the interoperability test (interop_test.go).
+"""PyJWT side of testutil.PyJWT (pyjwt.go), for interoperability tests.
 
 Reads one JSON request from standard input and writes one JSON answer:
 
