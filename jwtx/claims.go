@@ -60,9 +60,10 @@ type Claims interface {
 	registered() RegisteredClaims
 }
 
-// RegisteredOf returns the registered claims of c, for code that is generic
-// over the claims type.
-func RegisteredOf[C Claims](c C) RegisteredClaims { return c.registered() }
+// InfoOf returns what the registered claims of c say of the token, for
+// code that is generic over the claims type (middleware for other
+// frameworks, say).
+func InfoOf[C Claims](c C) TokenInfo { return c.registered().Info() }
 
 // registeredOf returns the registered claims embedded in c.
 func registeredOf[C Claims](c *C) *RegisteredClaims {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/internal/reqctx"
 )
 
 func TestContextAccessors(t *testing.T) {
@@ -45,7 +46,7 @@ func TestContextAccessors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gotRaw, _ := jwtx.RawFrom(jwtx.NewRawContext(ctx, raw))
+	gotRaw, _ := jwtx.RawFrom(reqctx.WithRaw(ctx, raw))
 	if string(gotRaw) != string(raw) || m["n"].(interface{ String() string }).String() != "12345678901234567890" {
 		t.Errorf("raw claims = %s, n = %v", gotRaw, m["n"])
 	}
@@ -66,7 +67,7 @@ func TestLazyUserLoadsOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var calls atomic.Int32
-			ctx := jwtx.NewLazyUserContext(context.Background(), func(context.Context) (User, error) {
+			ctx := reqctx.WithLazyUser(context.Background(), func(context.Context) (User, error) {
 				calls.Add(1)
 				return tc.user, tc.err
 			})

@@ -66,5 +66,5 @@
 //
 // Middleware stores verified values with [NewContext]; handlers read them
 // with [From] and [UserFrom], typed by their type argument. A user can also
-// be loaded lazily, on first use ([NewLazyUserContext]).
+// be loaded lazily, on first use (httpx.WithLazyUser).
 package jwtx

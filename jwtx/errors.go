@@ -128,9 +128,15 @@ func (e *HeaderError) Unwrap() error { return e.Err }
 // names the token for audit logs; its message is Err's. Failures before the
 // signature is verified never carry claims.
 type TokenError struct {
-	ID      string // the jti
-	Subject string // the sub
-	Err     error  // the refusal, wrapping one of the sentinels
+	// Token is what the token says: jti, sub, iss, type, fam, csrf, iat,
+	// exp. Its signature verified; its claims were refused.
+	Token TokenInfo
+	// Claims is the token's payload, for handlers that answer with other
+	// claims (flask-jwt-extended's expired_token_loader(jwt_header,
+	// jwt_payload)). It never appears in the message.
+	Claims RawClaims
+	// Err is the refusal, wrapping one of the sentinels.
+	Err error
 }
 
 // Error returns the refusal's message.

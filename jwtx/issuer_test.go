@@ -484,7 +484,7 @@ func TestTokenError(t *testing.T) {
 	if !errors.As(err, &te) || !errors.Is(err, jwtx.ErrExpired) {
 		t.Fatalf("expired token: %v, want a TokenError wrapping ErrExpired", err)
 	}
-	if diff := cmp.Diff([2]string{tok.ID, "alice"}, [2]string{te.ID, te.Subject}); diff != "" {
+	if diff := cmp.Diff([2]string{tok.ID, "alice"}, [2]string{te.Token.ID, te.Token.Subject}); diff != "" {
 		t.Errorf("TokenError names (-want +got):\n%s", diff)
 	}
 	other, err := jwtx.NewKey(jwtx.HS256, []byte("another-secret-of-at-least-32-bytes"), jwtx.WithKeyID("hs-1"))

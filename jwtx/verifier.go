@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/typedjwt/typedjwt/jwtx/internal/reqctx"
 )
 
 // Expect names the kind of token a verification requires.
@@ -153,7 +155,7 @@ func (v *Verifier[U, C]) verify(ctx context.Context, token string, want Expect) 
 	if v.loader == nil {
 		return c, zu, nil
 	}
-	u, err := v.LoadUser(NewClaimsContext(ctx, c), c)
+	u, err := v.LoadUser(reqctx.WithClaims(ctx, c), c)
 	if err != nil {
 		return zc, zu, err
 	}
@@ -178,7 +180,7 @@ func (v *Verifier[U, C]) LoadUser(ctx context.Context, claims C) (U, error) {
 		return zero, nil
 	}
 	if _, ok := From[C](ctx); !ok {
-		ctx = NewClaimsContext(ctx, claims)
+		ctx = reqctx.WithClaims(ctx, claims)
 	}
 	sub := claims.registered().Subject
 	u, err := v.loader(ctx, sub)
@@ -197,19 +199,6 @@ func (v *Verifier[U, C]) LoadUser(ctx context.Context, claims C) (U, error) {
 // [Verifier.LoadUser].
 func (v *Verifier[U, C]) VerifyClaims(ctx context.Context, token string, want Expect) (C, RawClaims, error) {
 	return v.verifyClaims(ctx, token, want, false)
-}
-
-// VerifyForRevocation checks a token as VerifyClaims does (signature,
-// claims, the application's checks, the revocation store), except that an
-// expired token passes, and returns what a revocation store needs. Logout
-// uses it so that a token that is authentic but past its exp still ends its
-// family. Never use it to authorize a request.
-func (v *Verifier[U, C]) VerifyForRevocation(ctx context.Context, token string, want Expect) (TokenInfo, error) {
-	c, _, err := v.verifyClaims(ctx, token, want, true)
-	if err != nil {
-		return TokenInfo{}, err
-	}
-	return c.registered().Info(), nil
 }
 
 func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Expect, expiredOK bool) (C, RawClaims, error) {
@@ -260,7 +249,7 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 	}
 	r := registeredOf(&c)
 	refuse := func(err error) (C, RawClaims, error) {
-		return zero, nil, &TokenError{ID: r.ID, Subject: r.Subject, Err: err}
+		return zero, nil, &TokenError{Token: r.Info(), Claims: payload, Err: err}
 	}
 	if err := v.checkRegistered(r, want, expiredOK); err != nil {
 		return refuse(err)

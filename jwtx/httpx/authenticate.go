@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/internal/reqctx"
 )
 
 // A Mode is what [Auth.Authenticate] requires of a request, as the guards
@@ -89,12 +90,21 @@ func (a *Auth[U, C]) Authenticate(w http.ResponseWriter, r *http.Request, mode M
 
 // Refuse answers a request refused with err exactly as the guards do: with
 // the WithReasonHandler handler of the error's [Reason], else the
-// WithErrorHandler handler, else the answer of [DefaultErrors] (status,
-// RFC 6750 challenge, JSON body). It reports no event: [Auth.Authenticate]
-// has reported the request's outcome already.
+// WithErrorHandler handler, else the default answer (status, RFC 6750
+// challenge, JSON body). When the token's signature verified and a later
+// step refused it (CSRF, the user, a check), the handler gets r with the
+// token's claims in its context (jwtx.From[C], jwtx.RawFrom); for a token
+// refused by its claims (expired, revoked, ...), errors.As gives a
+// *jwtx.TokenError with what it says. It reports no event:
+// [Auth.Authenticate] has reported the request's outcome already.
 func (a *Auth[U, C]) Refuse(w http.ResponseWriter, r *http.Request, err error) {
 	if rf, ok := err.(*refusal); ok {
 		err = rf.err
+		if rf.req != nil && rf.req.Context() != r.Context() {
+			// A token that verified and was refused later (CSRF, user,
+			// checks): the handlers see its claims, as jwtx.From[C].
+			r = r.WithContext(rf.req.Context())
+		}
 	}
 	if h, ok := a.cfg.byReason[ReasonOf(err)]; ok {
 		h(w, r, err)
@@ -151,6 +161,7 @@ type refusal struct {
 	loc     Location
 	subject string // of a token whose signature verified, or ""
 	id      string
+	req     *http.Request // with the verified claims, for the handlers; or nil
 }
 
 func (e *refusal) Error() string { return e.err.Error() }
@@ -166,7 +177,7 @@ func refusalEvent(err error) Event {
 	}
 	var te *jwtx.TokenError
 	if ev.Subject == "" && errors.As(err, &te) {
-		ev.Subject, ev.TokenID = te.Subject, te.ID
+		ev.Subject, ev.TokenID = te.Token.Subject, te.Token.ID
 	}
 	return ev
 }
@@ -174,9 +185,9 @@ func refusalEvent(err error) Event {
 // refused returns err, a failure after authentication succeeded, with the
 // token's location and identity for the event.
 func (res Authenticated[U, C]) refused(err error) error {
-	rf := &refusal{err: err, loc: res.Location}
+	rf := &refusal{err: err, loc: res.Location, req: res.Request}
 	if res.Location != 0 {
-		reg := jwtx.RegisteredOf(res.Claims)
+		reg := jwtx.InfoOf(res.Claims)
 		rf.subject, rf.id = reg.Subject, reg.ID
 	}
 	return rf
@@ -188,7 +199,7 @@ func (a *Auth[U, C]) succeeded(r *http.Request, res Authenticated[U, C]) {
 		a.emit(r, Event{Reason: ReasonAnonymous})
 		return
 	}
-	reg := jwtx.RegisteredOf(res.Claims)
+	reg := jwtx.InfoOf(res.Claims)
 	a.emit(r, Event{Reason: ReasonAuthenticated, Location: res.Location, Subject: reg.Subject, TokenID: reg.ID})
 }
 
@@ -211,20 +222,21 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 		return Authenticated[U, C]{}, &refusal{err: err, loc: loc}
 	}
 	res := Authenticated[U, C]{Claims: claims, Location: loc}
-	ctx = jwtx.NewRawContext(jwtx.NewClaimsContext(ctx, claims), raw)
-	reg := jwtx.RegisteredOf(claims)
+	ctx = reqctx.WithRaw(reqctx.WithClaims(ctx, claims), raw)
+	res.Request = r.WithContext(ctx) // for the handlers of a refusal
+	reg := jwtx.InfoOf(claims)
 	if err := a.cfg.checkCSRF(r, loc, reg.CSRF); err != nil {
 		return Authenticated[U, C]{}, res.refused(err)
 	}
 	if a.cfg.lazy && len(rl.authorize) == 0 {
-		ctx = jwtx.NewLazyUserContext(ctx, func(ctx context.Context) (U, error) { return a.ver.LoadUser(ctx, claims) })
+		ctx = reqctx.WithLazyUser(ctx, func(ctx context.Context) (U, error) { return a.ver.LoadUser(ctx, claims) })
 	} else {
 		user, err := a.ver.LoadUser(ctx, claims)
 		if err != nil {
 			return Authenticated[U, C]{}, res.refused(err)
 		}
 		res.User = user
-		ctx = jwtx.NewUserContext(ctx, user)
+		ctx = reqctx.WithUser(ctx, user)
 		for _, check := range rl.authorize {
 			if err := check(ctx, claims, user); err != nil {
 				return Authenticated[U, C]{}, res.refused(fmt.Errorf("%w: %w", ErrForbidden, err))

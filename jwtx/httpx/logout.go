@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -59,7 +60,7 @@ func (a *Auth[U, C]) logout(w http.ResponseWriter, r *http.Request) ([]presented
 				return nil, err
 			}
 			for _, tok := range toks {
-				info, err := a.ver.VerifyForRevocation(r.Context(), tok, want)
+				info, err := a.authentic(r.Context(), tok, want)
 				switch {
 				case errors.Is(err, jwtx.ErrRevocationUnavailable), errors.Is(err, jwtx.ErrJWKS):
 					return nil, err
@@ -160,4 +161,21 @@ func (a *Auth[U, C]) LogoutHandler() http.Handler {
 		a.emit(r, ev)
 		WriteJSON(w, http.StatusOK, map[string]string{"msg": "logged out"})
 	})
+}
+
+// authentic returns what a token presented to logout says, when its
+// signature verifies and it passes every check or only its expiry fails:
+// an expired token still names the family to revoke.
+func (a *Auth[U, C]) authentic(ctx context.Context, tok string, want jwtx.Expect) (jwtx.TokenInfo, error) {
+	claims, _, err := a.ver.VerifyClaims(ctx, tok, want)
+	if err == nil {
+		return jwtx.InfoOf(claims), nil
+	}
+	var te *jwtx.TokenError
+	if errors.As(err, &te) {
+		if ce, ok := te.Err.(*jwtx.ClaimError); ok && ce.Claim == "exp" && errors.Is(ce, jwtx.ErrExpired) {
+			return te.Token, nil
+		}
+	}
+	return jwtx.TokenInfo{}, err
 }

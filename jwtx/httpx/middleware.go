@@ -149,7 +149,7 @@ func (a *Auth[U, C]) serve(rl rule[U, C], next func(http.ResponseWriter, *http.R
 // renew issues and sets a new access cookie when the current one expires
 // within the implicit-refresh window. The new token stays in the family of
 // the current one.
-func (a *Auth[U, C]) renew(ctx context.Context, w http.ResponseWriter, reg jwtx.RegisteredClaims) error {
+func (a *Auth[U, C]) renew(ctx context.Context, w http.ResponseWriter, reg jwtx.TokenInfo) error {
 	now := a.ver.Now()
 	if reg.ExpiresAt.IsZero() || reg.ExpiresAt.Sub(now) > a.cfg.window {
 		return nil

@@ -51,7 +51,7 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 		return nil, err
 	}
 	claims, _ := jwtx.From[C](ctx)
-	reg := jwtx.RegisteredOf(claims)
+	reg := jwtx.InfoOf(claims)
 	if a.cfg.rotation == nil {
 		tok, err := iss.Access(ctx, user, renewal(reg)...)
 		if err != nil {
@@ -87,12 +87,12 @@ const adoptedPrefix = "adopted."
 // again after its rotation, Start finds the family (ErrReused, ignored
 // here) and the Rotate that follows sees a retired token and revokes the
 // family, as for any replay.
-func (a *Auth[U, C]) adopt(ctx context.Context, reg jwtx.RegisteredClaims) (string, error) {
+func (a *Auth[U, C]) adopt(ctx context.Context, reg jwtx.TokenInfo) (string, error) {
 	if reg.ID == "" {
 		return "", &jwtx.ClaimError{Claim: "jti", Err: jwtx.ErrMissingClaim}
 	}
 	fam := adoptedPrefix + reg.ID
-	first := reg.Info()
+	first := reg
 	first.Family = fam
 	if err := a.cfg.rotation.Start(ctx, first); err != nil && !errors.Is(err, jwtx.ErrReused) {
 		return "", fmt.Errorf("%w: %w", jwtx.ErrRevocationUnavailable, err)
@@ -104,7 +104,7 @@ func (a *Auth[U, C]) adopt(ctx context.Context, reg jwtx.RegisteredClaims) (stri
 // token reg, by whatever path: the same choice of csrf claim, and the same
 // family, so that revoking the family (logout, reuse detection) reaches
 // every token minted from it.
-func renewal(reg jwtx.RegisteredClaims) []jwtx.IssueOption {
+func renewal(reg jwtx.TokenInfo) []jwtx.IssueOption {
 	opts := []jwtx.IssueOption{jwtx.WithTokenCSRF(reg.CSRF != "")}
 	if reg.Family != "" {
 		opts = append(opts, jwtx.InFamily(reg.Family))

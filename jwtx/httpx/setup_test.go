@@ -487,14 +487,22 @@ func (se *storeEnv) auth(tb testing.TB, opts ...httpx.Option) *httpx.Auth[string
 // kind that verifies otherwise.
 func (se *storeEnv) revoked(tb testing.TB, tok string, want jwtx.Expect) bool {
 	tb.Helper()
-	_, err := se.Verifier.VerifyForRevocation(context.Background(), tok, want)
+	ctx := context.Background()
+	_, _, err := se.Verifier.VerifyClaims(ctx, tok, want)
+	var te *jwtx.TokenError
 	switch {
 	case err == nil:
 		return false
 	case errors.Is(err, jwtx.ErrRevoked):
 		return true
+	case errors.Is(err, jwtx.ErrExpired) && errors.As(err, &te):
+		revoked, err := se.store.Revoked(ctx, te.Token)
+		if err != nil {
+			tb.Fatalf("Revoked: %v", err)
+		}
+		return revoked
 	}
-	tb.Fatalf("VerifyForRevocation: %v", err)
+	tb.Fatalf("VerifyClaims: %v", err)
 	return false
 }
 
