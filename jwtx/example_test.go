@@ -139,6 +139,37 @@ func ExampleExtraClaims() {
 	// true
 }
 
+// Change the typed claims of one token: the compiler checks that the
+// function takes the Issuer's claims type.
+func ExampleIssuer_Modify() {
+	key, err := jwtx.NewKey(jwtx.HS256, []byte(exampleSecret))
+	if err != nil {
+		panic(err)
+	}
+	iss, err := jwtx.NewIssuer[User, Claims](key, jwtx.WithClock(exampleClock()),
+		jwtx.WithIdentity(func(u User) (string, error) { return u.Name, nil }),
+		jwtx.WithClaims(func(_ context.Context, u User) (Claims, error) { return Claims{Roles: u.Roles}, nil }),
+	)
+	if err != nil {
+		panic(err)
+	}
+	// Right after a password check with a second factor: a fact about this
+	// login, not about the user.
+	tok, err := iss.Access(context.Background(), User{Name: "alice", Roles: []string{"admin"}},
+		iss.Modify(func(c *Claims) { c.Roles = append(c.Roles, "mfa") }))
+	if err != nil {
+		panic(err)
+	}
+	ver, err := jwtx.NewClaimsVerifier[Claims](key, jwtx.WithClock(exampleClock()))
+	if err != nil {
+		panic(err)
+	}
+	c, _, err := ver.Verify(context.Background(), tok.Raw)
+	fmt.Println(c.Subject, c.Roles, err)
+	// Output:
+	// alice [admin mfa] <nil>
+}
+
 // Load the user of a token with a UserLoader; a missing user is its own
 // error, distinct from a failure of the store.
 func ExampleWithUserLoader() {
