@@ -88,10 +88,10 @@ var ErrNoUser = errors.New("jwtx: no user in context")
 // stay in use.
 var ErrJWKS = errors.New("jwtx: JWKS fetch failed")
 
-// ErrStoreFull reports a MemoryStore at its size limit. Expired entries are
-// dropped at most once a minute, so a full store stays full until its next
-// sweep finds some. Dropping a live revocation instead would bring a revoked
-// token back, so the revocation fails.
+// ErrStoreFull reports a MemoryStore that cannot make room: every entry is
+// a live revocation of another subject (live rotation state yields to
+// revocations first, see [MemoryStore]). Dropping a live revocation instead
+// would bring a revoked token back, so the write fails.
 var ErrStoreFull = errors.New("jwtx: revocation store full")
 
 // ErrReused reports a refresh token presented again after it was rotated:

@@ -49,10 +49,10 @@ type KeyMaterial interface {
 //
 // A *Key is both a [SigningKey] (when it holds private or secret material)
 // and a [VerificationKeys]. Verification uses public halves only: a Key
-// built from a private key ([NewKey], or [ParseJWK] and [ParseJWK] given
-// a private JWK) signs with it but verifies with its public half, a
-// [KeySet] keeps only the public halves of the keys it is given, and
-// [Key.JWK], [MarshalJWKS] and the PublicJWKS methods publish public members
+// built from a private key ([NewKey], or [ParseJWK] given a private JWK)
+// signs with it but verifies with its public half, a [KeySet] keeps only
+// the public halves of the keys it is given, and [Key.PublicJWK],
+// [MarshalJWKS] and the PublicJWKS methods publish public members
 // only. Give a service that only verifies [Key.Public] or a public JWK, so
 // that it never holds signing material. An HMAC key is one secret that both
 // signs and verifies.

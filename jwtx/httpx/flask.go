@@ -20,15 +20,12 @@ import (
 //     a malformed token, each with Flask's message under "msg" (see
 //     [WithErrorKey] for JWT_ERROR_MESSAGE_KEY).
 //
-// Options after it change single settings (WithCookies, WithCSRFHeader,
-// WithErrorHandler, ...). Default: off.
+// Options after it change single settings (WithCSRFHeader, WithErrorKey,
+// WithErrorHandler, ...); WithCookies replaces the cookie settings whole,
+// so start it from [FlaskCookies]. Default: off.
 func FlaskCompat() Option {
 	return option(func(c *config) error {
-		ck, err := Cookies{
-			AccessName: "access_token_cookie", RefreshName: "refresh_token_cookie",
-			AccessCSRFName: "csrf_access_token", RefreshCSRFName: "csrf_refresh_token",
-			RefreshPath: "/", Session: true,
-		}.Resolve()
+		ck, err := FlaskCookies().Resolve()
 		if err != nil {
 			return err
 		}
@@ -37,6 +34,18 @@ func FlaskCompat() Option {
 		c.answer = flaskAnswer
 		return nil
 	})
+}
+
+// FlaskCookies returns flask-jwt-extended's cookie settings, the ones
+// [FlaskCompat] uses: its four cookie names, both token cookies on path
+// "/", session cookies. Change fields of it for WithCookies, such as the
+// Domain (JWT_COOKIE_DOMAIN).
+func FlaskCookies() Cookies {
+	return Cookies{
+		AccessName: "access_token_cookie", RefreshName: "refresh_token_cookie",
+		AccessCSRFName: "csrf_access_token", RefreshCSRFName: "csrf_refresh_token",
+		RefreshPath: "/", Session: true,
+	}
 }
 
 // WithErrorKey sets the JSON member that carries the message of a refusal

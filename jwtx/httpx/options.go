@@ -339,10 +339,12 @@ func WithImplicitRefresh[U any, C jwtx.Claims](iss *jwtx.Issuer[U, C], window ti
 // WithRotation turns on refresh-token rotation with reuse detection in
 // [Auth.RefreshHandler]: each refresh answers with a new refresh token too,
 // in the same family, and retires the one presented; presenting a retired
-// one again revokes the family (ReasonReused). Tokens must come from an
-// Issuer built with jwtx.WithRotation on the same store, which starts each
-// family as it is issued (the store refuses families it does not know),
-// and the Verifier should ask
+// one again revokes the family (ReasonReused). Give the Issuer
+// jwtx.WithRotation on the same store, which starts each family as it is
+// issued: the store refuses a family it does not know. A refresh token
+// without a family (issued before rotation was on, or by
+// flask-jwt-extended) is adopted into a new family on first use, once. The
+// Verifier should ask
 // the same store (jwtx.WithRevocation) so that a revoked family's access
 // tokens are refused too. Default: off.
 func WithRotation(store jwtx.RotationStore) Option {
