@@ -95,6 +95,9 @@ func (cfg *config) fromHeader(r *http.Request) (string, error) {
 	if values[0] == "" {
 		return "", nil
 	}
+	if cfg.scheme == "" { // the bare token, no scheme
+		return cfg.headerToken(values[0])
+	}
 	scheme, tok, _ := strings.Cut(values[0], " ")
 	switch {
 	case !isToken(scheme):
@@ -102,6 +105,11 @@ func (cfg *config) fromHeader(r *http.Request) (string, error) {
 	case !ascii.EqualFold(scheme, cfg.scheme):
 		return "", nil // another scheme: not a token for us
 	}
+	return cfg.headerToken(tok)
+}
+
+// headerToken checks the token part of the header.
+func (cfg *config) headerToken(tok string) (string, error) {
 	if len(tok) > cfg.maxToken {
 		return tok, nil // the verifier refuses it by its length, unread
 	}

@@ -180,3 +180,38 @@ func payloadOf(t *testing.T, raw string) map[string]any {
 	}
 	return m
 }
+
+// TestBareTokenHeader: with an empty scheme (flask-jwt-extended's
+// JWT_HEADER_TYPE=""), the whole Authorization value is the token.
+func TestBareTokenHeader(t *testing.T) {
+	t.Parallel()
+	env := testutil.NewEnv[string, jwtx.RegisteredClaims](t)
+	auth, err := httpx.New(env.Verifier, httpx.WithAuthorizationHeader("Authorization", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := auth.Required(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	tok := env.Access(t, "alice")
+	for _, tc := range []struct {
+		name, header string
+		want         int
+	}{
+		{name: "bare token", header: tok.Raw, want: http.StatusNoContent},
+		{name: "with a scheme", header: "Bearer " + tok.Raw, want: http.StatusBadRequest},
+		{name: "not a token", header: "a b", want: http.StatusBadRequest},
+		{name: "forged", header: tok.Raw + "x", want: http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Authorization", tc.header)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != tc.want {
+				t.Errorf("status %d, want %d (%s)", rec.Code, tc.want, rec.Body)
+			}
+			if rec.Code == http.StatusUnauthorized && !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Bearer ") {
+				t.Errorf("challenge %q: want the Bearer scheme", rec.Header().Get("WWW-Authenticate"))
+			}
+		})
+	}
+}

@@ -54,7 +54,7 @@ func New[U any, C jwtx.Claims](ver *jwtx.Verifier[U, C], opts ...Option) (*Auth[
 		}
 	}
 	if a.cfg.onError == nil {
-		a.cfg.onError = answering(a.cfg.realm, a.cfg.scheme, a.cfg.msgKey, a.cfg.answer)
+		a.cfg.onError = answering(a.cfg.realm, a.cfg.challengeScheme(), a.cfg.msgKey, a.cfg.answer)
 	}
 	if a.cfg.implicit != nil {
 		iss, ok := a.cfg.implicit.(*jwtx.Issuer[U, C])

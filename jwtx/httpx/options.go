@@ -101,14 +101,26 @@ func WithLocations(locs ...Location) Option {
 // WithAuthorizationHeader sets the header and scheme of the FromHeader
 // location. The scheme is compared case-insensitively. Default:
 // "Authorization", "Bearer".
+//
+// An empty scheme reads the whole header value as the token, with no
+// scheme before it (flask-jwt-extended's JWT_HEADER_TYPE=""); challenges
+// and refresh answers then name the Bearer scheme.
 func WithAuthorizationHeader(name, scheme string) Option {
 	return option(func(c *config) error {
-		if !isToken(name) || !isToken(scheme) {
-			return fmt.Errorf("%w: header %q, scheme %q", jwtx.ErrConfig, name, scheme)
+		if !isToken(name) || (scheme != "" && !isToken(scheme)) {
+			return fmt.Errorf("%w: header %q, scheme %q: the header name and the scheme must be HTTP tokens (the scheme may be empty)", jwtx.ErrConfig, name, scheme)
 		}
 		c.headerName, c.scheme = http.CanonicalHeaderKey(name), scheme
 		return nil
 	})
+}
+
+// challengeScheme is the scheme that challenges and refresh answers name.
+func (c *config) challengeScheme() string {
+	if c.scheme == "" {
+		return "Bearer"
+	}
+	return c.scheme
 }
 
 // WithQueryParam sets the parameter of the FromQuery location. Default: "jwt".

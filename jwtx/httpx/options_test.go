@@ -40,7 +40,7 @@ func TestNewErrors(t *testing.T) {
 		{name: "location zero", opt: httpx.WithLocations(httpx.Location(0))},
 		{name: "unknown location", opt: httpx.WithLocations(httpx.FromBody + 1)},
 		{name: "empty header name", opt: httpx.WithAuthorizationHeader("", "Bearer")},
-		{name: "empty scheme", opt: httpx.WithAuthorizationHeader("Authorization", "")},
+		{name: "scheme not a token", opt: httpx.WithAuthorizationHeader("Authorization", "Bear er")},
 		{name: "scheme with a space", opt: httpx.WithAuthorizationHeader("Authorization", "Bearer x")},
 		{name: "scheme with a tab", opt: httpx.WithAuthorizationHeader("Authorization", "Bearer\t")},
 		{name: "empty query parameter", opt: httpx.WithQueryParam("")},

@@ -31,7 +31,7 @@ func (a *Auth[U, C]) RefreshHandler(iss *jwtx.Issuer[U, C]) http.Handler {
 		}
 		body := map[string]any{
 			"access_token": tokens[0].Raw,
-			"token_type":   a.cfg.scheme,
+			"token_type":   a.cfg.challengeScheme(),
 			"expires_in":   int(tokens[0].MaxAge(a.ver.Now()) / time.Second),
 		}
 		if len(tokens) == 2 {
