@@ -123,7 +123,6 @@ type side struct {
 	verify func(token string) (result, error)
 }
 
-
 // sides builds the implementations for alg once per binary.
 var sides = func() map[string]func() []side {
 	m := make(map[string]func() []side)
