@@ -285,3 +285,49 @@ func TestClusterRevokedOnePipeline(t *testing.T) {
 		})
 	}
 }
+
+// TestClusterCheckMissesAnEvictingMaster reproduces Check on a cluster
+// collecting the masters' maxmemory-policy from concurrent goroutines
+// (ForEachMaster) into one slice without a lock: a data race, in which a
+// policy can be lost, and with it the refusal of a master that evicts.
+// Each master in turn evicts; every Check must refuse the cluster, or
+// with WithAllowEviction warn of that one policy.
+func TestClusterCheckMissesAnEvictingMaster(t *testing.T) {
+	t.Parallel()
+	const rounds = 20 // fresh stores per master: each Check reads every master once
+	ctx := t.Context()
+	client := newClusterClient(t, startCluster(t))
+	for _, m := range clusterMastersOf(t, client) {
+		// Sequential: the masters' policies are shared.
+		t.Run(m.name, func(t *testing.T) {
+			if err := m.client.ConfigSet(ctx, "maxmemory-policy", "volatile-lru").Err(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if err := m.client.ConfigSet(ctx, "maxmemory-policy", "noeviction").Err(); err != nil {
+					t.Error(err)
+				}
+			}()
+			for range rounds {
+				s, err := redisstore.New(client)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Check(ctx); !errors.Is(err, jwtx.ErrConfig) {
+					t.Fatalf("Check with master %s evicting = %v, want ErrConfig", m.name, err)
+				}
+				var warned []string
+				s, err = redisstore.New(client, redisstore.WithAllowEviction(func(p string) { warned = append(warned, p) }))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Check(ctx); err != nil {
+					t.Fatalf("Check with eviction allowed: %v", err)
+				}
+				if diff := cmp.Diff([]string{"volatile-lru"}, warned); diff != "" {
+					t.Fatalf("warnings with master %s evicting (-want +got):\n%s", m.name, diff)
+				}
+			}
+		})
+	}
+}
