@@ -57,10 +57,19 @@ func startCluster(tb testing.TB) *redisCluster {
 	if out, err := exec.CommandContext(ctx, cli, args...).CombinedOutput(); err != nil {
 		tb.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
 	}
+	c.WaitOK(tb)
+	return c
+}
+
+// WaitOK returns once every node of the cluster reports cluster_state:ok
+// with all 16384 slots served, as after a node's restart.
+func (c *redisCluster) WaitOK(tb testing.TB) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), clusterFormTimeout)
+	defer cancel()
 	for _, n := range c.nodes {
 		waitClusterOK(ctx, tb, n)
 	}
-	return c
 }
 
 // redisCLI finds redis-cli on PATH or in /usr/bin.

@@ -331,3 +331,60 @@ func TestClusterCheckMissesAnEvictingMaster(t *testing.T) {
 		})
 	}
 }
+
+// TestClusterMasterRestartedEmptyRevivesRevokedTokens reproduces a master
+// of a cluster restarting empty (no persistence): the data-loss marker,
+// {epoch}, lives on one master, so the loss of another master's records
+// goes unseen, and the tokens revoked there are accepted again. On a
+// single Redis the store refuses every token issued before a loss
+// (TestRedisRestartedEmptyRevivesRevokedTokens).
+func TestClusterMasterRestartedEmptyRevivesRevokedTokens(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	cluster := startCluster(t)
+	client := newClusterClient(t, cluster)
+	clock := testutil.NewClock(time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC))
+	s := newStore(t, client, redisstore.WithClock(clock))
+	master := func(key string) string {
+		t.Helper()
+		m, err := client.MasterForKey(ctx, key)
+		if err != nil {
+			t.Fatalf("MasterForKey(%s): %v", key, err)
+		}
+		return m.Options().Addr
+	}
+	// A token whose keys all live on a master that does not hold the marker.
+	epoch := master("jwtx:{epoch}")
+	var tok jwtx.TokenInfo
+	var node *redisServer
+	for i := 0; node == nil && i < 100; i++ {
+		tok = jwtx.TokenInfo{ID: fmt.Sprint("a-", i), Subject: fmt.Sprint("user-", i), Family: fmt.Sprint("fam-", i),
+			Type: jwtx.Access, IssuedAt: clock.Now(), ExpiresAt: clock.Now().Add(time.Hour)}
+		addr := master("jwtx:{f:" + tok.Family + "}")
+		if addr == epoch || addr != master("jwtx:{s:"+tok.Subject+"}") {
+			continue
+		}
+		for _, n := range cluster.nodes {
+			if n.Addr() == addr {
+				node = n
+			}
+		}
+	}
+	if node == nil {
+		t.Fatal("no token of 100 has all its keys away from the marker's master")
+	}
+	if err := s.Revoke(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if revoked, err := s.Revoked(ctx, tok); err != nil || !revoked {
+		t.Fatalf("Revoked before the restart = %v, %v; want true", revoked, err)
+	}
+	clock.Advance(time.Minute)
+	node.Stop()
+	node.Start(t) // empty; its nodes.conf brings it back with its slots
+	cluster.WaitOK(t)
+	revoked, err := s.Revoked(ctx, tok)
+	if err != nil || !revoked {
+		t.Errorf("Revoked of a token revoked on a master that restarted empty = %v, %v; want true: revoked, or issued before a loss", revoked, err)
+	}
+}
