@@ -15,10 +15,17 @@ import (
 
 func TestCrossVerify(t *testing.T) {
 	t.Parallel()
+	all := make(map[string]func() []side)
 	for _, alg := range algs {
-		t.Run(alg, func(t *testing.T) {
+		all[alg] = sides[alg]
+	}
+	for _, sz := range sizes {
+		all["HS256 "+sz.name] = sizedSides[sz.name]
+	}
+	for name, ss := range all {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			ss := sides[alg]()
+			ss := ss()
 			for _, issuer := range ss {
 				tok := mustToken(t, issuer)
 				for _, verifier := range ss {
@@ -27,7 +34,7 @@ func TestCrossVerify(t *testing.T) {
 						t.Errorf("%s refuses a token from %s: %v", verifier.name, issuer.name, err)
 						continue
 					}
-					checkResult(t, verifier.name+" on "+issuer.name, r)
+					checkResult(t, verifier.name+" on "+issuer.name, r, issuer.roles)
 				}
 			}
 		})
@@ -38,7 +45,7 @@ func TestCrossVerify(t *testing.T) {
 // alg, through the floor's primitives.
 func signFloor(t *testing.T, alg string, header, claims map[string]any) string {
 	t.Helper()
-	f := newFloor(keys[alg]())
+	f := newFloor(keys[alg](), nil)
 	h, err := json.Marshal(header)
 	if err != nil {
 		t.Fatal(err)

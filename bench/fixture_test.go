@@ -116,20 +116,84 @@ type result struct {
 	Tenant  string
 }
 
-// side is one implementation under test for one algorithm.
+// side is one implementation under test for one algorithm and one list of
+// roles.
 type side struct {
 	name   string
+	roles  []string // the roles its tokens carry
 	issue  func() (string, error)
 	verify func(token string) (result, error)
 }
 
-// sides builds the implementations for alg once per binary.
+// sides builds the implementations for alg once per binary, for the
+// fixture's two roles.
 var sides = func() map[string]func() []side {
 	m := make(map[string]func() []side)
 	for _, alg := range algs {
 		m[alg] = sync.OnceValue(func() []side {
 			k := keys[alg]()
-			return []side{typedjwtSide(k), golangJWTSide(k), jwxSide(k), floorSide(k)}
+			return []side{typedjwtSide(k, fxRoles), golangJWTSide(k, fxRoles), jwxSide(k, fxRoles), floorSide(k, fxRoles)}
+		})
+	}
+	return m
+}()
+
+// A size is the fixture with another number of roles, for the benchmarks
+// of verification cost against token size (HS256).
+type size struct {
+	name  string
+	roles func() []string
+}
+
+// sizes runs from one role to a token of 4 KiB. Roles are named role-000,
+// role-001, ...: 100 of them make a token of about 1.8 KB.
+var sizes = []size{
+	{name: "roles=1", roles: func() []string { return manyRoles(1) }},
+	{name: "roles=10", roles: func() []string { return manyRoles(10) }},
+	{name: "roles=100", roles: func() []string { return manyRoles(100) }},
+	{name: "token=4KiB", roles: sync.OnceValue(rolesFor4KiB)},
+}
+
+// manyRoles returns n roles named role-000, role-001, ...
+func manyRoles(n int) []string {
+	roles := make([]string, n)
+	for i := range roles {
+		roles[i] = fmt.Sprintf("role-%03d", i)
+	}
+	return roles
+}
+
+// rolesFor4KiB returns as many roles as fit in a typedjwt HS256 token of
+// at most 4096 bytes (the peers' tokens are 3 bytes longer: their aud is an
+// array).
+func rolesFor4KiB() []string {
+	s := typedjwtSide(keys["HS256"](), nil)
+	base, err := s.issue()
+	if err != nil {
+		panic(err)
+	}
+	// Each role adds 11 bytes of JSON ("role-000",), about 14.7 of base64.
+	n := (4096 - len(base)) * 3 / 44
+	for ; ; n-- {
+		s = typedjwtSide(keys["HS256"](), manyRoles(n))
+		tok, err := s.issue()
+		if err != nil {
+			panic(err)
+		}
+		if len(tok) <= 4096 {
+			return manyRoles(n)
+		}
+	}
+}
+
+// sizedSides builds the HS256 implementations compared by size (jwx is
+// left out: its cost is far from the others at every size).
+var sizedSides = func() map[string]func() []side {
+	m := make(map[string]func() []side)
+	for _, sz := range sizes {
+		m[sz.name] = sync.OnceValue(func() []side {
+			k, roles := keys["HS256"](), sz.roles()
+			return []side{typedjwtSide(k, roles), golangJWTSide(k, roles), floorSide(k, roles)}
 		})
 	}
 	return m
@@ -147,10 +211,10 @@ func inOrder[T any](list []T) []T {
 	return list
 }
 
-// checkResult fails tb unless r holds the fixture's claims.
-func checkResult(tb testing.TB, who string, r result) {
+// checkResult fails tb unless r holds the fixture's claims with roles.
+func checkResult(tb testing.TB, who string, r result, roles []string) {
 	tb.Helper()
-	if r.Subject != fxSubject || r.Tenant != fxTenant || len(r.Roles) != 2 || r.Roles[0] != fxRoles[0] || r.Roles[1] != fxRoles[1] {
+	if r.Subject != fxSubject || r.Tenant != fxTenant || !slices.Equal(r.Roles, roles) {
 		tb.Fatalf("%s: verify returned %+v, want the fixture's claims", who, r)
 	}
 }
@@ -166,6 +230,6 @@ func mustToken(tb testing.TB, s side) string {
 	if err != nil {
 		tb.Fatalf("%s: verify own token: %v", s.name, err)
 	}
-	checkResult(tb, s.name, r)
+	checkResult(tb, s.name, r, s.roles)
 	return tok
 }

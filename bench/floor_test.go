@@ -109,19 +109,20 @@ type floorHeader struct {
 // floor signs and verifies the fixture's tokens for one algorithm.
 type floor struct {
 	alg        string
-	headerJSON string // the header an issued token carries
-	header     string // the same, encoded
+	roles      []string // the roles it issues
+	headerJSON string   // the header an issued token carries
+	header     string   // the same, encoded
 	sigSize    int
 	sign       func(dst, input []byte) ([]byte, error)
 	check      func(input, sig []byte) bool
 }
 
-func newFloor(k keyMaterial) *floor {
+func newFloor(k keyMaterial, roles []string) *floor {
 	h, err := json.Marshal(floorHeader{Alg: k.alg, Typ: fxHeaderTyp})
 	if err != nil {
 		panic(err)
 	}
-	f := &floor{alg: k.alg, headerJSON: string(h), header: base64.RawURLEncoding.EncodeToString(h)}
+	f := &floor{alg: k.alg, roles: roles, headerJSON: string(h), header: base64.RawURLEncoding.EncodeToString(h)}
 	switch k.alg {
 	case "HS256":
 		secret := k.secret
@@ -297,7 +298,7 @@ func (f *floor) issue() (string, error) {
 		Iss: fxIssuer, Sub: fxSubject, Aud: floorAud{fxAudience},
 		Exp: now + int64(fxTTL/time.Second), Nbf: now, Iat: now,
 		Jti: base64.RawURLEncoding.EncodeToString(rnd[:]), Type: "access",
-		Roles: fxRoles, Tenant: fxTenant,
+		Roles: f.roles, Tenant: fxTenant,
 	}
 	payload, err := json.Marshal(&c)
 	if err != nil {
@@ -318,10 +319,11 @@ func (f *floor) issue() (string, error) {
 	return string(buf), nil
 }
 
-func floorSide(k keyMaterial) side {
-	f := newFloor(k)
+func floorSide(k keyMaterial, roles []string) side {
+	f := newFloor(k, roles)
 	return side{
 		name:  "floor",
+		roles: roles,
 		issue: f.issue,
 		verify: func(token string) (result, error) {
 			c, err := f.verify(token)

@@ -57,7 +57,7 @@ func newGJParser(alg string) *jwt.Parser {
 
 // gjIssue mints the fixture's token: the same claims as typedjwt, a 128-bit
 // random jti, and the header typ typedjwt writes.
-func gjIssue(method jwt.SigningMethod, key any) (string, error) {
+func gjIssue(method jwt.SigningMethod, key any, roles []string) (string, error) {
 	var rnd [16]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return "", err
@@ -74,7 +74,7 @@ func gjIssue(method jwt.SigningMethod, key any) (string, error) {
 			ID:        base64.RawURLEncoding.EncodeToString(rnd[:]),
 		},
 		Type:   "access",
-		Roles:  fxRoles,
+		Roles:  roles,
 		Tenant: fxTenant,
 	}
 	t := jwt.NewWithClaims(method, c)
@@ -82,14 +82,15 @@ func gjIssue(method jwt.SigningMethod, key any) (string, error) {
 	return t.SignedString(key)
 }
 
-func golangJWTSide(k keyMaterial) side {
+func golangJWTSide(k keyMaterial, roles []string) side {
 	method := gjMethod(k.alg)
 	p := newGJParser(k.alg)
 	signKey, verifyKey := k.signKey(), k.verifyKey()
 	keyFunc := func(*jwt.Token) (any, error) { return verifyKey, nil }
 	return side{
 		name:  "golang-jwt",
-		issue: func() (string, error) { return gjIssue(method, signKey) },
+		roles: roles,
+		issue: func() (string, error) { return gjIssue(method, signKey, roles) },
 		verify: func(token string) (result, error) {
 			var c gjClaims
 			if _, err := p.ParseWithClaims(token, &c, keyFunc); err != nil {

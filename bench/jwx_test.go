@@ -28,8 +28,8 @@ func jwxParseOptions(alg jwa.SignatureAlgorithm, verifyKey any) []jwt.ParseOptio
 	}
 }
 
-// jwxNewToken builds the fixture's claims as a jwx token.
-func jwxNewToken() (jwt.Token, error) {
+// jwxNewToken builds the fixture's claims, with roles, as a jwx token.
+func jwxNewToken(roles []string) (jwt.Token, error) {
 	var rnd [16]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, err
@@ -49,7 +49,7 @@ func jwxNewToken() (jwt.Token, error) {
 		{jwt.JwtIDKey, base64.RawURLEncoding.EncodeToString(rnd[:])},
 		{"type", "access"},
 		{"fresh", false},
-		{"roles", fxRoles},
+		{"roles", roles},
 		{"tenant", fxTenant},
 	} {
 		if err := t.Set(kv.k, kv.v); err != nil {
@@ -86,7 +86,7 @@ func jwxResult(t jwt.Token) (result, error) {
 	return r, nil
 }
 
-func jwxSide(k keyMaterial) side {
+func jwxSide(k keyMaterial, roles []string) side {
 	alg := jwa.SignatureAlgorithm(k.alg)
 	hdr := jws.NewHeaders()
 	if err := hdr.Set(jws.TypeKey, fxHeaderTyp); err != nil {
@@ -95,9 +95,10 @@ func jwxSide(k keyMaterial) side {
 	signOpt := jwt.WithKey(alg, k.signKey(), jws.WithProtectedHeaders(hdr))
 	parseOpts := jwxParseOptions(alg, k.verifyKey())
 	return side{
-		name: "jwx",
+		name:  "jwx",
+		roles: roles,
 		issue: func() (string, error) {
-			t, err := jwxNewToken()
+			t, err := jwxNewToken(roles)
 			if err != nil {
 				return "", err
 			}

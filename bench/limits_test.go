@@ -34,7 +34,7 @@ func BenchmarkKeySet(b *testing.B) {
 				b.Fatal(err)
 			}
 			ctx := context.Background()
-			tok, err := newTypedjwtIssuer(set[n-1]).Access(ctx, fxSubject)
+			tok, err := newTypedjwtIssuer(set[n-1], fxRoles).Access(ctx, fxSubject)
 			if err != nil {
 				b.Fatal(err)
 			}

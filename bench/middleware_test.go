@@ -42,7 +42,7 @@ func middlewareRoutes(tb testing.TB) []route {
 
 	// typedjwt: httpx.New(verifier) + auth.Required(handler).
 	key := typedjwtKey(k)
-	tjTok := mustToken(tb, typedjwtSide(k))
+	tjTok := mustToken(tb, typedjwtSide(k, fxRoles))
 	auth, err := httpx.New(newTypedjwtVerifier(key))
 	if err != nil {
 		tb.Fatal(err)
@@ -66,7 +66,7 @@ func middlewareRoutes(tb testing.TB) []route {
 		jwt.WithRequiredClaim(jwt.SubjectKey),
 		jwt.WithClaimValue("type", "access"),
 	)
-	t, err := jwxNewToken()
+	t, err := jwxNewToken(fxRoles)
 	if err != nil {
 		tb.Fatal(err)
 	}

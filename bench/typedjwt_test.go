@@ -35,15 +35,15 @@ func typedjwtKey(k keyMaterial, opts ...jwtx.KeyOption) *jwtx.Key {
 	return key
 }
 
-// newTypedjwtIssuer builds an issuer of the fixture's access tokens. The
-// user is the subject (U is string).
-func newTypedjwtIssuer(key jwtx.SigningKey) *jwtx.Issuer[string, Claims] {
+// newTypedjwtIssuer builds an issuer of the fixture's access tokens with
+// roles. The user is the subject (U is string).
+func newTypedjwtIssuer(key jwtx.SigningKey, roles []string) *jwtx.Issuer[string, Claims] {
 	iss, err := jwtx.NewIssuer[string, Claims](key,
 		jwtx.WithIssuer(fxIssuer),
 		jwtx.WithAudience(fxAudience),
 		jwtx.WithAccessTTL(fxTTL),
 		jwtx.WithClaims(func(context.Context, string) (Claims, error) {
-			return Claims{Roles: fxRoles, Tenant: fxTenant}, nil
+			return Claims{Roles: roles, Tenant: fxTenant}, nil
 		}),
 	)
 	if err != nil {
@@ -66,13 +66,14 @@ func newTypedjwtVerifier(keys jwtx.VerificationKeys) *jwtx.Verifier[jwtx.NoUser,
 }
 
 // typedjwtSide issues with the private key and verifies with the public one.
-func typedjwtSide(k keyMaterial) side {
+func typedjwtSide(k keyMaterial, roles []string) side {
 	key := typedjwtKey(k)
-	iss := newTypedjwtIssuer(key)
+	iss := newTypedjwtIssuer(key, roles)
 	ver := newTypedjwtVerifier(key.Public())
 	ctx := context.Background()
 	return side{
-		name: "typedjwt",
+		name:  "typedjwt",
+		roles: roles,
 		issue: func() (string, error) {
 			t, err := iss.Access(ctx, fxSubject)
 			return t.Raw, err

@@ -13,26 +13,42 @@ func BenchmarkVerify(b *testing.B) {
 	for _, alg := range algs {
 		b.Run(alg, func(b *testing.B) {
 			for _, s := range inOrder(sides[alg]()) {
-				b.Run(s.name, func(b *testing.B) {
-					tok := mustToken(b, s)
-					verify := s.verify
-					var r result
-					var err error
-					b.ReportAllocs()
-					b.ResetTimer()
-					for b.Loop() {
-						r, err = verify(tok)
-					}
-					b.StopTimer()
-					if err != nil {
-						b.Fatal(err)
-					}
-					checkResult(b, s.name, r)
-					b.ReportMetric(float64(len(tok)), "token-bytes")
-				})
+				b.Run(s.name, func(b *testing.B) { benchVerify(b, s) })
 			}
 		})
 	}
+}
+
+// BenchmarkVerifySize is BenchmarkVerify for HS256 tokens of other sizes:
+// the fixture with 1, 10 and 100 roles, and with as many roles as fit in a
+// 4 KiB token (see sizes), for typedjwt, golang-jwt and the floor.
+func BenchmarkVerifySize(b *testing.B) {
+	for _, sz := range sizes {
+		b.Run(sz.name, func(b *testing.B) {
+			for _, s := range inOrder(sizedSides[sz.name]()) {
+				b.Run(s.name, func(b *testing.B) { benchVerify(b, s) })
+			}
+		})
+	}
+}
+
+// benchVerify times s verifying a token it minted.
+func benchVerify(b *testing.B, s side) {
+	tok := mustToken(b, s)
+	verify := s.verify
+	var r result
+	var err error
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r, err = verify(tok)
+	}
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	checkResult(b, s.name, r, s.roles)
+	b.ReportMetric(float64(len(tok)), "token-bytes")
 }
 
 // BenchmarkParallelVerify is BenchmarkVerify for HS256 and ES256 under
