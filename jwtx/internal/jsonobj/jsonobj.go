@@ -107,42 +107,69 @@ func Object(data []byte, maxDepth int, fn func(name, value []byte) error) error 
 // vouches for it, so that the cost of a refusal stays bounded however many
 // members the input holds.
 func ObjectN(data []byte, maxDepth, maxMembers int, fn func(name, value []byte) error) error {
-	s := scanner{data: data, maxDepth: min(maxDepth, depthCap), maxMembers: maxMembers}
-	i := s.skipSpace(0)
-	if i >= len(data) {
-		return errAt(ErrSyntax, "unexpected end of input", i)
-	}
-	if data[i] != '{' {
-		return errAt(ErrSyntax, "top-level value is not an object", i)
-	}
-	if s.maxDepth < 1 {
-		return errAt(ErrDepth, "object exceeds the depth limit", i)
-	}
-	var c *collector
+	var buf [smallObject]Member
+	var members []Member
 	if fn != nil {
-		c = new(collector)
+		members = buf[:0]
 	}
-	end, err := s.object(i, 1, c)
+	members, err := scan(data, maxDepth, maxMembers, members, fn != nil)
 	if err != nil {
 		return err
 	}
-	if end = s.skipSpace(end); end != len(data) {
-		return errAt(ErrSyntax, "data after the top-level object", end)
-	}
-	if c == nil {
-		return nil
-	}
-	for _, m := range c.small[:c.n] {
-		if err := fn(m.name, m.value); err != nil {
-			return err
-		}
-	}
-	for _, m := range c.more {
-		if err := fn(m.name, m.value); err != nil {
+	for _, m := range members {
+		if err := fn(m.Name, data[m.Start:m.End:m.End]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// A Member is one member of the top-level object scanned by [Members]:
+// its unescaped name and where its raw value lies in the input.
+type Member struct {
+	// Name aliases the input, with its capacity clipped to its length,
+	// unless it contains escape sequences; then it is freshly allocated.
+	Name []byte
+	// Start and End delimit the raw value: input[Start:End], without
+	// surrounding whitespace.
+	Start, End int
+}
+
+// Members checks data as [Object] does and appends the members of its
+// top-level object to dst, in order; it appends nothing to dst when data is
+// refused. It allocates nothing but the growth of dst and the names with
+// escape sequences, so a caller that passes a dst with room for the members
+// of a typical input (an array on its stack) scans it without allocating.
+// The values of the members are valid JSON: the functions of this package
+// for validated input ([SkipValue], [StringEnd], [Unescape]) read them.
+func Members(data []byte, maxDepth int, dst []Member) ([]Member, error) {
+	return scan(data, maxDepth, math.MaxInt, dst, true)
+}
+
+// scan checks data and, with collect, appends its top-level members to dst.
+func scan(data []byte, maxDepth, maxMembers int, dst []Member, collect bool) ([]Member, error) {
+	s := scanner{data: data, maxDepth: min(maxDepth, depthCap), maxMembers: maxMembers}
+	i := s.skipSpace(0)
+	if i >= len(data) {
+		return dst, errAt(ErrSyntax, "unexpected end of input", i)
+	}
+	if data[i] != '{' {
+		return dst, errAt(ErrSyntax, "top-level value is not an object", i)
+	}
+	if s.maxDepth < 1 {
+		return dst, errAt(ErrDepth, "object exceeds the depth limit", i)
+	}
+	s.collect = collect
+	end, out, err := s.object(i, 1, dst)
+	if err == nil {
+		if end = s.skipSpace(end); end != len(data) {
+			err = errAt(ErrSyntax, "data after the top-level object", end)
+		}
+	}
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
 }
 
 // String returns the unescaped contents of value, a raw JSON string value
@@ -183,30 +210,8 @@ type scanner struct {
 	maxDepth   int
 	maxMembers int
 	members    int
-}
-
-// member is one top-level member recorded for the callback of Object.
-type member struct {
-	name, value []byte
-}
-
-// collector records the top-level members so that the callback runs only
-// after the whole input has been validated. The first members are stored
-// inline so that a typical claims set needs no allocation.
-type collector struct {
-	small [smallObject]member
-	n     int
-	more  []member
-}
-
-// add records one member.
-func (c *collector) add(name, value []byte) {
-	if c.n < len(c.small) {
-		c.small[c.n] = member{name: name, value: value}
-		c.n++
-		return
-	}
-	c.more = append(c.more, member{name: name, value: value})
+	// collect asks object to return the members of the top-level object.
+	collect bool
 }
 
 // skipSpace returns the offset of the first byte at or after i that is not
@@ -224,29 +229,30 @@ func (s *scanner) skipSpace(i int) int {
 }
 
 // object scans the object whose opening brace is at data[i] and which sits at
-// the given depth, and returns the offset just past its closing brace. If c is
-// not nil, it receives every member.
-func (s *scanner) object(i, depth int, c *collector) (int, error) {
+// the given depth, and returns the offset just past its closing brace. With
+// s.collect, the members of the top-level object (depth 1) are appended to
+// dst, which is returned.
+func (s *scanner) object(i, depth int, dst []Member) (int, []Member, error) {
 	var names nameSet
 	data := s.data
 	i = s.skipSpace(i + 1)
 	if i < len(data) && data[i] == '}' {
-		return i + 1, nil
+		return i + 1, dst, nil
 	}
 	for {
 		if i >= len(data) {
-			return 0, errAt(ErrSyntax, "unexpected end of input in object", i)
+			return 0, nil, errAt(ErrSyntax, "unexpected end of input in object", i)
 		}
 		if data[i] != '"' {
-			return 0, errAt(ErrSyntax, "expected member name", i)
+			return 0, nil, errAt(ErrSyntax, "expected member name", i)
 		}
 		start := i
 		if s.members++; s.members > s.maxMembers {
-			return 0, errAt(ErrMembers, "more members than the limit", start)
+			return 0, nil, errAt(ErrMembers, "more members than the limit", start)
 		}
 		end, escaped, err := s.str(i)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		name := data[start+1 : end-1 : end-1]
 		if escaped {
@@ -254,41 +260,43 @@ func (s *scanner) object(i, depth int, c *collector) (int, error) {
 		}
 
 		if names.add(name) {
-			return 0, errAt(ErrDuplicate, "repeated member name", start)
+			return 0, nil, errAt(ErrDuplicate, "repeated member name", start)
 		}
 
 		i = s.skipSpace(end)
 		if i >= len(data) || data[i] != ':' {
-			return 0, errAt(ErrSyntax, "expected colon after member name", i)
+			return 0, nil, errAt(ErrSyntax, "expected colon after member name", i)
 		}
 		i = s.skipSpace(i + 1)
 		valueStart := i
 		if i, err = s.value(i, depth); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		if c != nil {
-			c.add(name, data[valueStart:i:i])
+		if depth == 1 && s.collect {
+			dst = append(dst, Member{Name: name, Start: valueStart, End: i})
 		}
 
 		i = s.skipSpace(i)
 		if i >= len(data) {
-			return 0, errAt(ErrSyntax, "unexpected end of input in object", i)
+			return 0, nil, errAt(ErrSyntax, "unexpected end of input in object", i)
 		}
 		switch data[i] {
 		case ',':
 			i = s.skipSpace(i + 1)
 		case '}':
-			return i + 1, nil
+			return i + 1, dst, nil
 		default:
-			return 0, errAt(ErrSyntax, "expected comma or closing brace", i)
+			return 0, nil, errAt(ErrSyntax, "expected comma or closing brace", i)
 		}
 	}
 }
 
-// nameSet holds the member names of one object. The first names live in an
-// inline array searched linearly, which needs no allocation; beyond that the
-// set moves to a map so that huge objects stay roughly linear to check.
+// nameSet holds the member names of one object. The first names live in
+// inline arrays, with a hash of each under case folding, and are searched
+// linearly by hash, which needs no allocation; beyond that the set moves to
+// a map so that huge objects stay roughly linear to check.
 type nameSet struct {
+	hash  [smallObject]uint64
 	small [smallObject][]byte
 	n     int
 	large map[string]struct{}
@@ -304,13 +312,14 @@ func (ns *nameSet) add(name []byte) (dup bool) {
 		ns.large[key] = struct{}{}
 		return false
 	}
-	for _, prev := range ns.small[:ns.n] {
-		if sameName(prev, name) {
+	h := foldHash(name)
+	for k, prev := range ns.hash[:ns.n] {
+		if prev == h && bytes.EqualFold(ns.small[k], name) {
 			return true
 		}
 	}
 	if ns.n < len(ns.small) {
-		ns.small[ns.n] = name
+		ns.hash[ns.n], ns.small[ns.n] = h, name
 		ns.n++
 		return false
 	}
@@ -322,27 +331,41 @@ func (ns *nameSet) add(name []byte) (dup bool) {
 	return false
 }
 
-// sameName reports whether two unescaped names are equal under Unicode
-// simple case folding, the matching encoding/json uses to pick a struct
-// field. Comparing folded first bytes before calling bytes.EqualFold keeps
-// the common case of short, distinct ASCII claim names cheap.
-func sameName(a, b []byte) bool {
-	if len(a) == 0 || len(b) == 0 {
-		return len(a) == len(b)
+// foldHash hashes a name (valid UTF-8) under Unicode simple case folding,
+// the matching encoding/json uses to pick a struct field: names equal
+// under bytes.EqualFold have equal hashes. Each rune counts as the
+// smallest rune of its folding orbit, as in foldKey: for ASCII letters,
+// the upper case.
+func foldHash(name []byte) uint64 {
+	const (
+		offset = 14695981039346656037 // FNV-1a
+		prime  = 1099511628211
+	)
+	h := uint64(offset)
+	for i := 0; i < len(name); {
+		c := name[i]
+		if c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			h = (h ^ uint64(c)) * prime
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(name[i:])
+		h = (h ^ uint64(foldMin(r))) * prime
+		i += size
 	}
-	x, y := a[0], b[0]
-	if x < utf8.RuneSelf && y < utf8.RuneSelf {
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
+	return h
+}
+
+// foldMin returns the smallest rune of the simple folding orbit of r.
+func foldMin(r rune) rune {
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		m = min(m, f)
 	}
-	return bytes.EqualFold(a, b)
+	return m
 }
 
 // foldKey maps a name to a key shared by exactly the names equal to it
@@ -352,13 +375,7 @@ func foldKey(name []byte) string {
 	var b strings.Builder
 	b.Grow(len(name))
 	for _, r := range string(name) {
-		min := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			if f < min {
-				min = f
-			}
-		}
-		b.WriteRune(min)
+		b.WriteRune(foldMin(r))
 	}
 	return b.String()
 }
@@ -408,7 +425,8 @@ func (s *scanner) value(i, depth int) (int, error) {
 			return 0, errAt(ErrDepth, "value exceeds the depth limit", i)
 		}
 		if c == '{' {
-			return s.object(i, depth+1, nil)
+			end, _, err := s.object(i, depth+1, nil)
+			return end, err
 		}
 		return s.array(i, depth+1)
 	case 't':
@@ -489,12 +507,7 @@ func (s *scanner) str(i int) (end int, escaped bool, err error) {
 	data := s.data
 	i++
 	for {
-		for i < len(data) {
-			if c := data[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-				break
-			}
-			i++
-		}
+		i = plainRun(data, i)
 		if i >= len(data) {
 			return 0, false, errAt(ErrSyntax, "unterminated string", i)
 		}
