@@ -1,12 +1,12 @@
 package jwtx
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
 )
 
 // TokenType is the value of the "type" claim: what a token may be used for.
@@ -52,10 +52,13 @@ func (r *RegisteredClaims) registeredPtr() *RegisteredClaims { return r }
 // compile as a type argument, and NewIssuer and NewVerifier refuse one that
 // embeds it through a pointer.
 //
-// Verification decodes the registered claims itself and hands the members
-// named by fields of the type to encoding/json. A type whose pointer
-// implements [json.Unmarshaler] is handed the whole payload instead; the
-// registered claims it ends up with are still the ones verification read.
+// Verification decodes the registered claims itself, and the type's own
+// fields of common kinds (strings, booleans, numbers, and slices, pointers
+// and structs of them) straight from its strict scan of the payload, with
+// encoding/json's results and refusals; it hands the members of other
+// fields to encoding/json. A type whose pointer implements
+// [json.Unmarshaler] is handed the whole payload instead; the registered
+// claims it ends up with are still the ones verification read.
 type Claims interface {
 	registered() RegisteredClaims
 }
@@ -139,11 +142,15 @@ var errAudienceType = errors.New("not a string or an array of strings")
 // UnmarshalJSON accepts a string or an array of strings, as the verifier
 // decodes aud.
 func (a *Audience) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || !json.Valid(b) { // audienceClaim reads valid JSON only
+	// The value is scanned as the verifier scans a payload: as the member
+	// of an object.
+	obj := append(append([]byte(`{"aud":`), b...), '}')
+	members, err := jsonobj.Members(obj, maxClaimsDepth, nil)
+	if err != nil || len(members) != 1 {
 		return errAudienceType
 	}
-	aud, err := audienceClaim(b)
+	d := claimDecoder{data: obj, src: string(obj)}
+	aud, err := d.audience(members[0].Start)
 	if err != nil {
 		return err
 	}

@@ -12,28 +12,24 @@ import (
 
 // claimNames is what a Verifier knows about the JSON members of C.
 type claimNames struct {
-	exact map[string]struct{}
+	exact map[string]claimField
 	list  []string
-	// nested holds the shape of the members whose values encoding/json
-	// decodes into structs somewhere inside.
-	nested map[string]*shape
 	// whole is set when C decodes itself (json.Unmarshaler): it is then
 	// given the whole payload, not only its own members.
 	whole bool
+	// typeName is the name of C, for errors.
+	typeName string
 }
 
-// checkName accepts a member name of C and any name unrelated to C. A name that is not one
-// but equals one under case folding is ambiguous: encoding/json would decode
-// it into that field (its matching is case-insensitive), although for every
-// other JSON reader it is a different claim. checkName refuses it.
-func (n *claimNames) checkName(name []byte) error {
-	if _, ok := n.exact[string(name)]; ok {
-		return nil
-	}
-	if s, ok := foldMatch(n.list, name); ok {
-		return caseVariantError(name, s)
-	}
-	return nil
+// claimField is what a Verifier knows about one member of C.
+type claimField struct {
+	// shape is the shape of the member's value when encoding/json decodes
+	// it into a struct somewhere inside, or nil.
+	shape *shape
+	// plan decodes the member into the field of C at index, when not nil;
+	// otherwise encoding/json decodes it.
+	plan  *plan
+	index int
 }
 
 // foldMatch returns the name of names equal to name under case folding, as
@@ -64,7 +60,7 @@ func inspectClaims[C Claims]() (claimNames, error) {
 	if t.Kind() != reflect.Struct {
 		return claimNames{}, fmt.Errorf("%w: claims type %v is not a struct", ErrConfig, t)
 	}
-	names := claimNames{exact: make(map[string]struct{}), nested: make(map[string]*shape)}
+	names := claimNames{exact: make(map[string]claimField), typeName: t.Name()}
 	if t == reflect.TypeFor[RegisteredClaims]() {
 		for _, n := range registeredNames() {
 			names.add(n)
@@ -80,11 +76,15 @@ func inspectClaims[C Claims]() (claimNames, error) {
 	top := shape{kind: structShape, fields: make(map[string]*shape)}
 	shapes{}.addFields(&top, t)
 	for name, s := range top.fields {
-		if s != nil {
-			names.nested[name] = s
+		if f, ok := names.exact[name]; ok && s != nil {
+			f.shape = s
+			names.exact[name] = f
 		}
 	}
 	names.whole = reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]())
+	if !names.whole {
+		names.planFields(t)
+	}
 	if a, b, ok := names.collision(); ok {
 		return claimNames{}, fmt.Errorf("%w: claims type %v has fields %q and %q, equal under case folding", ErrConfig, t, a, b)
 	}
@@ -137,8 +137,38 @@ func (n *claimNames) add(name string) {
 	if _, ok := n.exact[name]; ok {
 		return
 	}
-	n.exact[name] = struct{}{}
+	n.exact[name] = claimField{}
 	n.list = append(n.list, name)
+}
+
+// planFields gives a plan to each field C declares itself (not through an
+// embedded struct) that encoding/json would decode as the plan does: the
+// only field of C's top level under its name, without ",string", of a type
+// with a plan. Names declared through embedded structs are left to
+// encoding/json, which resolves them.
+func (n *claimNames) planFields(t reflect.Type) {
+	count := make(map[string]int)
+	for i := 0; i < t.NumField(); i++ {
+		if name, embedded, ok := jsonField(t.Field(i)); ok && embedded == nil {
+			count[name]++
+		}
+	}
+	p := planner{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, embedded, ok := jsonField(f)
+		if !ok || embedded != nil || f.Anonymous || count[name] != 1 || stringOption(f.Tag.Get("json")) {
+			continue
+		}
+		cf, ok := n.exact[name]
+		if !ok {
+			continue
+		}
+		if cf.plan = p.of(f.Type); cf.plan != nil {
+			cf.index = i
+			n.exact[name] = cf
+		}
+	}
 }
 
 // collision returns two names of C equal under case folding, which no

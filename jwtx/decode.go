@@ -3,6 +3,7 @@ package jwtx
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -11,34 +12,60 @@ import (
 
 // decodeClaims decodes a verified payload into c in one pass of the strict
 // scanner: registered claims are decoded here, with their JSON types
-// checked; members that are fields of the claims type are collected into a
+// checked; members that are fields of the claims type with a plan are
+// decoded by it; the other members of the claims type are collected into a
 // smaller object for encoding/json; other members are left to RawClaims.
-func decodeClaims[C Claims](payload []byte, names *claimNames, numericSubject bool, c *C) error {
+// src holds the same bytes as payload: the claims' strings are substrings
+// of it.
+func decodeClaims[C Claims](payload []byte, src string, names *claimNames, numericSubject bool, c *C) error {
+	var buf [24]jsonobj.Member
+	members, err := jsonobj.Members(payload, maxClaimsDepth, buf[:0])
+	if err != nil {
+		return jsonMalformed("claims", err)
+	}
+	d := claimDecoder{data: payload, src: src}
 	r := registeredOf(c)
+	var fields reflect.Value // *c, once a plan needs it
 	var rest []byte
-	err := jsonobj.Object(payload, maxClaimsDepth, func(name, value []byte) error {
-		if numericSubject && string(name) == "sub" && value[0] != '"' {
-			s, err := integerSubject(value)
+	for _, m := range members {
+		name := m.Name
+		if numericSubject && string(name) == "sub" && payload[m.Start] != '"' {
+			s, err := integerSubject(payload[m.Start:m.End])
 			if err != nil {
 				return &ClaimError{Claim: "sub", Err: err}
 			}
 			r.Subject = s
-			return nil
+			continue
 		}
-		if handled, err := decodeRegistered(r, name, value); handled {
+		if handled, err := d.registered(r, name, m.Start, m.End); handled {
 			if err != nil {
 				return &ClaimError{Claim: string(name), Err: err}
 			}
-			return nil
+			continue
 		}
-		if err := names.checkName(name); err != nil {
-			return err
+		f, ok := names.exact[string(name)]
+		if !ok {
+			// A name that equals one of C's only under case folding is
+			// ambiguous: encoding/json would decode it into that field
+			// (its matching is case-insensitive), although for every
+			// other JSON reader it is a different claim.
+			if s, ok := foldMatch(names.list, name); ok {
+				return caseVariantError(name, s)
+			}
+			continue
 		}
-		if _, ok := names.exact[string(name)]; !ok {
-			return nil
+		if f.plan != nil {
+			if !fields.IsValid() {
+				fields = reflect.ValueOf(c).Elem()
+			}
+			if _, err := d.value(f.plan, fields.Field(f.index), m.Start); err != nil {
+				return claimError(err, string(name), names.typeName)
+			}
+			continue
 		}
-		if s := names.nested[string(name)]; s != nil {
-			if err := s.check(value, append([]byte(nil), name...)); err != nil {
+		value := payload[m.Start:m.End]
+		if f.shape != nil {
+			if err := f.shape.check(value, append([]byte(nil), name...)); err != nil {
 				return err
 			}
 		}
@@ -51,14 +78,6 @@ func decodeClaims[C Claims](payload []byte, names *claimNames, numericSubject bo
 		rest = appendString(rest, name)
 		rest = append(rest, ':')
 		rest = append(rest, value...)
-		return nil
-	})
-	if err != nil {
-		var ce *ClaimError
-		if errors.As(err, &ce) {
-			return err
-		}
-		return jsonMalformed("claims", err)
 	}
 	if names.whole {
 		// A self-decoding type sees every member, but the registered
@@ -122,41 +141,74 @@ func unmarshalClaims[C Claims](b []byte, c *C) error {
 	return nil
 }
 
-// decodeRegistered decodes a registered claim into r. It reports whether
-// name is a registered claim and, if so, whether its value was acceptable.
-func decodeRegistered(r *RegisteredClaims, name, value []byte) (bool, error) {
+// registered decodes a registered claim, the member name whose value is
+// data[start:end], into r. It reports whether name is a registered claim
+// and, if so, whether its value was acceptable.
+func (d *claimDecoder) registered(r *RegisteredClaims, name []byte, start, end int) (bool, error) {
 	var err error
 	switch string(name) {
 	case "iss":
-		r.Issuer, err = stringClaim(value)
+		r.Issuer, err = d.stringClaim(start)
 	case "sub":
-		r.Subject, err = stringClaim(value)
+		r.Subject, err = d.stringClaim(start)
 	case "jti":
-		r.ID, err = stringClaim(value)
+		r.ID, err = d.stringClaim(start)
 	case "csrf":
-		r.CSRF, err = stringClaim(value)
+		r.CSRF, err = d.stringClaim(start)
 	case "fam":
-		r.Family, err = stringClaim(value)
+		r.Family, err = d.stringClaim(start)
 	case "type":
 		var s string
-		s, err = stringClaim(value)
+		s, err = d.stringClaim(start)
 		r.Type = TokenType(s)
 	case "aud":
-		r.Audience, err = audienceClaim(value)
+		r.Audience, err = d.audience(start)
 	case "exp":
-		r.ExpiresAt.Time, err = dateClaim(value)
+		r.ExpiresAt.Time, err = dateClaim(d.data[start:end])
 	case "nbf":
-		r.NotBefore.Time, err = dateClaim(value)
+		r.NotBefore.Time, err = dateClaim(d.data[start:end])
 	case "iat":
-		r.IssuedAt.Time, err = dateClaim(value)
+		r.IssuedAt.Time, err = dateClaim(d.data[start:end])
 	case "fresh":
-		if err = r.Fresh.UnmarshalJSON(value); err != nil {
+		if err = r.Fresh.UnmarshalJSON(d.data[start:end]); err != nil {
 			err = malformed("%v", err)
 		}
 	default:
 		return false, nil
 	}
 	return true, err
+}
+
+// stringClaim decodes the string at data[i].
+func (d *claimDecoder) stringClaim(i int) (string, error) {
+	if d.data[i] != '"' {
+		return "", malformed("not a string")
+	}
+	s, _ := d.str(i)
+	return s, nil
+}
+
+// audience decodes the aud claim at data[i]: a string or an array of
+// strings.
+func (d *claimDecoder) audience(i int) (Audience, error) {
+	switch d.data[i] {
+	case '"':
+		s, _ := d.str(i)
+		return Audience{s}, nil
+	case '[':
+	default:
+		return nil, malformed("%v", errAudienceType)
+	}
+	aud := make(Audience, d.elements(i))
+	i = jsonobj.SkipSpace(d.data, i+1)
+	for k := range aud {
+		if d.data[i] != '"' {
+			return nil, malformed("%v", errAudienceType)
+		}
+		aud[k], i = d.str(i)
+		i = jsonobj.SkipSpace(d.data, jsonobj.SkipSpace(d.data, i)+1) // past the comma
+	}
+	return aud, nil
 }
 
 // integerSubject reads a subject written as a JSON integer, as Flask writes
@@ -169,67 +221,10 @@ func integerSubject(value []byte) (string, error) {
 	return strconv.FormatInt(n, 10), nil
 }
 
-func stringClaim(value []byte) (string, error) {
-	s, err := jsonobj.String(value)
-	if err != nil {
-		return "", malformed("not a string")
-	}
-	return string(s), nil
-}
-
 func dateClaim(value []byte) (time.Time, error) {
 	t, err := parseNumericDate(value)
 	if err != nil {
 		return time.Time{}, malformed("%v", err)
 	}
 	return t, nil
-}
-
-// audienceClaim decodes a string or an array of strings. value is valid
-// JSON, checked by the scanner.
-func audienceClaim(value []byte) (Audience, error) {
-	if value[0] == '"' {
-		s, err := stringClaim(value)
-		if err != nil {
-			return nil, err
-		}
-		return Audience{s}, nil
-	}
-	if value[0] != '[' {
-		return nil, malformed("%v", errAudienceType)
-	}
-	aud := Audience{}
-	i := skipSpace(value, 1)
-	if value[i] == ']' {
-		return aud, nil
-	}
-	for {
-		if value[i] != '"' {
-			return nil, malformed("%v", errAudienceType)
-		}
-		end := i + 1
-		for value[end] != '"' {
-			if value[end] == '\\' {
-				end++
-			}
-			end++
-		}
-		s, err := stringClaim(value[i : end+1])
-		if err != nil {
-			return nil, err
-		}
-		aud = append(aud, s)
-		i = skipSpace(value, end+1)
-		if value[i] == ']' {
-			return aud, nil
-		}
-		i = skipSpace(value, i+1) // past the comma
-	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
 }

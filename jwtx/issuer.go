@@ -455,7 +455,7 @@ func (i *Issuer[U, C]) mergeExtra(payload []byte, extra map[string]any, audience
 		return nil, fmt.Errorf("jwtx: encode claims: %w", err)
 	}
 	var check C
-	if err := decodeClaims(out, &i.names, false, &check); err != nil {
+	if err := decodeClaims(out, string(out), &i.names, false, &check); err != nil {
 		return nil, fmt.Errorf("%w: extra claims do not fit %T: %w", ErrConfig, check, err)
 	}
 	*c = check

@@ -244,7 +244,7 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 		return zero, nil, err
 	}
 	var c C
-	if err := decodeClaims(payload, &v.names, v.cfg.flask, &c); err != nil {
+	if err := decodeClaims(payload, string(payload), &v.names, v.cfg.flask, &c); err != nil {
 		return zero, nil, err
 	}
 	r := registeredOf(&c)
