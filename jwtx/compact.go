@@ -1,9 +1,11 @@
 package jwtx
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/typedjwt/typedjwt/jwtx/internal/ascii"
 	"github.com/typedjwt/typedjwt/jwtx/internal/jose"
@@ -46,12 +48,18 @@ func newCompactDecoder() compactDecoder {
 	return compactDecoder{b64: base64.RawURLEncoding.Strict()}
 }
 
-// compactToken is a token split into its segments.
+// compactToken is a token split into its segments, with its header and
+// payload decoded.
 type compactToken struct {
 	signingInput []byte // header "." payload
 	header       []byte
 	payload      []byte
 	signature    []byte
+	// headerJSON and payloadJSON are the decoded header and payload, or
+	// nil with headerErr and payloadErr, which the verification reports
+	// at the step that reads them.
+	headerJSON, payloadJSON []byte
+	headerErr, payloadErr   error
 }
 
 func malformed(format string, args ...any) error {
@@ -69,18 +77,84 @@ func jsonMalformed(part string, err error) error {
 	return malformed("%s: not one JSON object", part)
 }
 
-// split checks the characters of token and cuts it into segments. It counts
-// dots without allocating per segment, so a flood of dots costs one pass.
-// An empty signature is left to the algorithm and signature checks, which
-// refuse it with the more telling ErrAlgorithm (alg "none") or ErrSignature.
+// split cuts token into segments and decodes its header and payload. The
+// characters of the header and the payload are checked by their base64url
+// decoding, those of the signature against the alphabet; a token that
+// fails either is refused by strictSplit, which says where, so that a
+// character that does not belong in a compact token is reported first,
+// before anything in the header, as if every character had been checked
+// beforehand. A header or payload refused for another reason (trailing
+// bits, length) is reported when it is read.
 func (d compactDecoder) split(token string) (compactToken, error) {
-	if token == "" {
-		return compactToken{}, malformed("empty token")
+	d1 := strings.IndexByte(token, '.')
+	d2 := strings.IndexByte(token[d1+1:], '.') + d1 + 1
+	if d1 <= 0 || d2 <= d1+1 || strings.IndexByte(token[d2+1:], '.') >= 0 {
+		return compactToken{}, d.strictSplit(token)
 	}
-	raw := []byte(token)
+	// One allocation: the token's bytes, then its decoded header and
+	// payload.
+	hn := d.b64.DecodedLen(d1)
+	if d1 > maxHeaderSegment {
+		hn = 0 // refused by its size, undecoded
+	}
+	pn := d.b64.DecodedLen(d2 - d1 - 1)
+	buf := make([]byte, len(token)+hn+pn)
+	raw := buf[:len(token):len(token)]
+	copy(raw, token)
+	tok := compactToken{
+		signingInput: raw[:d2],
+		header:       raw[:d1],
+		payload:      raw[d1+1 : d2],
+		signature:    raw[d2+1:],
+	}
+	if bytes.IndexByte(tok.signingInput, '\r') >= 0 || bytes.IndexByte(tok.signingInput, '\n') >= 0 || !base64URL(tok.signature) {
+		// Line breaks are skipped by the base64 decoder.
+		return compactToken{}, d.strictSplit(token)
+	}
+	if d1 > maxHeaderSegment {
+		tok.headerErr = fmt.Errorf("%w: the header is %d bytes encoded, over the limit of %d; put application data in the claims, not the JOSE header",
+			ErrTooLarge, d1, maxHeaderSegment)
+	} else if n, err := d.b64.Decode(buf[len(token):len(token)+hn], tok.header); err == nil {
+		tok.headerJSON = buf[len(token) : len(token)+n : len(token)+n]
+	} else {
+		tok.headerErr = malformed("header is not strict base64url")
+	}
+	if n, err := d.b64.Decode(buf[len(token)+hn:], tok.payload); err == nil {
+		tok.payloadJSON = buf[len(token)+hn : len(token)+hn+n : len(token)+hn+n]
+	} else {
+		tok.payloadErr = malformed("payload is not strict base64url")
+	}
+	if tok.headerErr != nil || tok.payloadErr != nil {
+		if err := d.strictSplit(token); err != nil {
+			return compactToken{}, err
+		}
+	}
+	return tok, nil
+}
+
+// base64URL reports whether s holds base64url characters only.
+func base64URL(s []byte) bool {
+	for _, c := range s {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// strictSplit checks every character of token and its segments, and says
+// what is wrong. It counts dots without allocating per segment, so a flood
+// of dots costs one pass. An empty signature is left to the algorithm and
+// signature checks, which refuse it with the more telling ErrAlgorithm
+// (alg "none") or ErrSignature. It returns nil for a token whose
+// characters and segments are fine.
+func (d compactDecoder) strictSplit(token string) error {
+	if token == "" {
+		return malformed("empty token")
+	}
 	dots, d1, d2 := 0, 0, 0
-	for i, c := range raw {
-		switch {
+	for i := 0; i < len(token); i++ {
+		switch c := token[i]; {
 		case c == '.':
 			switch dots {
 			case 0:
@@ -91,25 +165,20 @@ func (d compactDecoder) split(token string) (compactToken, error) {
 			dots++
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
 		case c == ' ' && dots == 0:
-			return compactToken{}, malformed("the token starts with %q: pass the token alone, without its scheme (take the part after \"Bearer \")", truncate(token[:i]))
+			return malformed("the token starts with %q: pass the token alone, without its scheme (take the part after \"Bearer \")", truncate(token[:i]))
 		default:
-			return compactToken{}, malformed("invalid character at offset %d: a compact token has only base64url characters and two dots", i)
+			return malformed("invalid character at offset %d: a compact token has only base64url characters and two dots", i)
 		}
 	}
 	switch {
 	case dots == 4:
-		return compactToken{}, fmt.Errorf("%w: JWE is not accepted", ErrUnsupported)
+		return fmt.Errorf("%w: JWE is not accepted", ErrUnsupported)
 	case dots != 2:
-		return compactToken{}, malformed("%d segments, want 3", dots+1)
+		return malformed("%d segments, want 3", dots+1)
 	case d1 == 0 || d2 == d1+1:
-		return compactToken{}, malformed("empty segment")
+		return malformed("empty segment")
 	}
-	return compactToken{
-		signingInput: raw[:d2],
-		header:       raw[:d1],
-		payload:      raw[d1+1 : d2],
-		signature:    raw[d2+1:],
-	}, nil
+	return nil
 }
 
 // decode decodes one segment into dst, growing it if needed.
@@ -124,6 +193,11 @@ func (d compactDecoder) decode(dst, seg []byte, what string) ([]byte, error) {
 		return nil, malformed("%s is not strict base64url", what)
 	}
 	return dst[:m], nil
+}
+
+// claims returns the decoded payload, or why it could not be decoded.
+func (tok *compactToken) claims() ([]byte, error) {
+	return tok.payloadJSON, tok.payloadErr
 }
 
 // header is the part of a JOSE header the verifier acts on.
@@ -148,15 +222,11 @@ type header struct {
 // or not a string (a nested token); a typ that is not a string is dropped.
 // jwk, jku, x5u, x5c and other parameters are ignored: no key ever comes
 // from the token.
-func (d compactDecoder) header(seg []byte) (header, error) {
-	if len(seg) > maxHeaderSegment {
-		return header{}, fmt.Errorf("%w: the header is %d bytes encoded, over the limit of %d; put application data in the claims, not the JOSE header",
-			ErrTooLarge, len(seg), maxHeaderSegment)
+func (d compactDecoder) header(tok *compactToken) (header, error) {
+	if tok.headerErr != nil {
+		return header{}, tok.headerErr
 	}
-	js, err := d.decode(nil, seg, "header")
-	if err != nil {
-		return header{}, err
-	}
+	js := tok.headerJSON
 	var h header
 	hasAlg := false
 	refuse := func(param string) {
@@ -164,7 +234,7 @@ func (d compactDecoder) header(seg []byte) (header, error) {
 			h.refused = &HeaderError{Param: param, Err: ErrUnsupported}
 		}
 	}
-	err = jsonobj.ObjectN(js, maxHeaderDepth, maxHeaderMembers, func(name, value []byte) error {
+	err := jsonobj.ObjectN(js, maxHeaderDepth, maxHeaderMembers, func(name, value []byte) error {
 		switch string(name) {
 		case "alg":
 			s, err := jsonobj.String(value)

@@ -210,7 +210,7 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 	if err != nil {
 		return zero, nil, err
 	}
-	hdr, err := v.compact.header(tok.header)
+	hdr, err := v.compact.header(&tok)
 	if err != nil {
 		return zero, nil, err
 	}
@@ -239,7 +239,7 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 	if err := hdr.checkSigned(wantTyp, otherTyp); err != nil {
 		return zero, nil, err
 	}
-	payload, err := v.compact.decode(nil, tok.payload, "payload")
+	payload, err := tok.claims()
 	if err != nil {
 		return zero, nil, err
 	}
