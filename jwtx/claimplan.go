@@ -170,6 +170,17 @@ type claimDecoder struct {
 	// src holds the same bytes as data: strings without escapes are
 	// substrings of it, so that the claims share one allocation.
 	src string
+	// known is the number of elements of the array at data[knownAt], as
+	// the scanner counted them; knownAt is -1 when there is none.
+	knownAt, known int
+}
+
+// count returns the number of elements of the array at data[i].
+func (d *claimDecoder) count(i int) int {
+	if i == d.knownAt {
+		return d.known
+	}
+	return d.elements(i)
 }
 
 // str decodes the string whose opening quote is at data[i] and returns it
@@ -379,7 +390,7 @@ func (d *claimDecoder) elements(i int) int {
 // slice decodes the array at data[i] into a new slice of exactly its
 // length; [] gives an empty slice, not nil, as with encoding/json.
 func (d *claimDecoder) slice(pl *plan, v reflect.Value, i int) (int, error) {
-	n := d.elements(i)
+	n := d.count(i)
 	i = jsonobj.SkipSpace(d.data, i+1)
 	if pl.strings {
 		s := make([]string, n)

@@ -114,6 +114,19 @@ func parseNumericDate(b []byte) (time.Time, error) {
 	if len(b) == 0 || (b[0] != '-' && (b[0] < '0' || b[0] > '9')) {
 		return time.Time{}, errNotNumber
 	}
+	if len(b) <= 12 { // whole seconds, the usual case, without strconv
+		var i int64
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				i = -1
+				break
+			}
+			i = i*10 + int64(c-'0')
+		}
+		if i >= 0 && i <= maxNumericDate {
+			return time.Unix(i, 0).UTC(), nil
+		}
+	}
 	if i, err := strconv.ParseInt(string(b), 10, 64); err == nil {
 		if i > maxNumericDate || i < -maxNumericDate {
 			return time.Time{}, errNotNumber
@@ -149,7 +162,7 @@ func (a *Audience) UnmarshalJSON(b []byte) error {
 	if err != nil || len(members) != 1 {
 		return errAudienceType
 	}
-	d := claimDecoder{data: obj, src: string(obj)}
+	d := claimDecoder{data: obj, src: string(obj), knownAt: -1}
 	aud, err := d.audience(members[0].Start)
 	if err != nil {
 		return err

@@ -23,12 +23,13 @@ func decodeClaims[C Claims](payload []byte, src string, names *claimNames, numer
 	if err != nil {
 		return jsonMalformed("claims", err)
 	}
-	d := claimDecoder{data: payload, src: src}
+	d := claimDecoder{data: payload, src: src, knownAt: -1}
 	r := registeredOf(c)
 	var fields reflect.Value // *c, once a plan needs it
 	var rest []byte
 	for _, m := range members {
 		name := m.Name
+		d.knownAt, d.known = m.Start, m.Elems
 		if numericSubject && string(name) == "sub" && payload[m.Start] != '"' {
 			s, err := integerSubject(payload[m.Start:m.End])
 			if err != nil {
@@ -199,7 +200,7 @@ func (d *claimDecoder) audience(i int) (Audience, error) {
 	default:
 		return nil, malformed("%v", errAudienceType)
 	}
-	aud := make(Audience, d.elements(i))
+	aud := make(Audience, d.count(i))
 	i = jsonobj.SkipSpace(d.data, i+1)
 	for k := range aud {
 		if d.data[i] != '"' {

@@ -133,6 +133,8 @@ type Member struct {
 	// Start and End delimit the raw value: input[Start:End], without
 	// surrounding whitespace.
 	Start, End int
+	// Elems is the number of elements of a value that is an array.
+	Elems int
 }
 
 // Members checks data as [Object] does and appends the members of its
@@ -212,6 +214,8 @@ type scanner struct {
 	members    int
 	// collect asks object to return the members of the top-level object.
 	collect bool
+	// elems is the number of elements of the array scanned last.
+	elems int
 }
 
 // skipSpace returns the offset of the first byte at or after i that is not
@@ -273,7 +277,11 @@ func (s *scanner) object(i, depth int, dst []Member) (int, []Member, error) {
 			return 0, nil, err
 		}
 		if depth == 1 && s.collect {
-			dst = append(dst, Member{Name: name, Start: valueStart, End: i})
+			m := Member{Name: name, Start: valueStart, End: i}
+			if data[valueStart] == '[' {
+				m.Elems = s.elems
+			}
+			dst = append(dst, m)
 		}
 
 		i = s.skipSpace(i)
@@ -386,13 +394,15 @@ func (s *scanner) array(i, depth int) (int, error) {
 	data := s.data
 	i = s.skipSpace(i + 1)
 	if i < len(data) && data[i] == ']' {
+		s.elems = 0
 		return i + 1, nil
 	}
-	for {
+	for n := 1; ; n++ {
 		var err error
 		if i, err = s.value(i, depth); err != nil {
 			return 0, err
 		}
+		s.elems = n
 		i = s.skipSpace(i)
 		if i >= len(data) {
 			return 0, errAt(ErrSyntax, "unexpected end of input in array", i)

@@ -75,6 +75,17 @@ func checkMembers(t *testing.T, data []byte, depth int) {
 		if end := jsonobj.SkipValue(data, m.Start); end != m.End {
 			t.Errorf("SkipValue(%q) = %d, want %d", data[m.Start:], end, m.End)
 		}
+		if data[m.Start] == '[' {
+			n := 0
+			if err := jsonobj.Array(data[m.Start:m.End], depth, func([]byte) error { n++; return nil }); err != nil {
+				t.Fatalf("Array(%q) = %v", data[m.Start:m.End], err)
+			}
+			if m.Elems != n {
+				t.Errorf("Members() counts %d elements in %q, want %d", m.Elems, data[m.Start:m.End], n)
+			}
+		} else if m.Elems != 0 {
+			t.Errorf("Members() counts %d elements in %q", m.Elems, data[m.Start:m.End])
+		}
 		checkValue(t, data[m.Start:m.End])
 	}
 	if diff := cmp.Diff(want, gotMembers); diff != "" {
