@@ -31,15 +31,17 @@ type plan struct {
 	// without reflection per element; exact that the slice is []string.
 	strings, exact bool
 	// fields maps the JSON names of a struct's fields to their index and
-	// plan; names lists them, for case variants.
+	// plan; names lists them, for case variants; order has them in the
+	// order of the struct, for encoding.
 	fields map[string]planField
 	names  []string
+	order  []planField
 }
 
 type planKind uint8
 
 const (
-	stringPlan planKind = iota
+	stringPlan planKind = iota // the scalars the encoder writes come first
 	boolPlan
 	intPlan
 	uintPlan
@@ -53,6 +55,17 @@ const (
 type planField struct {
 	index int
 	plan  *plan
+	// name is the field's JSON name; omitEmpty and omitZero its tag's
+	// options of those names.
+	name                string
+	omitEmpty, omitZero bool
+}
+
+// newPlanField returns the planField of field f, whose JSON name is name.
+func newPlanField(f reflect.StructField, name string, pl *plan) planField {
+	pf := planField{index: f.Index[0], plan: pl, name: name}
+	pf.omitEmpty, pf.omitZero = tagOption(f.Tag.Get("json"), "omitempty"), tagOption(f.Tag.Get("json"), "omitzero")
+	return pf
 }
 
 // planner builds plans, one per type, so that recursive types end in a
@@ -100,7 +113,7 @@ func direct(t reflect.Type, seen map[reflect.Type]bool) bool {
 			if !ok {
 				continue
 			}
-			if names[name] || stringOption(f.Tag.Get("json")) || !direct(f.Type, seen) {
+			if names[name] || tagOption(f.Tag.Get("json"), "string") || !direct(f.Type, seen) {
 				return false
 			}
 			names[name] = true
@@ -110,13 +123,13 @@ func direct(t reflect.Type, seen map[reflect.Type]bool) bool {
 	return false
 }
 
-// stringOption reports whether a json tag has the ",string" option.
-func stringOption(tag string) bool {
+// tagOption reports whether a json tag has the option opt.
+func tagOption(tag, opt string) bool {
 	_, opts, _ := strings.Cut(tag, ",")
 	for opts != "" {
 		var o string
 		o, opts, _ = strings.Cut(opts, ",")
-		if o == "string" {
+		if o == opt {
 			return true
 		}
 	}
@@ -153,12 +166,15 @@ func (p planner) build(t reflect.Type) *plan {
 		pl.kind = structPlan
 		pl.fields = make(map[string]planField)
 		for i := 0; i < t.NumField(); i++ {
-			name, _, ok := jsonField(t.Field(i))
+			f := t.Field(i)
+			name, _, ok := jsonField(f)
 			if !ok {
 				continue
 			}
-			pl.fields[name] = planField{index: i, plan: p.build(t.Field(i).Type)}
+			pf := newPlanField(f, name, p.build(f.Type))
+			pl.fields[name] = pf
 			pl.names = append(pl.names, name)
+			pl.order = append(pl.order, pf)
 		}
 	}
 	return pl

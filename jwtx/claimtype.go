@@ -157,7 +157,7 @@ func (n *claimNames) planFields(t reflect.Type) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name, embedded, ok := jsonField(f)
-		if !ok || embedded != nil || f.Anonymous || count[name] != 1 || stringOption(f.Tag.Get("json")) {
+		if !ok || embedded != nil || f.Anonymous || count[name] != 1 || tagOption(f.Tag.Get("json"), "string") {
 			continue
 		}
 		cf, ok := n.exact[name]

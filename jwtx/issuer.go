@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -225,10 +226,19 @@ func (i *Issuer[U, C]) register(ctx context.Context, started bool, refresh Token
 // randomID returns 128 random bits, base64url-encoded.
 func (i *Issuer[U, C]) randomID() (string, error) {
 	var b [16]byte
-	if _, err := io.ReadFull(i.cfg.random, b[:]); err != nil {
-		return "", fmt.Errorf("jwtx: random source: %w", err)
+	if i.cfg.random == rand.Reader {
+		rand.Read(b[:]) // never fails
+	} else {
+		// Through a buffer of its own: b would escape to any Reader.
+		r := make([]byte, len(b))
+		if _, err := io.ReadFull(i.cfg.random, r); err != nil {
+			return "", fmt.Errorf("jwtx: random source: %w", err)
+		}
+		copy(b[:], r)
 	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+	var id [22]byte
+	base64.RawURLEncoding.Encode(id[:], b[:])
+	return string(id[:]), nil
 }
 
 // load runs the IdentityFunc and, when withClaims, the ClaimsFunc.
@@ -249,33 +259,42 @@ func (i *Issuer[U, C]) load(ctx context.Context, user U, withClaims bool) (strin
 	return sub, c, nil
 }
 
-// mint sets the issuer-owned claims on c and signs the token.
+// mint sets the issuer-owned claims on c and signs the token. The
+// registered claims are worked on in a copy, r, so that c stays on the
+// stack: only the Modify functions, which take a pointer, get a copy of c
+// of their own.
 func (i *Issuer[U, C]) mint(sub string, c C, typ TokenType, ic issueConfig) (Token, error) {
-	for _, m := range ic.modifiers {
-		if err := m(&c); err != nil {
-			return Token{}, err
+	if len(ic.modifiers) > 0 {
+		p := ptrTo(c)
+		for _, m := range ic.modifiers {
+			if err := m(p); err != nil {
+				return Token{}, err
+			}
 		}
+		c = *p
 	}
-	r := registeredOf(&c)
-	if err := i.checkReserved(r); err != nil {
+	r := c.registered()
+	if err := i.checkReserved(&r); err != nil {
 		return Token{}, err
 	}
 	key, err := i.key.signingKey()
 	if err != nil {
 		return Token{}, err
 	}
-	if err := i.own(r, sub, typ, ic); err != nil {
+	if err := i.own(&r, sub, typ, ic); err != nil {
 		return Token{}, err
 	}
-	payload, err := i.enc.encode(make([]byte, 0, 512), &c, r, typ == Refresh && !i.cfg.refreshClaims)
+	var buf [512]byte
+	payload, err := encodeClaims(&i.enc, buf[:0], &c, &r, typ == Refresh && !i.cfg.refreshClaims)
 	if err != nil {
 		return Token{}, notVerifiable(err)
 	}
 	if len(ic.extra) > 0 {
-		if payload, err = i.mergeExtra(payload, ic.extra, ic.audience != nil, &c); err != nil {
+		m, err := i.mergeExtra(slices.Clone(payload), ic.extra, ic.audience != nil)
+		if err != nil {
 			return Token{}, err
 		}
-		r = registeredOf(&c)
+		payload, r = m.payload, (*m.claims).registered()
 	}
 	raw, err := i.sign(key, typ, payload)
 	if err != nil {
@@ -423,43 +442,49 @@ func (i *Issuer[U, C]) checkReserved(r *RegisteredClaims) error {
 	return nil
 }
 
+// mergedClaims is a payload with extra claims, and its claims as the verifier
+// decodes them.
+type mergedClaims[C Claims] struct {
+	payload []byte
+	claims  *C
+}
+
 // mergeExtra lays extra claims over the encoded claims, checks that the
 // result passes the verifier's own decoding (one JSON object, no names
 // equal under case folding, registered claims of the right types, members
-// that fit C), and leaves the decoded result in c.
-func (i *Issuer[U, C]) mergeExtra(payload []byte, extra map[string]any, audienceSet bool, c *C) ([]byte, error) {
+// that fit C), and returns it with its decoded claims.
+func (i *Issuer[U, C]) mergeExtra(payload []byte, extra map[string]any, audienceSet bool) (mergedClaims[C], error) {
 	var merged map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &merged); err != nil {
-		return nil, fmt.Errorf("jwtx: encode claims: %w", err)
+		return mergedClaims[C]{}, fmt.Errorf("jwtx: encode claims: %w", err)
 	}
 	for name, v := range extra {
 		if reservedClaim(name) && !i.cfg.overrides[name] {
-			return nil, &ClaimError{Claim: name, Err: ErrReservedClaim}
+			return mergedClaims[C]{}, &ClaimError{Claim: name, Err: ErrReservedClaim}
 		}
 		for other := range merged {
 			if other != name && strings.EqualFold(other, name) {
-				return nil, fmt.Errorf("%w: extra claim %q differs from the claim %q only in case, and claim names must match exactly (a field's JSON name): use %q, or set the field with Modify", ErrConfig, truncate(name), truncate(other), truncate(other))
+				return mergedClaims[C]{}, fmt.Errorf("%w: extra claim %q differs from the claim %q only in case, and claim names must match exactly (a field's JSON name): use %q, or set the field with Modify", ErrConfig, truncate(name), truncate(other), truncate(other))
 			}
 		}
 		if name == "aud" && audienceSet {
-			return nil, fmt.Errorf("%w: both ForAudience and an aud in ExtraClaims: set the audience one way", ErrConfig)
+			return mergedClaims[C]{}, fmt.Errorf("%w: both ForAudience and an aud in ExtraClaims: set the audience one way", ErrConfig)
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
-			return nil, fmt.Errorf("jwtx: extra claim %q: %w", name, err)
+			return mergedClaims[C]{}, fmt.Errorf("jwtx: extra claim %q: %w", name, err)
 		}
 		merged[name] = b
 	}
 	out, err := json.Marshal(merged)
 	if err != nil {
-		return nil, fmt.Errorf("jwtx: encode claims: %w", err)
+		return mergedClaims[C]{}, fmt.Errorf("jwtx: encode claims: %w", err)
 	}
-	var check C
-	if err := decodeClaims(out, string(out), &i.names, false, &check); err != nil {
-		return nil, fmt.Errorf("%w: extra claims do not fit %T: %w", ErrConfig, check, err)
+	check := new(C)
+	if err := decodeClaims(out, string(out), &i.names, false, check); err != nil {
+		return mergedClaims[C]{}, fmt.Errorf("%w: extra claims do not fit %T: %w", ErrConfig, *check, err)
 	}
-	*c = check
-	return out, nil
+	return mergedClaims[C]{payload: out, claims: check}, nil
 }
 
 // sign assembles header.payload.signature.
