@@ -182,6 +182,14 @@ func refusalEvent(err error) Event {
 	return ev
 }
 
+// refusedIn is refused for a failure inside authenticate, before
+// res.Request is set: the handlers of the refusal get r with ctx, which
+// carries the verified claims.
+func (res Authenticated[U, C]) refusedIn(r *http.Request, ctx context.Context, err error) error {
+	res.Request = r.WithContext(ctx)
+	return res.refused(err)
+}
+
 // refused returns err, a failure after authentication succeeded, with the
 // token's location and identity for the event.
 func (res Authenticated[U, C]) refused(err error) error {
@@ -221,33 +229,46 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 	}
 	claims, raw, err := a.ver.VerifyClaims(ctx, tok, rl.want)
 	if err != nil {
+		if loc == FromHeader {
+			// The header's characters are checked only now: every token
+			// the verifier accepts is a valid b64token, and it refuses
+			// the others before it uses a key.
+			if herr := a.cfg.checkHeaderToken(tok); herr != nil {
+				err = herr
+			}
+		}
 		return Authenticated[U, C]{}, &refusal{err: err, loc: loc}
 	}
 	res := Authenticated[U, C]{Claims: claims, Location: loc}
-	ctx = reqctx.WithRaw(reqctx.WithClaims(ctx, claims), raw)
-	res.Request = r.WithContext(ctx) // for the handlers of a refusal
+	verified := reqctx.WithVerified(ctx, claims, raw)
+	ctx = verified
 	reg := jwtx.InfoOf(claims)
+	// A refusal from here on hands the handlers the request with the
+	// verified claims (see refusal.req).
 	if err := a.cfg.checkCSRF(r, loc, reg.CSRF); err != nil {
-		return Authenticated[U, C]{}, res.refused(err)
+		return Authenticated[U, C]{}, res.refusedIn(r, verified, err)
 	}
 	if a.cfg.lazy && len(rl.authorize) == 0 {
-		ctx = reqctx.WithLazyUser(ctx, func(ctx context.Context) (U, error) { return a.ver.LoadUser(ctx, claims) })
+		ctx = reqctx.WithLazyUser(ctx, func(ctx context.Context) (U, error) {
+			claims, _ := reqctx.Claims[C](verified)
+			return a.ver.LoadUser(ctx, claims)
+		})
 	} else {
 		user, err := a.ver.LoadUser(ctx, claims)
 		if err != nil {
-			return Authenticated[U, C]{}, res.refused(err)
+			return Authenticated[U, C]{}, res.refusedIn(r, verified, err)
 		}
 		res.User = user
 		ctx = reqctx.WithUser(ctx, user)
 		for _, check := range rl.authorize {
 			if err := check(ctx, claims, user); err != nil {
-				return Authenticated[U, C]{}, res.refused(fmt.Errorf("%w: %w", ErrForbidden, err))
+				return Authenticated[U, C]{}, res.refusedIn(r, verified, fmt.Errorf("%w: %w", ErrForbidden, err))
 			}
 		}
 	}
 	if a.implicit != nil && loc == FromCookie && rl.want != jwtx.ExpectRefresh {
 		if err := a.renew(ctx, w, reg); err != nil {
-			return Authenticated[U, C]{}, res.refused(err)
+			return Authenticated[U, C]{}, res.refusedIn(r, verified, err)
 		}
 	}
 	res.Request = r.WithContext(ctx)

@@ -91,6 +91,9 @@ func (a *Auth[U, C]) logout(w http.ResponseWriter, r *http.Request) ([]presented
 func (cfg *config) logoutTokens(r *http.Request, loc Location, want jwtx.Expect) ([]string, bool, error) {
 	if loc != FromCookie {
 		tok, err := cfg.from(r, loc, want)
+		if err == nil && loc == FromHeader && tok != "" {
+			err = cfg.checkHeaderToken(tok) // which authenticate defers
+		}
 		if err != nil || tok == "" {
 			return nil, false, err
 		}
