@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"slices"
@@ -79,12 +81,25 @@ var keys = map[string]func() keyMaterial{
 		return keyMaterial{alg: "HS256", secret: hmacSecret(0)}
 	}),
 	"RS256": sync.OnceValue(func() keyMaterial {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		// A fixed key, not a generated one: an RSA key generation costs a
+		// number of instructions that varies from run to run by more than
+		// thousands of verifications, which cmd/instrtable could not
+		// subtract away.
+		b, err := os.ReadFile("testdata/rs256-test-only.pem")
 		if err != nil {
 			panic(err)
 		}
-		k.Precompute()
-		return keyMaterial{alg: "RS256", rsa: k}
+		block, _ := pem.Decode(b)
+		if block == nil {
+			panic("testdata/rs256-test-only.pem: no PEM block")
+		}
+		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+		if err != nil {
+			panic(err)
+		}
+		rk := k.(*rsa.PrivateKey)
+		rk.Precompute()
+		return keyMaterial{alg: "RS256", rsa: rk}
 	}),
 	"ES256": sync.OnceValue(func() keyMaterial {
 		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
