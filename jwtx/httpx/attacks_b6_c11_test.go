@@ -17,6 +17,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // TestAttackB6 covers B6: Unicode and whitespace around the compact form,
@@ -105,7 +106,7 @@ func TestAttackB6(t *testing.T) {
 				} else {
 					cookie(accessCookie, values[0])(r)
 				}
-				rec := serve(s.mux, r)
+				rec := testutil.Serve(s.mux, r)
 				if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 					t.Errorf("GET /me with %s %q (-want +got):\n%s", loc.name, values, diff)
 				}
@@ -129,7 +130,7 @@ func TestAttackC11(t *testing.T) {
 	type entry struct {
 		name    string
 		refresh bool // the tampered token is bob's refresh token
-		opts    func(e *env) []httpx.Option
+		opts    func(e *appEnv) []httpx.Option
 		request func(tok jwtx.Token, tampered string) atkRequest
 		route   string // the handler that must not run; "" for none
 		want    result
@@ -141,8 +142,8 @@ func TestAttackC11(t *testing.T) {
 		}
 	}
 	invalid := refusedToken("invalid token")
-	only := func(locs ...httpx.Location) func(*env) []httpx.Option {
-		return func(*env) []httpx.Option { return []httpx.Option{httpx.WithLocations(locs...)} }
+	only := func(locs ...httpx.Location) func(*appEnv) []httpx.Option {
+		return func(*appEnv) []httpx.Option { return []httpx.Option{httpx.WithLocations(locs...)} }
 	}
 	for _, tc := range []entry{
 		{name: "C11/Required/header", request: get("/me"), route: "/me", want: invalid},
@@ -162,7 +163,7 @@ func TestAttackC11(t *testing.T) {
 					opts: []reqOption{header("Content-Type", "application/json")}}
 			}},
 		{name: "C11/Required/implicit-refresh", route: "/me", want: invalid,
-			opts: func(e *env) []httpx.Option { return []httpx.Option{httpx.WithImplicitRefresh(e.iss, time.Hour)} },
+			opts: func(e *appEnv) []httpx.Option { return []httpx.Option{httpx.WithImplicitRefresh(e.Issuer, time.Hour)} },
 			request: func(_ jwtx.Token, tampered string) atkRequest {
 				return atkRequest{method: http.MethodGet, target: "/me", opts: []reqOption{cookie(accessCookie, tampered)}}
 			}},
@@ -225,7 +226,7 @@ func TestAttackC11(t *testing.T) {
 				tampered = atkTampered(t, tok.Raw, accessTampering...)
 			}
 			q := tc.request(tok, tampered)
-			rec := serve(s.mux, q.build())
+			rec := testutil.Serve(s.mux, q.build())
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("%s %s (-want +got):\n%s", q.method, q.target, diff)
 			}
@@ -299,17 +300,17 @@ func TestAttackC11(t *testing.T) {
 				t.Errorf("%s returned user %v, raw %q", name, u, raw)
 			}
 		}
-		c, u, err := e.ver.Verify(ctx, access)
+		c, u, err := e.Verifier.Verify(ctx, access)
 		check("Verify", c, u, nil, err)
-		c, u, err = e.ver.VerifyFresh(ctx, access)
+		c, u, err = e.Verifier.VerifyFresh(ctx, access)
 		check("VerifyFresh", c, u, nil, err)
-		c, u, err = e.ver.VerifyRefresh(ctx, refresh)
+		c, u, err = e.Verifier.VerifyRefresh(ctx, refresh)
 		check("VerifyRefresh", c, u, nil, err)
 		for _, want := range []jwtx.Expect{jwtx.ExpectAccess, jwtx.ExpectFresh} {
-			c, raw, err := e.ver.VerifyClaims(ctx, access, want)
+			c, raw, err := e.Verifier.VerifyClaims(ctx, access, want)
 			check("VerifyClaims", c, User{}, raw, err)
 		}
-		c, raw, err := e.ver.VerifyClaims(ctx, refresh, jwtx.ExpectRefresh)
+		c, raw, err := e.Verifier.VerifyClaims(ctx, refresh, jwtx.ExpectRefresh)
 		check("VerifyClaims(refresh)", c, User{}, raw, err)
 		if n := e.loads.Load(); n != 0 {
 			t.Errorf("the user loader ran %d times", n)
@@ -340,7 +341,7 @@ func atkRunCSRF(t *testing.T, cases []atkCSRFCase) {
 			s := atkNewSite(t, tc.opts...)
 			victim, attacker := s.e.access(t, "alice"), s.e.access(t, "bob")
 			q := tc.request(victim, attacker)
-			rec := serve(s.mux, q.build())
+			rec := testutil.Serve(s.mux, q.build())
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("%s %s (-want +got):\n%s", q.method, q.target, diff)
 			}

@@ -182,7 +182,7 @@ func TestAttackD2(t *testing.T) {
 		t.Parallel()
 		s := atkNewSite(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader))
 		old := s.e.access(t, "alice")
-		logout := serve(s.mux, newRequest(http.MethodPost, "/logout", nil, atkOpts(atkVictim(old), []reqOption{header("X-CSRF-Token", old.CSRF)})...))
+		logout := testutil.Serve(s.mux, newRequest(http.MethodPost, "/logout", nil, atkOpts(atkVictim(old), []reqOption{header("X-CSRF-Token", old.CSRF)})...))
 		if logout.Code != http.StatusOK {
 			t.Fatalf("logout: status %d, body %s", logout.Code, logout.Body)
 		}
@@ -214,7 +214,7 @@ func TestAttackD2(t *testing.T) {
 		s := atkNewSite(t)
 		values := map[string]string{}
 		for i := range 2 {
-			rec := serve(s.mux, newRequest(http.MethodPost, "/login", nil))
+			rec := testutil.Serve(s.mux, newRequest(http.MethodPost, "/login", nil))
 			for _, name := range []string{accessCSRFCookie, refreshCSRFCookie} {
 				c := testutil.ResponseCookie(t, rec, name)
 				if !strings.HasPrefix(c.Name, "__Host-") || !c.Secure || c.Path != "/" || c.Domain != "" {
@@ -271,7 +271,7 @@ func TestAttackD3(t *testing.T) {
 				opts = append(opts, cookie(tc.cookie, tok.Raw))
 			}
 			opts = append(opts, cookie(csrfCookie, victim.CSRF), header("X-CSRF-Token", victim.CSRF))
-			rec := serve(s.mux, newRequest(tc.method, tc.target, nil, opts...))
+			rec := testutil.Serve(s.mux, newRequest(tc.method, tc.target, nil, opts...))
 			if diff := cmp.Diff(refusedBadRequest(), resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("%s %s with two %s cookies (-want +got):\n%s", tc.method, tc.target, tc.cookie, diff)
 			}
@@ -290,15 +290,15 @@ func TestAttackD3(t *testing.T) {
 		s := atkNewSite(t)
 		lax := http.SameSiteLaxMode
 		access := []cookieAttrs{
-			{Name: accessCookie, Path: "/", MaxAge: accessAge, Secure: true, HttpOnly: true, SameSite: lax},
+			{Name: accessCookie, Path: "/", MaxAge: accessAge, Secure: true, HTTPOnly: true, SameSite: lax},
 			{Name: accessCSRFCookie, Path: "/", MaxAge: accessAge, Secure: true, SameSite: lax},
 		}
 		refresh := []cookieAttrs{
-			{Name: refreshCookie, Path: "/refresh", MaxAge: refreshAge, Secure: true, HttpOnly: true, SameSite: lax},
+			{Name: refreshCookie, Path: "/refresh", MaxAge: refreshAge, Secure: true, HTTPOnly: true, SameSite: lax},
 			{Name: refreshCSRFCookie, Path: "/", MaxAge: refreshAge, Secure: true, SameSite: lax},
 		}
 
-		login := serve(s.mux, newRequest(http.MethodPost, "/login", nil))
+		login := testutil.Serve(s.mux, newRequest(http.MethodPost, "/login", nil))
 		set := login.Result().Cookies()
 		if diff := cmp.Diff(append(append([]cookieAttrs(nil), access...), refresh...), attrsOf(set), byName()); diff != "" {
 			t.Errorf("login Set-Cookie (-want +got):\n%s", diff)
@@ -307,7 +307,7 @@ func TestAttackD3(t *testing.T) {
 
 		r := newRequest(http.MethodPost, "/refresh", nil, cookie(refreshCookie, values[refreshCookie]),
 			cookie(refreshCSRFCookie, values[refreshCSRFCookie]), header("X-CSRF-Token", values[refreshCSRFCookie]))
-		refreshed := serve(s.mux, r)
+		refreshed := testutil.Serve(s.mux, r)
 		if refreshed.Code != http.StatusOK {
 			t.Fatalf("refresh: status %d, body %s", refreshed.Code, refreshed.Body)
 		}
@@ -317,7 +317,7 @@ func TestAttackD3(t *testing.T) {
 
 		r = newRequest(http.MethodPost, "/logout", nil, cookie(accessCookie, values[accessCookie]),
 			cookie(accessCSRFCookie, values[accessCSRFCookie]), header("X-CSRF-Token", values[accessCSRFCookie]))
-		logout := serve(s.mux, r)
+		logout := testutil.Serve(s.mux, r)
 		if logout.Code != http.StatusOK {
 			t.Fatalf("logout: status %d, body %s", logout.Code, logout.Body)
 		}
@@ -438,7 +438,7 @@ func TestAttackD4(t *testing.T) {
 			s := atkNewSite(t, tc.opts...)
 			victim, attacker := s.e.access(t, "alice"), s.e.access(t, "bob")
 			q := tc.request(victim, attacker)
-			rec := serve(s.mux, q.build())
+			rec := testutil.Serve(s.mux, q.build())
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("%s %s (-want +got):\n%s", q.method, q.target, diff)
 			}

@@ -105,14 +105,14 @@ func atkClientFor(p *atkEndpoint) (*http.Client, *atkTransport) {
 // endpoint serves through httpx.JWKSHandler, and an issuer signing with its
 // active key. Everything reads one clock.
 type atkIdP struct {
-	clock *testClock
+	clock *testutil.Clock
 	ring  *jwtx.KeyRing
 	iss   *jwtx.Issuer[User, Claims]
 }
 
 func atkNewIdP(tb testing.TB) *atkIdP {
 	tb.Helper()
-	p := &atkIdP{clock: &testClock{now: epoch()}}
+	p := &atkIdP{clock: testutil.NewClock(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))}
 	ring, err := jwtx.NewKeyRing(atkES256(tb, "k1"), jwtx.WithClock(jwtx.ClockFunc(p.clock.Now)))
 	if err != nil {
 		tb.Fatalf("NewKeyRing: %v", err)
@@ -129,7 +129,7 @@ func atkES256(tb testing.TB, kid string) *jwtx.Key {
 }
 
 // atkIssuer builds an issuer of the tests' User and Claims on key.
-func atkIssuer(tb testing.TB, key jwtx.SigningKey, clock *testClock) *jwtx.Issuer[User, Claims] {
+func atkIssuer(tb testing.TB, key jwtx.SigningKey, clock *testutil.Clock) *jwtx.Issuer[User, Claims] {
 	tb.Helper()
 	iss, err := jwtx.NewIssuer[User, Claims](key, jwtx.WithClock(jwtx.ClockFunc(clock.Now)),
 		jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }))
@@ -162,7 +162,7 @@ func atkRemoteOpts(p *atkIdP, client *http.Client, extra ...jwtx.RemoteOption) [
 
 // atkRemoteMux serves GET /me, protected by a Verifier whose keys come
 // from rks.
-func atkRemoteMux(tb testing.TB, rks *jwtx.RemoteKeySet, clock *testClock) *http.ServeMux {
+func atkRemoteMux(tb testing.TB, rks *jwtx.RemoteKeySet, clock *testutil.Clock) *http.ServeMux {
 	tb.Helper()
 	ver, err := jwtx.NewVerifier[User, Claims](rks, jwtx.WithClock(jwtx.ClockFunc(clock.Now)),
 		jwtx.WithUserLoader(func(_ context.Context, sub string) (User, error) {
@@ -372,14 +372,15 @@ func TestAttackD6(t *testing.T) {
 			mux := atkRemoteMux(t, rks, p.clock)
 			tok := atkToken(t, p.iss)
 			atkCheckMe(t, mux, tok, ok)
-			p.clock.Set(epoch().Add(time.Minute))
+			start := p.clock.Now()
+			p.clock.Advance(time.Minute)
 			ep.set(tc.respond(t, p))
 			if err := rks.Refresh(context.Background()); !errors.Is(err, jwtx.ErrJWKS) {
 				t.Errorf("Refresh() = %v, want an error wrapping %v", err, jwtx.ErrJWKS)
 			}
 			last, err := rks.Health()
-			if !errors.Is(err, jwtx.ErrJWKS) || !last.Equal(epoch()) {
-				t.Errorf("Health() = %v, %v; want %v, an error wrapping %v", last, err, epoch(), jwtx.ErrJWKS)
+			if !errors.Is(err, jwtx.ErrJWKS) || !last.Equal(start) {
+				t.Errorf("Health() = %v, %v; want %v, an error wrapping %v", last, err, start, jwtx.ErrJWKS)
 			}
 			atkCheckMe(t, mux, tok, ok)
 			if diff := cmp.Diff([]string{tr.allowed, tr.allowed}, tr.seen()); diff != "" {
@@ -450,7 +451,7 @@ func TestAttackD6(t *testing.T) {
 				rand.Read(kid)
 				h := `{"alg":"ES256","typ":"at+jwt","kid":"` + base64.RawURLEncoding.EncodeToString(kid) + `"}`
 				tok := atkB64(h) + "." + atkB64(`{"sub":"alice","type":"access"}`) + "." + atkB64(strings.Repeat("\x01", 64))
-				rec := serve(mux, newRequest(http.MethodGet, "/me", nil, bearer(tok)))
+				rec := testutil.Serve(mux, newRequest(http.MethodGet, "/me", nil, bearer(tok)))
 				if rec.Code != http.StatusUnauthorized {
 					t.Errorf("request %d: status %d, want 401", i, rec.Code)
 				}

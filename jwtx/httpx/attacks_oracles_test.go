@@ -5,7 +5,6 @@ package httpx_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -25,6 +24,7 @@ import (
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
 	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 func atkSecretOperand(x ast.Expr, names map[string]bool) bool {
@@ -266,44 +266,29 @@ func TestAttackD8(t *testing.T) {
 	t.Parallel()
 	type failure struct {
 		name   string
-		token  func(t *testing.T, e *env) jwtx.Token
+		token  func(t *testing.T, e *appEnv) jwtx.Token
 		desc   string
 		reason httpx.Reason
 		err    error
 		signed bool // correctly signed: the event names the token by jti
 	}
-	attacker := func(kid string) func(*testing.T, *env) jwtx.Token {
-		return func(t *testing.T, e *env) jwtx.Token {
-			key, err := jwtx.NewKey(jwtx.HS256, []byte(attackerSecret), jwtx.WithKeyID(kid))
-			if err != nil {
-				t.Fatal(err)
-			}
-			iss, err := jwtx.NewIssuer[User, Claims](key, jwtx.WithClock(jwtx.ClockFunc(e.clock.Now)), jwtx.WithCSRF(true),
-				jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }),
-				jwtx.WithClaims(func(_ context.Context, u User) (Claims, error) { return Claims{Roles: u.Roles}, nil }))
-			if err != nil {
-				t.Fatal(err)
-			}
-			tok, err := iss.Access(context.Background(), userOf("alice"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tok
-		}
+	attacker := func(kid string) func(*testing.T, *appEnv) jwtx.Token {
+		return func(t *testing.T, e *appEnv) jwtx.Token { return e.attacker(t, kid).access(t, "alice") }
 	}
 	failures := []failure{
 		{name: "bad-signature", token: attacker("k1"), desc: "invalid token", reason: httpx.ReasonSignature, err: jwtx.ErrSignature},
 		{name: "unknown-kid", token: attacker("k2"), desc: "invalid token", reason: httpx.ReasonSignature, err: jwtx.ErrKeyNotFound},
-		{name: "wrong-aud", token: func(t *testing.T, e *env) jwtx.Token { return e.access(t, "alice", jwtx.ForAudience("billing")) },
+		{name: "wrong-aud", token: func(t *testing.T, e *appEnv) jwtx.Token { return e.access(t, "alice", jwtx.ForAudience("billing")) },
 			desc: "invalid token", reason: httpx.ReasonInvalid, err: jwtx.ErrAudience, signed: true},
-		{name: "malformed", token: func(t *testing.T, e *env) jwtx.Token {
+		{name: "malformed", token: func(t *testing.T, e *appEnv) jwtx.Token {
 			tok := e.access(t, "alice")
 			tok.Raw = tok.Raw[:strings.LastIndexByte(tok.Raw, '.')] // two segments
 			return tok
 		}, desc: "invalid token", reason: httpx.ReasonInvalid, err: jwtx.ErrMalformed},
-		{name: "expired", token: func(t *testing.T, e *env) jwtx.Token {
-			defer e.at(epoch())
-			return e.at(epoch().Add(-time.Hour)).access(t, "alice")
+		{name: "expired", token: func(t *testing.T, e *appEnv) jwtx.Token {
+			e.Clock.Advance(-time.Hour)
+			defer e.Clock.Advance(time.Hour)
+			return e.access(t, "alice")
 		}, desc: "token expired", reason: httpx.ReasonExpired, err: jwtx.ErrExpired, signed: true},
 	}
 	for _, tc := range failures {
@@ -311,7 +296,7 @@ func TestAttackD8(t *testing.T) {
 			t.Parallel()
 			s := atkNewSite(t, httpx.WithLocations(httpx.FromHeader))
 			tok := tc.token(t, s.e)
-			rec := serve(s.mux, newRequest(http.MethodGet, "/me", nil, bearer(tok.Raw)))
+			rec := testutil.Serve(s.mux, newRequest(http.MethodGet, "/me", nil, bearer(tok.Raw)))
 			if diff := cmp.Diff(refusedToken(tc.desc), resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("response (-want +got):\n%s", diff)
 			}
@@ -348,8 +333,8 @@ func TestAttackD8(t *testing.T) {
 	t.Run("D8/unknown-kid-and-bad-signature-are-byte-identical", func(t *testing.T) {
 		t.Parallel()
 		s := atkNewSite(t, httpx.WithLocations(httpx.FromHeader))
-		bad := serve(s.mux, newRequest(http.MethodGet, "/me", nil, bearer(failures[0].token(t, s.e).Raw)))
-		unknown := serve(s.mux, newRequest(http.MethodGet, "/me", nil, bearer(failures[1].token(t, s.e).Raw)))
+		bad := testutil.Serve(s.mux, newRequest(http.MethodGet, "/me", nil, bearer(failures[0].token(t, s.e).Raw)))
+		unknown := testutil.Serve(s.mux, newRequest(http.MethodGet, "/me", nil, bearer(failures[1].token(t, s.e).Raw)))
 		if bad.Code != unknown.Code {
 			t.Errorf("status: bad signature %d, unknown kid %d", bad.Code, unknown.Code)
 		}
@@ -371,26 +356,14 @@ func TestAttackD8(t *testing.T) {
 // or whose field is not a string, are a 400, anything else a 401.
 func FuzzTokenLocations(f *testing.F) {
 	e := newEnv(f)
-	// Fuzzing runs this function in several processes; tokens from a
-	// fixed random source (jti, csrf) and the env's fixed clock are the
-	// same in all of them, so "the valid token" means one string.
-	iss, err := jwtx.NewIssuer[User, Claims](e.key, jwtx.WithClock(jwtx.ClockFunc(e.clock.Now)),
-		jwtx.WithRandom(atkZeros{}), jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }))
-	if err != nil {
-		f.Fatal(err)
-	}
-	issue := func(id string) string {
-		tok, err := iss.Access(context.Background(), userOf(id))
-		if err != nil {
-			f.Fatal(err)
-		}
-		return tok.Raw
-	}
-	valid, other := issue("alice"), issue("bob")
+	// Fuzzing runs this function in several processes; reproducible tokens
+	// are the same in all of them, so "the valid token" means one string.
+	iss := e.reproducible(f)
+	valid, other := iss.Access(f, userOf("alice")).Raw, iss.Access(f, userOf("bob")).Raw
 	// The only strings that may authenticate, and as whom.
 	tokens := map[string]result{valid: okAs("alice", "Alice"), other: okAs("bob", "Bob")}
 	mux := http.NewServeMux()
-	mux.Handle("GET /me", e.auth(f, httpx.WithLocations(httpx.FromCookie, httpx.FromQuery, httpx.FromBody)).Required(http.HandlerFunc(whoami)))
+	mux.Handle("GET /me", e.Auth(f, httpx.WithLocations(httpx.FromCookie, httpx.FromQuery, httpx.FromBody)).Required(http.HandlerFunc(whoami)))
 	for _, seed := range [][2]string{
 		{valid, ""}, {"", valid}, {"", ""}, {valid, other}, {other, valid},
 		{" " + valid, ""}, {valid + " ", ""}, {`"` + valid + `"`, ""}, {valid + "; " + accessCookie + "=" + valid, ""},
@@ -443,7 +416,7 @@ func FuzzTokenLocations(f *testing.F) {
 		if wantStatus != http.StatusBadRequest && isToken {
 			wantStatus = http.StatusOK
 		}
-		rec := serve(mux, r)
+		rec := testutil.Serve(mux, r)
 		if rec.Code == http.StatusInternalServerError {
 			t.Fatalf("500 for cookie %q, query %q, body %q: %s", cookieValue, queryValue, body, rec.Body)
 		}
@@ -482,12 +455,4 @@ func atkBodyToken(body string) (tok string, bad bool) {
 		return "", false
 	}
 	return *s, false
-}
-
-// atkZeros is a random source of zero bytes, for reproducible tokens.
-type atkZeros struct{}
-
-func (atkZeros) Read(p []byte) (int, error) {
-	clear(p)
-	return len(p), nil
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // atkEvilOrigin is the attacker's site.
@@ -29,7 +30,7 @@ const atkEvilOrigin = "https://evil.test"
 // one Auth, with cookie sessions (cookies first, then the header), a
 // revocation store for logout, and every event recorded and logged.
 type atkSite struct {
-	e      *env
+	e      *appEnv
 	auth   *httpx.Auth[User, Claims]
 	mux    *http.ServeMux
 	store  *memStore
@@ -52,7 +53,7 @@ func atkNewSite(tb testing.TB, opts ...httpx.Option) *atkSite {
 }
 
 // atkNewSiteOn builds the site on e, whose Verifier asks store.
-func atkNewSiteOn(tb testing.TB, e *env, store *memStore, opts ...httpx.Option) *atkSite {
+func atkNewSiteOn(tb testing.TB, e *appEnv, store *memStore, opts ...httpx.Option) *atkSite {
 	tb.Helper()
 	s := &atkSite{e: e, store: store, mux: http.NewServeMux()}
 	logger := slog.New(slog.NewJSONHandler(&atkLocked{w: &s.log, mu: &s.logMu}, nil))
@@ -82,7 +83,7 @@ func atkNewSiteOn(tb testing.TB, e *env, store *memStore, opts ...httpx.Option) 
 			logEvent(ctx, ev)
 		}),
 	}
-	s.auth = s.e.auth(tb, append(base, opts...)...)
+	s.auth = s.e.Auth(tb, append(base, opts...)...)
 	a := s.auth
 	s.mux.Handle("/api/transfer", a.Required(s.counted("/api/transfer", whoami)))
 	s.mux.Handle("GET /me", a.Required(s.counted("/me", whoami)))
@@ -97,10 +98,10 @@ func atkNewSiteOn(tb testing.TB, e *env, store *memStore, opts ...httpx.Option) 
 		s.count("/hf")
 		httpx.WriteJSON(w, http.StatusOK, map[string]any{"sub": c.Subject, "user": u.Name})
 	}))
-	s.mux.Handle("POST /refresh", a.RefreshHandler(s.e.iss))
+	s.mux.Handle("POST /refresh", a.RefreshHandler(s.e.Issuer))
 	s.mux.Handle("POST /logout", a.LogoutHandler())
 	s.mux.Handle("POST /login", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pair, err := s.e.iss.Pair(r.Context(), userOf("alice"))
+		pair, err := s.e.Issuer.Pair(r.Context(), userOf("alice"))
 		if err != nil {
 			httpx.WriteJSON(w, http.StatusInternalServerError, map[string]string{"msg": "internal error"})
 			return
@@ -179,14 +180,7 @@ func atkOpts(groups ...[]reqOption) []reqOption {
 // fails the test.
 func atkTampered(tb testing.TB, tok string, oldNew ...string) string {
 	tb.Helper()
-	p := string(payload(tb, tok))
-	for i := 0; i < len(oldNew); i += 2 {
-		if !strings.Contains(p, oldNew[i]) {
-			tb.Fatalf("payload %s has no %s", p, oldNew[i])
-		}
-		p = strings.Replace(p, oldNew[i], oldNew[i+1], 1)
-	}
-	return withPayload(tok, []byte(p))
+	return testutil.Tamper(tb, tok, oldNew...)
 }
 
 // atkNoLeak fails when text carries any of the secrets (tokens, their

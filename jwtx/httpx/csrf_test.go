@@ -13,6 +13,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // swapCase changes the case of every ASCII letter.
@@ -38,11 +39,11 @@ func otherLast(s string) string {
 
 // csrfMux serves whoami on /transfer for any method, with the token in the
 // access cookie.
-func csrfMux(tb testing.TB, e *env, opts ...httpx.Option) *http.ServeMux {
+func csrfMux(tb testing.TB, e *appEnv, opts ...httpx.Option) *http.ServeMux {
 	tb.Helper()
 	opts = append([]httpx.Option{httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)}, opts...)
 	mux := http.NewServeMux()
-	mux.Handle("/transfer", e.auth(tb, opts...).Required(http.HandlerFunc(whoami)))
+	mux.Handle("/transfer", e.Auth(tb, opts...).Required(http.HandlerFunc(whoami)))
 	return mux
 }
 
@@ -108,7 +109,7 @@ func TestCSRFUnsafeMethods(t *testing.T) {
 					}
 					// The value in the query string never counts (D2).
 					target := "/transfer?csrf=" + url.QueryEscape(tok.CSRF)
-					rec := serve(csrfMux(t, e), newRequest(method, target, nil, tc.opts(tok, bob)...))
+					rec := testutil.Serve(csrfMux(t, e), newRequest(method, target, nil, tc.opts(tok, bob)...))
 					if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 						t.Errorf("%s (-want +got):\n%s", method, diff)
 					}
@@ -126,7 +127,7 @@ func TestCSRFSafeMethods(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			tok := e.access(t, "alice")
-			rec := serve(csrfMux(t, e), newRequest(method, "/transfer", nil, cookie(accessCookie, tok.Raw)))
+			rec := testutil.Serve(csrfMux(t, e), newRequest(method, "/transfer", nil, cookie(accessCookie, tok.Raw)))
 			if rec.Code != http.StatusOK {
 				t.Errorf("%s with a cookie and no CSRF value: status %d, want 200", method, rec.Code)
 			}
@@ -247,7 +248,7 @@ func TestCSRFFormField(t *testing.T) {
 			var amount string
 			var handlerBody []byte
 			mux := http.NewServeMux()
-			mux.Handle("POST /transfer", e.auth(t, opts...).Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mux.Handle("POST /transfer", e.Auth(t, opts...).Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				var err error
 				if handlerBody, err = io.ReadAll(r.Body); err != nil {
 					t.Errorf("handler reading the body: %v", err)

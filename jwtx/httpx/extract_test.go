@@ -2,7 +2,6 @@ package httpx_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 func TestAuthorizationHeader(t *testing.T) {
@@ -50,7 +50,7 @@ func TestAuthorizationHeader(t *testing.T) {
 				r.Header.Add(h[0], h[1])
 			}
 			mux := http.NewServeMux()
-			mux.Handle("GET /me", e.auth(t, tc.opts...).Required(http.HandlerFunc(whoami)))
+			mux.Handle("GET /me", e.Auth(t, tc.opts...).Required(http.HandlerFunc(whoami)))
 			if diff := cmp.Diff(tc.want, do(t, mux, r)); diff != "" {
 				t.Errorf("response (-want +got):\n%s", diff)
 			}
@@ -96,8 +96,8 @@ func TestMalformedAuthorization(t *testing.T) {
 				r.Header.Add("Authorization", v)
 			}
 			mux := http.NewServeMux()
-			mux.Handle("GET /me", e.auth(t).Required(http.HandlerFunc(whoami)))
-			rec := serve(mux, r)
+			mux.Handle("GET /me", e.Auth(t).Required(http.HandlerFunc(whoami)))
+			rec := testutil.Serve(mux, r)
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("response (-want +got):\n%s", diff)
 			}
@@ -116,13 +116,13 @@ func TestHugeAuthorization(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name  string
-		token func(tb testing.TB, e *env) string
+		token func(tb testing.TB, e *appEnv) string
 	}{
-		{name: "64 KiB of base64url", token: func(testing.TB, *env) string { return strings.Repeat("A", 64<<10) }},
-		{name: "64 KiB dots", token: func(testing.TB, *env) string { return strings.Repeat(".", 64<<10) }},
+		{name: "64 KiB of base64url", token: func(testing.TB, *appEnv) string { return strings.Repeat("A", 64<<10) }},
+		{name: "64 KiB dots", token: func(testing.TB, *appEnv) string { return strings.Repeat(".", 64<<10) }},
 		{
 			name: "signed 64 KiB claims",
-			token: func(tb testing.TB, e *env) string {
+			token: func(tb testing.TB, e *appEnv) string {
 				return e.access(tb, "alice", jwtx.ExtraClaims(map[string]any{"pad": strings.Repeat("x", 64<<10)})).Raw
 			},
 		},
@@ -132,7 +132,7 @@ func TestHugeAuthorization(t *testing.T) {
 			e := newEnv(t)
 			tok := tc.token(t, e)
 			mux := http.NewServeMux()
-			mux.Handle("GET /me", e.auth(t).Required(http.HandlerFunc(whoami)))
+			mux.Handle("GET /me", e.Auth(t).Required(http.HandlerFunc(whoami)))
 			srv := httptest.NewServer(mux)
 			defer srv.Close()
 			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/me", nil)
@@ -195,15 +195,15 @@ func TestTokenVariants(t *testing.T) {
 			e := newEnv(t)
 			tok := e.access(t, "alice").Raw
 			mux := http.NewServeMux()
-			mux.Handle("GET /header", e.auth(t).Required(http.HandlerFunc(whoami)))
-			mux.Handle("GET /cookie", e.auth(t, httpx.WithLocations(httpx.FromCookie)).Required(http.HandlerFunc(whoami)))
+			mux.Handle("GET /header", e.Auth(t).Required(http.HandlerFunc(whoami)))
+			mux.Handle("GET /cookie", e.Auth(t, httpx.WithLocations(httpx.FromCookie)).Required(http.HandlerFunc(whoami)))
 
-			rec := serve(mux, newRequest(http.MethodGet, "/header", nil, header("Authorization", "Bearer "+tc.variant(tok))))
+			rec := testutil.Serve(mux, newRequest(http.MethodGet, "/header", nil, header("Authorization", "Bearer "+tc.variant(tok))))
 			if diff := cmp.Diff(tc.wantHeader, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("in the header (-want +got):\n%s", diff)
 			}
 			checkNoLeak(t, rec, tok)
-			rec = serve(mux, newRequest(http.MethodGet, "/cookie", nil, cookie(accessCookie, tc.variant(tok))))
+			rec = testutil.Serve(mux, newRequest(http.MethodGet, "/cookie", nil, cookie(accessCookie, tc.variant(tok))))
 			if diff := cmp.Diff(tc.wantCookie, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("in the cookie (-want +got):\n%s", diff)
 			}
@@ -236,7 +236,7 @@ func TestDuplicateCookies(t *testing.T) {
 				opts = append(opts, cookie(accessCookie, v))
 			}
 			mux := http.NewServeMux()
-			mux.Handle("GET /me", e.auth(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)).Required(http.HandlerFunc(whoami)))
+			mux.Handle("GET /me", e.Auth(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)).Required(http.HandlerFunc(whoami)))
 			opts = append(opts, bearer(tok))
 			if diff := cmp.Diff(refusedBadRequest(), do(t, mux, newRequest(http.MethodGet, "/me", nil, opts...))); diff != "" {
 				t.Errorf("response (-want +got):\n%s", diff)
@@ -275,7 +275,7 @@ func TestQueryLocation(t *testing.T) {
 			e := newEnv(t)
 			tok := e.access(t, "alice").Raw
 			mux := http.NewServeMux()
-			mux.Handle("GET /download", e.auth(t, tc.opts...).Required(http.HandlerFunc(whoami)))
+			mux.Handle("GET /download", e.Auth(t, tc.opts...).Required(http.HandlerFunc(whoami)))
 			if diff := cmp.Diff(tc.want, do(t, mux, newRequest(http.MethodGet, "/download?"+tc.query(tok), nil))); diff != "" {
 				t.Errorf("response (-want +got):\n%s", diff)
 			}
@@ -349,20 +349,12 @@ func TestLocationOrder(t *testing.T) {
 				opts = append(opts, header("X-CSRF-Token", alice.CSRF))
 			}
 			mux := http.NewServeMux()
-			mux.Handle("/me", e.auth(t, tc.opts...).Required(http.HandlerFunc(whoami)))
+			mux.Handle("/me", e.Auth(t, tc.opts...).Required(http.HandlerFunc(whoami)))
 			if diff := cmp.Diff(tc.want, do(t, mux, newRequest(tc.method, "/me", nil, opts...))); diff != "" {
 				t.Errorf("response (-want +got):\n%s", diff)
 			}
 		})
 	}
-}
-
-// zeroReader is a source of zero bytes.
-type zeroReader struct{}
-
-func (zeroReader) Read(p []byte) (int, error) {
-	clear(p)
-	return len(p), nil
 }
 
 // token68 is RFC 6750's b64token, written independently of the package.
@@ -376,22 +368,13 @@ var token68 = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
 func FuzzAuthorizationHeader(f *testing.F) {
 	e := newEnv(f)
 	// The fuzzing workers run this setup again: the token must be the same
-	// in every process, so its jti and csrf come from a fixed source.
-	iss, err := jwtx.NewIssuer[User, Claims](e.key, jwtx.WithClock(jwtx.ClockFunc(epoch)), jwtx.WithRandom(zeroReader{}),
-		jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }))
-	if err != nil {
-		f.Fatal(err)
-	}
-	access, err := iss.Access(context.Background(), userOf("alice"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	tok := access.Raw
-	want := string(payload(f, tok))
+	// in every process.
+	tok := e.reproducible(f).Access(f, userOf("alice")).Raw
+	want := string(testutil.Payload(f, tok))
 	var got error
 	var raw string
 	ran := false
-	auth := e.auth(f, httpx.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+	auth := e.Auth(f, httpx.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
 		got = err
 		httpx.DefaultErrors("api")(w, r, err)
 	}))
@@ -422,7 +405,7 @@ func FuzzAuthorizationHeader(f *testing.F) {
 			if !wellFormed || rest != tok {
 				t.Fatalf("handler ran for %q", value)
 			}
-			if raw != want || raw != string(payload(t, rest)) {
+			if raw != want || raw != string(testutil.Payload(t, rest)) {
 				t.Fatalf("handler saw claims %q, want %q", raw, want)
 			}
 			return
