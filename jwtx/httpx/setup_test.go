@@ -7,11 +7,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
@@ -282,6 +285,53 @@ func newRequest(method, target string, body io.Reader, opts ...reqOption) *http.
 		o(r)
 	}
 	return r
+}
+
+// requestCase is a row of a requestTable: a request built from alice's and
+// bob's access tokens, and the result the routes must give it.
+type requestCase struct {
+	name    string
+	opts    []httpx.Option // for the Auth, after the table's
+	request func(tb testing.TB, alice, bob jwtx.Token) *http.Request
+	want    result
+}
+
+// requestTable runs the table tests that send one request to routes
+// guarded by an Auth and compare the result.
+type requestTable struct {
+	routes func(a *httpx.Auth[User, Claims]) http.Handler
+	opts   []httpx.Option     // for every case's Auth
+	issue  []jwtx.IssueOption // for alice's token
+	noLeak bool               // no response may carry alice's token
+}
+
+// run runs each case in a parallel subtest on an env of its own, which
+// issues alice's and bob's tokens.
+func (tt requestTable) run(t *testing.T, cases []requestCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			alice, bob := e.access(t, "alice", tt.issue...), e.access(t, "bob")
+			r := tc.request(t, alice, bob)
+			h := tt.routes(e.Auth(t, append(slices.Clone(tt.opts), tc.opts...)...))
+			rec := testutil.Serve(h, r)
+			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
+				t.Errorf("%s %s (-want +got):\n%s", r.Method, r.URL, diff)
+			}
+			if tt.noLeak {
+				checkNoLeak(t, rec, alice.Raw)
+			}
+		})
+	}
+}
+
+// meRoute serves whoami on GET /me behind Required.
+func meRoute(a *httpx.Auth[User, Claims]) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /me", a.Required(http.HandlerFunc(whoami)))
+	return mux
 }
 
 // signature returns the signature segment of a compact token.
