@@ -206,31 +206,46 @@ type redisMaster struct {
 	client *redis.Client
 }
 
-// clusterMastersOf returns the masters of cc's cluster, by CLUSTER SLOTS,
+// clusterMastersOf returns the masters of cc's cluster, by CLUSTER SHARDS,
 // in the order of their first slots.
 func clusterMastersOf(tb testing.TB, cc *redis.ClusterClient) []redisMaster {
 	tb.Helper()
-	ranges, err := cc.ClusterSlots(context.Background()).Result()
+	shards, err := cc.ClusterShards(context.Background()).Result()
 	if err != nil {
-		tb.Fatalf("CLUSTER SLOTS: %v", err)
+		tb.Fatalf("CLUSTER SHARDS: %v", err)
 	}
-	slices.SortFunc(ranges, func(a, b redis.ClusterSlot) int { return a.Start - b.Start })
-	var masters []redisMaster
-	index := map[string]int{}
-	for _, r := range ranges {
-		if len(r.Nodes) == 0 {
-			tb.Fatalf("CLUSTER SLOTS: no node serves slots %d-%d", r.Start, r.End)
+	type shard struct {
+		first  int64
+		master redisMaster
+	}
+	var found []shard
+	for _, sh := range shards {
+		if len(sh.Slots) == 0 {
+			continue // a shard without slots serves nothing
 		}
-		addr := r.Nodes[0].Addr
-		i, ok := index[addr]
-		if !ok {
-			i = len(masters)
-			index[addr] = i
-			masters = append(masters, redisMaster{name: fmt.Sprint("m", i+1), addr: addr})
-		} else {
-			masters[i].slots += ","
+		var m redisMaster
+		for _, n := range sh.Nodes {
+			if n.Role == "master" {
+				m.addr = net.JoinHostPort(n.IP, strconv.FormatInt(n.Port, 10))
+			}
 		}
-		masters[i].slots += fmt.Sprintf("%d-%d", r.Start, r.End)
+		if m.addr == "" {
+			tb.Fatalf("CLUSTER SHARDS: no master serves slots %d-%d", sh.Slots[0].Start, sh.Slots[0].End)
+		}
+		slices.SortFunc(sh.Slots, func(a, b redis.SlotRange) int { return int(a.Start - b.Start) })
+		for i, r := range sh.Slots {
+			if i > 0 {
+				m.slots += ","
+			}
+			m.slots += fmt.Sprintf("%d-%d", r.Start, r.End)
+		}
+		found = append(found, shard{first: sh.Slots[0].Start, master: m})
+	}
+	slices.SortFunc(found, func(a, b shard) int { return int(a.first - b.first) })
+	masters := make([]redisMaster, len(found))
+	for i, f := range found {
+		masters[i] = f.master
+		masters[i].name = fmt.Sprint("m", i+1)
 	}
 	for i := range masters {
 		c := redis.NewClient(&redis.Options{Addr: masters[i].addr})
