@@ -58,8 +58,8 @@ func (e *ScopeError) Unwrap() error { return ErrInsufficientScope }
 // §3); [ReasonOf] gives [ReasonInsufficientScope]. Scopes that are not RFC
 // 6749 scope tokens (empty, or with spaces, quotes, backslashes or control
 // characters), or none at all, are a programming error: every request
-// then fails with an error wrapping jwtx.ErrConfig (500), so the first test
-// of the route shows it.
+// is then refused (403 forbidden) with an error wrapping jwtx.ErrConfig
+// for the logs and events, so the first test of the route shows it.
 func (a *Auth[U, C]) ScopeCheck(match ScopeMatch, scopes ...string) func(ctx context.Context, claims C, user U) error {
 	required := append([]string(nil), scopes...)
 	bad := validScopes(match, required)

@@ -69,8 +69,8 @@ func (e *StepUpError) Unwrap() error { return ErrStepUp }
 // the authorization request) and retries; [ReasonOf] gives
 // [ReasonStepUp]. A requirement with neither ACRValues nor MaxAge, an
 // MaxAge under a second, or an acr value that cannot be written into the
-// challenge is a programming error: every request fails with an error
-// wrapping jwtx.ErrConfig.
+// challenge is a programming error: every request is refused (403
+// forbidden) with an error wrapping jwtx.ErrConfig.
 func (a *Auth[U, C]) StepUpCheck(need StepUp) func(ctx context.Context, claims C, user U) error {
 	need.ACRValues = slices.Clone(need.ACRValues)
 	bad := validStepUp(need)
