@@ -113,14 +113,14 @@ type IssuerResolver struct {
 	base    context.Context
 	stop    context.CancelFunc
 
-	mu        sync.Mutex
-	entries   map[string]*list.Element // of *resolved
-	lru       *list.List               // most recently used first
-	resolving int
+	mu      sync.Mutex
+	entries map[string]*list.Element // of *resolved, trusted or failed
+	lru     *list.List               // most recently used first
+	pending map[string]*resolved     // being resolved; not in the LRU, so that they evict nothing
 }
 
-// resolved is one issuer in the cache: being resolved (done open), trusted
-// (t set) or failed until a time.
+// resolved is one issuer: being resolved (done open, in pending), or in
+// the cache, trusted (t set) or failed until a time.
 type resolved struct {
 	iss    string
 	done   chan struct{}
@@ -141,6 +141,7 @@ func NewIssuerResolver(ctx context.Context, resolve ResolveFunc, opts ...Resolve
 		cfg:     resolverConfig{max: DefaultMaxIssuers, retry: DefaultResolveRetry, clock: systemClock{}},
 		entries: make(map[string]*list.Element),
 		lru:     list.New(),
+		pending: make(map[string]*resolved),
 	}
 	if err := applyOptions(opts, func(o ResolverOption) error { return o.applyResolver(&r.cfg) }); err != nil {
 		return nil, err
@@ -161,10 +162,13 @@ func (r *IssuerResolver) Close() {
 	for r.lru.Len() > 0 {
 		r.removeLocked(r.lru.Back())
 	}
+	for _, e := range r.pending {
+		e.cancel()
+	}
 }
 
-// Len returns the number of issuers kept, failed and in progress ones
-// included.
+// Len returns the number of issuers kept, failed ones included (those
+// being resolved are not).
 func (r *IssuerResolver) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -197,33 +201,28 @@ func (r *IssuerResolver) entry(iss string) (*resolved, error) {
 	defer r.mu.Unlock()
 	if el, ok := r.entries[iss]; ok {
 		e := el.Value.(*resolved)
-		select {
-		case <-e.done:
-			if e.err == nil || r.cfg.clock.Now().Before(e.until) {
-				r.lru.MoveToFront(el)
-				return e, nil
-			}
-			r.removeLocked(el) // a failure whose time is up: try again
-		default:
-			return e, nil // in progress
+		if e.err == nil || r.cfg.clock.Now().Before(e.until) {
+			r.lru.MoveToFront(el)
+			return e, nil
 		}
+		r.removeLocked(el) // a failure whose time is up: try again
 	}
-	if r.resolving >= maxResolving {
+	if e, ok := r.pending[iss]; ok {
+		return e, nil
+	}
+	if len(r.pending) >= maxResolving {
 		return nil, fmt.Errorf("%w: %d issuers are being resolved already; retry later", ErrJWKS, maxResolving)
 	}
 	ctx, cancel := context.WithCancel(r.base)
 	e := &resolved{iss: iss, done: make(chan struct{}), cancel: cancel}
-	r.entries[iss] = r.lru.PushFront(e)
-	r.resolving++
-	for r.lru.Len() > r.cfg.max {
-		r.removeLocked(r.lru.Back())
-	}
+	r.pending[iss] = e
 	go r.run(ctx, e)
 	return e, nil
 }
 
-// run resolves e, then keeps it (trusted, or failed until the retry time)
-// or, for a refusal, drops it.
+// run resolves e, then keeps it (trusted, or failed until the retry time),
+// evicting the least recently used issuers beyond the bound, or, for a
+// refusal, drops it: a refused iss never takes a place of the cache.
 func (r *IssuerResolver) run(ctx context.Context, e *resolved) {
 	t, err := r.resolve(ctx, e.iss)
 	if err == nil {
@@ -235,32 +234,33 @@ func (r *IssuerResolver) run(ctx context.Context, e *resolved) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.resolving--
-	el, kept := r.entries[e.iss]
-	kept = kept && el.Value.(*resolved) == e
+	defer close(e.done)
+	delete(r.pending, e.iss)
 	switch {
-	case err == nil:
-		e.t = &t
 	case errors.Is(err, ErrIssuer):
 		e.err = errUnknownIssuer(e.iss)
-		if kept {
-			r.removeLocked(el)
-		}
 		e.cancel()
-	default:
+		return
+	case err != nil:
 		e.err = fmt.Errorf("%w: issuer %q could not be resolved (retried after %v): %w", ErrJWKS, truncate(e.iss), r.cfg.retry, err)
 		e.until = r.cfg.clock.Now().Add(r.cfg.retry)
 		e.cancel()
+	default:
+		e.t = &t
 	}
-	close(e.done)
+	if r.base.Err() != nil { // closed meanwhile: answer the waiters, keep nothing
+		return
+	}
+	r.entries[e.iss] = r.lru.PushFront(e)
+	for r.lru.Len() > r.cfg.max {
+		r.removeLocked(r.lru.Back())
+	}
 }
 
 // removeLocked drops an entry and ends its context. r.mu must be held.
 func (r *IssuerResolver) removeLocked(el *list.Element) {
 	e := r.lru.Remove(el).(*resolved)
-	if cur, ok := r.entries[e.iss]; ok && cur == el {
-		delete(r.entries, e.iss)
-	}
+	delete(r.entries, e.iss)
 	e.cancel()
 }
 

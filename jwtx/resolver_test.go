@@ -253,3 +253,33 @@ func TestIssuerResolverConfig(t *testing.T) {
 		t.Errorf("Verify() = %v, want ErrConfig", err)
 	}
 }
+
+// Forged tokens naming issuers the ResolveFunc refuses take no place in
+// the cache, so however many there are they evict no tenant. (Found by
+// the test against a real provider: a refused issuer being resolved used
+// to count against the bound and evict the least recently used tenant.)
+func TestIssuerResolverRefusalsEvictNothing(t *testing.T) {
+	t.Parallel()
+	const a, b = "https://a.test", "https://b.test"
+	tn := newTenants(t, a, b)
+	r, ver := newResolverVerifier(t, tn, testutil.NewClock(idpEpoch), jwtx.WithMaxIssuers(2))
+	for _, iss := range []string{a, b} {
+		if _, _, err := ver.Verify(context.Background(), tn.token(t, iss, iss)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 20 {
+		iss := fmt.Sprintf("https://evil-%d.test", i)
+		if _, _, err := ver.Verify(context.Background(), tn.token(t, "", iss)); !errors.Is(err, jwtx.ErrIssuer) {
+			t.Fatalf("Verify(%s) = %v, want ErrIssuer", iss, err)
+		}
+	}
+	if r.Len() != 2 || tn.ctx(a).Err() != nil || tn.ctx(b).Err() != nil {
+		t.Errorf("after refusals: Len() = %d, contexts a %v, b %v; want 2 issuers, both live", r.Len(), tn.ctx(a).Err(), tn.ctx(b).Err())
+	}
+	for _, iss := range []string{a, b} {
+		if _, _, err := ver.Verify(context.Background(), tn.token(t, iss, iss)); err != nil || tn.count(iss) != 1 {
+			t.Errorf("Verify(%s) = %v after %d calls, want nil after 1", iss, err, tn.count(iss))
+		}
+	}
+}
