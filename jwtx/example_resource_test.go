@@ -95,7 +95,9 @@ func ExampleDiscoverKeySet() {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel() // stops the background refreshes
-	keys, err := jwtx.DiscoverKeySet(ctx, srv.URL, jwtx.WithJWKSAllowHTTP(true)) // https only, but for loopback tests
+
+	// https only, but for loopback tests
+	keys, err := jwtx.DiscoverKeySet(ctx, srv.URL, jwtx.WithJWKSAllowHTTP(true))
 	if err != nil {
 		panic(err)
 	}
