@@ -76,13 +76,15 @@ func (o sharedOption) applyVerifier(c *verifierConfig) error { return o(&c.share
 
 // A ClockOption sets the clock of any constructor that reads time:
 // [NewIssuer], [NewVerifier], [NewUserCache], [NewRemoteKeySet],
-// [NewKeyRing] and [NewMemoryStore] all take the one [WithClock].
+// [NewKeyRing], [NewMemoryStore] and [NewIssuerResolver] all take the one
+// [WithClock].
 type ClockOption interface {
 	Option
 	CacheOption
 	RemoteOption
 	KeyRingOption
 	MemoryStoreOption
+	ResolverOption
 }
 
 // WithClock sets the source of the current time, for tests and for
@@ -113,6 +115,7 @@ func (o clockOption) applyCache(c *cacheConfig) error       { return o.set(&c.cl
 func (o clockOption) applyRemote(c *remoteConfig) error     { return o.set(&c.clock) }
 func (o clockOption) applyKeyRing(r *KeyRing) error         { return o.set(&r.clock) }
 func (o clockOption) applyMemoryStore(s *MemoryStore) error { return o.set(&s.clock) }
+func (o clockOption) applyResolver(c *resolverConfig) error { return o.set(&c.clock) }
 
 // WithIssuer sets the iss claim. An Issuer writes it into every token; a
 // Verifier requires it, compared byte for byte (no trailing-slash or case

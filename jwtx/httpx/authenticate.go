@@ -120,7 +120,7 @@ func (a *Auth[U, C]) Refuse(w http.ResponseWriter, r *http.Request, err error) {
 // beside [Reason.Status] and [Reason.Message].
 func (a *Auth[U, C]) RefusalHeader(err error) http.Header {
 	h := http.Header{}
-	refusalHeader(h, a.cfg.answer(ReasonOf(err)), a.cfg.realm, a.cfg.challengeScheme())
+	refusalHeader(h, a.cfg.answer(ReasonOf(err)), a.cfg.realm, a.cfg.challengeScheme(), err)
 	return h
 }
 

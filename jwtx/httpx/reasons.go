@@ -34,6 +34,12 @@ const (
 	ReasonInternal      Reason = "internal"               // anything else
 )
 
+// The reasons of resource servers: scope and step-up checks.
+const (
+	ReasonInsufficientScope Reason = "insufficient_scope" // a scope check said no: ErrInsufficientScope
+	ReasonStepUp            Reason = "step_up"            // a step-up check said no: ErrStepUp
+)
+
 // An Answer is one row of the reason table: a [Reason], the errors it
 // stands for, and the default answer to a request refused for it.
 type Answer struct {
@@ -72,6 +78,8 @@ func Answers() []Answer {
 		{Reason: ReasonBadRequest, Errors: []error{ErrBadRequest}, Status: http.StatusBadRequest, Code: "invalid_request", Message: "malformed token request"},
 		{Reason: ReasonCSRF, Errors: []error{ErrCSRF}, Status: http.StatusForbidden, Message: "CSRF token missing or incorrect"},
 		{Reason: ReasonCrossOrigin, Errors: []error{ErrCrossOrigin}, Status: http.StatusForbidden, Message: "cross-origin request refused"},
+		{Reason: ReasonInsufficientScope, Errors: []error{ErrInsufficientScope}, Status: http.StatusForbidden, Code: "insufficient_scope", Message: "insufficient scope"},
+		{Reason: ReasonStepUp, Errors: []error{ErrStepUp}, Status: http.StatusUnauthorized, Code: "insufficient_user_authentication", Message: "stronger or more recent authentication required"},
 		{Reason: ReasonForbidden, Errors: []error{ErrForbidden}, Status: http.StatusForbidden, Code: "insufficient_scope", Message: "forbidden"},
 		{Reason: ReasonUnavailable, Errors: []error{jwtx.ErrRevocationUnavailable, jwtx.ErrJWKS}, Status: http.StatusServiceUnavailable, Message: "try again later"},
 		{Reason: ReasonUserLoad, Errors: []error{jwtx.ErrUserLoad}, Status: http.StatusInternalServerError, Message: "internal error"},

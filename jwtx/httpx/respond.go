@@ -44,16 +44,17 @@ func answering(realm, scheme, key string, answer func(Reason) Answer) ErrorHandl
 		if a.Status < http.StatusBadRequest { // a nil error: no refusal to explain
 			a = answer(ReasonInternal)
 		}
-		refusalHeader(w.Header(), a, realm, scheme)
+		refusalHeader(w.Header(), a, realm, scheme, err)
 		WriteJSON(w, a.Status, map[string]string{key: a.Message})
 	}
 }
 
-// refusalHeader sets the headers of the answer a: the challenge, and
-// Retry-After for a temporary failure.
-func refusalHeader(h http.Header, a Answer, realm, scheme string) {
+// refusalHeader sets the headers of the answer a to err: the challenge
+// (with the scope or step-up parameters err calls for), and Retry-After
+// for a temporary failure.
+func refusalHeader(h http.Header, a Answer, realm, scheme string, err error) {
 	if a.Status == http.StatusUnauthorized || a.Code != "" {
-		h.Set("WWW-Authenticate", challenge(scheme, realm, a))
+		h.Set("WWW-Authenticate", challenge(scheme, realm, a)+challengeParams(err))
 	}
 	if a.Reason == ReasonUnavailable {
 		h.Set("Retry-After", "1")
