@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // ringEpoch is the fixed time the key ring tests start at.
@@ -48,26 +49,6 @@ func ringRSA(tb testing.TB, i int) *rsa.PrivateKey {
 		tb.Fatalf("RSA keys: %v", err)
 	}
 	return keys[i]
-}
-
-// ringClock is a clock the test moves by hand.
-type ringClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func ringClockAt(t time.Time) *ringClock { return &ringClock{now: t} }
-
-func (c *ringClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *ringClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // ringECPriv returns a fresh P-256 private key.
@@ -219,8 +200,8 @@ func TestNewKeyRingErrors(t *testing.T) {
 		{name: "public key only", key: signer.Public(), wantErr: jwtx.ErrKey},
 		{name: "no kid", key: noKID, wantErr: jwtx.ErrKey},
 		{name: "asymmetric, system clock", key: signer},
-		{name: "asymmetric, injected clock", key: signer, opts: []jwtx.KeyRingOption{jwtx.WithClock(clockAt(ringEpoch))}},
-		{name: "HMAC", key: ringHS256(t, "hs-1"), opts: []jwtx.KeyRingOption{jwtx.WithClock(clockAt(ringEpoch))}},
+		{name: "asymmetric, injected clock", key: signer, opts: []jwtx.KeyRingOption{jwtx.WithClock(testutil.NewClock(ringEpoch))}},
+		{name: "HMAC", key: ringHS256(t, "hs-1"), opts: []jwtx.KeyRingOption{jwtx.WithClock(testutil.NewClock(ringEpoch))}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -281,7 +262,7 @@ func TestKeyRingRotateErrors(t *testing.T) {
 			if tc.hmac {
 				k1, k2 = ringHS256(t, "k1"), ringHS256(t, "k2")
 			}
-			r := ringNew(t, k1, clockAt(ringEpoch))
+			r := ringNew(t, k1, testutil.NewClock(ringEpoch))
 			ringRotate(t, r, k2, time.Hour)
 
 			err := r.Rotate(tc.next, tc.retireFor)
@@ -323,7 +304,7 @@ func TestKeyRingRetirement(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clock := ringClockAt(ringEpoch)
+			clock := testutil.NewClock(ringEpoch)
 			k1, k2 := ringES256(t, "k1"), ringES256(t, "k2")
 			r := ringNew(t, k1, clock)
 			iss := ringIssuer(t, r, clock)
@@ -333,7 +314,7 @@ func TestKeyRingRetirement(t *testing.T) {
 			ringRotate(t, r, k2, retireFor)
 			newTok := ringToken(t, iss, jwtx.ExpiresIn(3*time.Hour))
 
-			clock.advance(tc.after)
+			clock.Advance(tc.after)
 			if diff := cmp.Diff(tc.wantOldErr, ringVerify(v, oldTok), cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("Verify(old token) error mismatch (-want +got):\n%s", diff)
 			}
@@ -371,7 +352,7 @@ func ringPublic(tb testing.TB, r *jwtx.KeyRing) []byte {
 // out, and drop the others at the next rotation.
 func TestKeyRingRotationChain(t *testing.T) {
 	t.Parallel()
-	clock := ringClockAt(ringEpoch)
+	clock := testutil.NewClock(ringEpoch)
 	k1 := ringES256(t, "k1")
 	r := ringNew(t, k1, clock)
 	iss := ringIssuer(t, r, clock)
@@ -380,7 +361,7 @@ func TestKeyRingRotationChain(t *testing.T) {
 
 	ringRotate(t, r, ringES256(t, "k2"), 30*time.Minute)
 	toks["k2"] = ringToken(t, iss, jwtx.ExpiresIn(24*time.Hour))
-	clock.advance(10 * time.Minute)
+	clock.Advance(10 * time.Minute)
 	ringRotate(t, r, ringES256(t, "k3"), 2*time.Hour)
 	toks["k3"] = ringToken(t, iss, jwtx.ExpiresIn(24*time.Hour))
 
@@ -395,7 +376,7 @@ func TestKeyRingRotationChain(t *testing.T) {
 
 	// k1 was retired for 30 minutes; 40 minutes after the first rotation it
 	// is gone, k2 (retired for 2 hours) is not.
-	clock.advance(30 * time.Minute)
+	clock.Advance(30 * time.Minute)
 	if diff := cmp.Diff([]string{"k3", "k2"}, ringKIDs(r.Keys())); diff != "" {
 		t.Errorf("Keys() kids mismatch (-want +got):\n%s", diff)
 	}
@@ -421,7 +402,7 @@ func TestKeyRingRotationChain(t *testing.T) {
 // and follows rotations without being rebuilt.
 func TestKeyRingIssuerWritesActiveKID(t *testing.T) {
 	t.Parallel()
-	clock := clockAt(ringEpoch)
+	clock := testutil.NewClock(ringEpoch)
 	rsa2, err := jwtx.NewKey(jwtx.PS256, ringRSA(t, 1), jwtx.WithKeyID("k2"))
 	if err != nil {
 		t.Fatal(err)
@@ -462,7 +443,7 @@ func TestKeyRingIssuerWritesActiveKID(t *testing.T) {
 // than the key's are refused.
 func TestKeyRingVerificationKeySelection(t *testing.T) {
 	t.Parallel()
-	clock := clockAt(ringEpoch)
+	clock := testutil.NewClock(ringEpoch)
 	signedBy := func(key *jwtx.Key) string { return ringToken(t, ringIssuer(t, key, clock)) }
 	k1Priv := ringECPriv(t)
 	k1, err := jwtx.NewKey(jwtx.ES256, k1Priv, jwtx.WithKeyID("k1"))
@@ -524,7 +505,7 @@ func TestKeyRingConcurrentRotation(t *testing.T) {
 		perWorker = 200
 		rotations = 50
 	)
-	clock := clockAt(ringEpoch)
+	clock := testutil.NewClock(ringEpoch)
 	next := make([]*jwtx.Key, rotations)
 	for i := range next {
 		next[i] = ringES256(t, "k"+strings.Repeat("+", i+1))
@@ -598,7 +579,7 @@ func TestKeyRingPublicJWKS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := clockAt(ringEpoch)
+	clock := testutil.NewClock(ringEpoch)
 	r := ringNew(t, ringES256(t, "es-1"), clock)
 	for _, k := range []*jwtx.Key{rsKey, psKey, edKey} {
 		ringRotate(t, r, k, time.Hour)
@@ -645,7 +626,7 @@ func TestKeyRingPublicJWKS(t *testing.T) {
 func TestKeyRingPublicJWKSRefusesHMAC(t *testing.T) {
 	t.Parallel()
 	hs := ringHS256(t, "hs-1")
-	r := ringNew(t, hs, clockAt(ringEpoch))
+	r := ringNew(t, hs, testutil.NewClock(ringEpoch))
 	ringRotate(t, r, ringHS256(t, "hs-2"), time.Hour)
 	set, err := jwtx.NewKeySet(hs)
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // Keys that cannot verify JWS signatures are dropped from a fetched set
@@ -118,7 +119,7 @@ func TestRemoteKeySetDropsUnusableKeys(t *testing.T) {
 			t.Parallel()
 			good := ringES256(t, "good")
 			doc := remoteDoc(t, remotePublicJWK(t, good), tc.bad(t))
-			srv := remoteStart(t, ringNew(t, good, clockAt(ringEpoch)), false)
+			srv := remoteStart(t, ringNew(t, good, testutil.NewClock(ringEpoch)), false)
 			srv.set(remoteBody(http.StatusOK, "application/jwk-set+json", doc))
 			var errs remoteErrors
 			opts := append([]jwtx.RemoteOption{jwtx.WithJWKSAllowHTTP(true), jwtx.WithJWKSErrorHandler(errs.handle)}, tc.opts...)
@@ -135,11 +136,11 @@ func TestRemoteKeySetDropsUnusableKeys(t *testing.T) {
 			if _, err := keys.Health(); err != nil {
 				t.Errorf("Health() error = %v, want nil: the set was accepted", err)
 			}
-			v := ringVerifier(t, keys, clockAt(ringEpoch))
+			v := ringVerifier(t, keys, testutil.NewClock(ringEpoch))
 			if diff := cmp.Diff(wantErr, ringVerify(v, tc.token), cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("Verify(token of the %q key) error mismatch (-want +got):\n%s", tc.name, diff)
 			}
-			if err := ringVerify(v, ringToken(t, ringIssuer(t, good, clockAt(ringEpoch)))); err != nil {
+			if err := ringVerify(v, ringToken(t, ringIssuer(t, good, testutil.NewClock(ringEpoch)))); err != nil {
 				t.Errorf("Verify(token of the good key) = %v, want nil", err)
 			}
 		})
@@ -216,13 +217,13 @@ func TestRemoteKeySetAlgorithmBinding(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			other := ringES256(t, "other")
-			srv := remoteStart(t, ringNew(t, other, clockAt(ringEpoch)), false)
+			srv := remoteStart(t, ringNew(t, other, testutil.NewClock(ringEpoch)), false)
 			srv.set(remoteBody(http.StatusOK, "application/json", remoteDoc(t, remotePublicJWK(t, other), tc.jwk(t))))
 			keys := remoteKeySet(t, srv.url(), append([]jwtx.RemoteOption{jwtx.WithJWKSAllowHTTP(true)}, tc.opts...)...)
 			if got := keys.Keys().Len(); got != tc.wantLen {
 				t.Errorf("Keys().Len() = %d, want %d", got, tc.wantLen)
 			}
-			v := ringVerifier(t, keys, clockAt(ringEpoch))
+			v := ringVerifier(t, keys, testutil.NewClock(ringEpoch))
 			for tok, wantErr := range tc.tokens {
 				if diff := cmp.Diff(wantErr, ringVerify(v, tok), cmpopts.EquateErrors()); diff != "" {
 					t.Errorf("Verify(%s token) error mismatch (-want +got):\n%s", ringHeader(t, tok)["alg"], diff)
@@ -242,7 +243,7 @@ func TestRemoteKeySetKeyConfusion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := remoteStart(t, ringNew(t, rsKey, clockAt(ringEpoch)), false)
+	srv := remoteStart(t, ringNew(t, rsKey, testutil.NewClock(ringEpoch)), false)
 	keys := remoteKeySet(t, srv.url(), jwtx.WithJWKSAllowHTTP(true))
 	der, err := x509.MarshalPKIXPublicKey(&rsaPriv.PublicKey)
 	if err != nil {
@@ -270,7 +271,7 @@ func TestRemoteKeySetKeyConfusion(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			v := ringVerifier(t, keys, clockAt(ringEpoch))
+			v := ringVerifier(t, keys, testutil.NewClock(ringEpoch))
 			if diff := cmp.Diff(tc.wantErr, ringVerify(v, tc.token), cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("Verify() error mismatch (-want +got):\n%s", diff)
 			}
@@ -308,7 +309,7 @@ func TestRemoteKeySetConcurrent(t *testing.T) {
 				t.Errorf("Refresh() = %v", err)
 			}
 		} else {
-			e.clock.advance(jwtx.DefaultJWKSMinRefreshInterval)
+			e.clock.Advance(jwtx.DefaultJWKSMinRefreshInterval)
 			if err := e.verify(e.token(t)); err != nil {
 				t.Errorf("Verify(new kid) = %v, want nil", err)
 			}

@@ -27,6 +27,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // remoteJWKSPath is where the test servers publish their key set.
@@ -170,8 +171,8 @@ func remoteCheckReported(tb testing.TB, errs *remoteErrors, from, want int) {
 // remoteEnv is an issuer with a key ring published by a test server and a
 // verifier whose keys come from it through a RemoteKeySet.
 type remoteEnv struct {
-	clock     *ringClock // the RemoteKeySet's clock: rate limit and Health
-	ringClock *ringClock // the key ring's clock: retirement
+	clock     *testutil.Clock // the RemoteKeySet's clock: rate limit and Health
+	ringClock *testutil.Clock // the key ring's clock: retirement
 	ring      *jwtx.KeyRing
 	iss       *jwtx.Issuer[User, Claims]
 	srv       *remoteServer
@@ -184,9 +185,9 @@ type remoteEnv struct {
 // ES256 "k1". Tokens are issued and verified at ringEpoch.
 func remoteSetup(tb testing.TB, opts ...jwtx.RemoteOption) *remoteEnv {
 	tb.Helper()
-	e := &remoteEnv{clock: ringClockAt(ringEpoch), ringClock: ringClockAt(ringEpoch), errs: &remoteErrors{}}
+	e := &remoteEnv{clock: testutil.NewClock(ringEpoch), ringClock: testutil.NewClock(ringEpoch), errs: &remoteErrors{}}
 	e.ring = ringNew(tb, ringES256(tb, "k1"), e.ringClock)
-	e.iss = ringIssuer(tb, e.ring, clockAt(ringEpoch))
+	e.iss = ringIssuer(tb, e.ring, testutil.NewClock(ringEpoch))
 	e.srv = remoteStart(tb, e.ring, false)
 	base := []jwtx.RemoteOption{
 		jwtx.WithJWKSAllowHTTP(true),
@@ -194,7 +195,7 @@ func remoteSetup(tb testing.TB, opts ...jwtx.RemoteOption) *remoteEnv {
 		jwtx.WithJWKSErrorHandler(e.errs.handle),
 	}
 	e.keys = remoteKeySet(tb, e.srv.url(), append(base, opts...)...)
-	e.ver = ringVerifier(tb, e.keys, clockAt(ringEpoch))
+	e.ver = ringVerifier(tb, e.keys, testutil.NewClock(ringEpoch))
 	return e
 }
 
@@ -304,7 +305,7 @@ func remoteSignedBy(tb testing.TB, alg jwtx.Algorithm, priv any, kid string) str
 	if err != nil {
 		tb.Fatalf("NewKey(%s): %v", alg, err)
 	}
-	return ringToken(tb, ringIssuer(tb, k, clockAt(ringEpoch)))
+	return ringToken(tb, ringIssuer(tb, k, testutil.NewClock(ringEpoch)))
 }
 
 // remoteJWK builds a JWK from raw key material with the given members.
@@ -382,7 +383,7 @@ func TestRemoteKeySetFetchedAtStart(t *testing.T) {
 
 func TestRemoteKeySetURL(t *testing.T) {
 	t.Parallel()
-	ring := ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch))
+	ring := ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch))
 	plain := remoteStart(t, ring, false)
 	secure := remoteStart(t, ring, true)
 	closed := remoteStart(t, ring, false)
@@ -442,7 +443,7 @@ func TestRemoteKeySetURL(t *testing.T) {
 
 func TestRemoteKeySetOptionErrors(t *testing.T) {
 	t.Parallel()
-	srv := remoteStart(t, ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch)), false)
+	srv := remoteStart(t, ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch)), false)
 	for _, tc := range []struct {
 		name string
 		opt  jwtx.RemoteOption
@@ -481,7 +482,7 @@ func TestRemoteKeySetOptionErrors(t *testing.T) {
 // Every refresh interval from 1s up is valid, as documented.
 func TestRemoteKeySetRefreshIntervals(t *testing.T) {
 	t.Parallel()
-	srv := remoteStart(t, ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch)), false)
+	srv := remoteStart(t, ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch)), false)
 	for _, d := range []time.Duration{time.Second, time.Minute, 10 * time.Minute, 15 * time.Minute, time.Hour} {
 		t.Run(d.String(), func(t *testing.T) {
 			t.Parallel()
@@ -524,7 +525,7 @@ func TestRemoteKeySetRotation(t *testing.T) {
 
 	// k1's retirement ends: the issuer stops publishing it, and the
 	// verifier stops accepting it after the next fetch.
-	e.ringClock.advance(time.Hour)
+	e.ringClock.Advance(time.Hour)
 	if err := e.keys.Refresh(context.Background()); err != nil {
 		t.Fatalf("Refresh() = %v", err)
 	}
@@ -539,12 +540,12 @@ func TestRemoteKeySetRotation(t *testing.T) {
 	// A second rotation within the interval is not seen until it passes.
 	ringRotate(t, e.ring, ringES256(t, "k3"), time.Hour)
 	tok3 := e.token(t)
-	e.clock.advance(minRefresh - time.Second)
+	e.clock.Advance(minRefresh - time.Second)
 	if err := e.verify(tok3); !errors.Is(err, jwtx.ErrKeyNotFound) {
 		t.Errorf("Verify(k3 token) within the minimum refresh interval = %v, want %v", err, jwtx.ErrKeyNotFound)
 	}
 	e.checkFetches(t, 3)
-	e.clock.advance(time.Second)
+	e.clock.Advance(time.Second)
 	if err := e.verify(tok3); err != nil {
 		t.Errorf("Verify(k3 token) after the minimum refresh interval = %v, want nil", err)
 	}
@@ -595,10 +596,10 @@ func TestRemoteKeySetUnknownKIDFlood(t *testing.T) {
 
 	flood(1000)
 	e.checkFetches(t, 2) // the start, and the first unknown kid
-	e.clock.advance(minRefresh - time.Second)
+	e.clock.Advance(minRefresh - time.Second)
 	flood(100)
 	e.checkFetches(t, 2)
-	e.clock.advance(time.Second)
+	e.clock.Advance(time.Second)
 	flood(100)
 	e.checkFetches(t, 3)
 	remoteCheckReported(t, e.errs, 0, 0)

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // remoteGauge serves requests with h and records how many it serves at
@@ -124,8 +125,8 @@ type remoteBubbleEnv struct {
 // ctx is done.
 func remoteBubbleSetup(t *testing.T, ctx context.Context, opts ...jwtx.RemoteOption) *remoteBubbleEnv {
 	t.Helper()
-	e := &remoteBubbleEnv{ring: ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch))}
-	e.iss = ringIssuer(t, e.ring, clockAt(ringEpoch))
+	e := &remoteBubbleEnv{ring: ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch))}
+	e.iss = ringIssuer(t, e.ring, testutil.NewClock(ringEpoch))
 	e.end = &remoteEndpoint{respond: remoteJWKS(e.ring)}
 	e.gauge = &remoteGauge{h: e.end}
 	base := []jwtx.RemoteOption{jwtx.WithJWKSHTTPClient(&http.Client{Transport: remoteTransport{e.gauge}})}
@@ -134,7 +135,7 @@ func remoteBubbleSetup(t *testing.T, ctx context.Context, opts ...jwtx.RemoteOpt
 		t.Fatalf("NewRemoteKeySet: %v", err)
 	}
 	e.keys = keys
-	e.ver = ringVerifier(t, keys, clockAt(ringEpoch))
+	e.ver = ringVerifier(t, keys, testutil.NewClock(ringEpoch))
 	return e
 }
 
