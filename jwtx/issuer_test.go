@@ -335,7 +335,7 @@ func TestIssuerNeverExpires(t *testing.T) {
 func TestNewIssuerErrors(t *testing.T) {
 	t.Parallel()
 	key := hsKey(t)
-	rsaPub := rsaKey(t, jwtx.RS256).Public()
+	rsaPub := testRSA(t, jwtx.RS256).Public()
 	for _, tc := range []struct {
 		name  string
 		build func() error
