@@ -6,7 +6,6 @@ package jwtx_test
 
 import (
 	"context"
-	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
@@ -243,19 +242,6 @@ func atkSigned(jwk func(*testing.T) string, alg jwtx.Algorithm, key *testutil.Ke
 // atkFixed returns a JWK function for a fixed JWK text.
 func atkFixed(jwk string) func(*testing.T) string { return func(*testing.T) string { return jwk } }
 
-// atkSignRS256 returns header and claims signed with an RS256 signature by
-// k, a key that jwtx refuses (RSA-1024, ROCA) and testutil therefore cannot
-// hold: its keys are keys jwtx accepts.
-func atkSignRS256(tb testing.TB, k *rsa.PrivateKey, header, claims string) string {
-	tb.Helper()
-	digest := sha256.Sum256([]byte(testutil.SigningInput(header, claims)))
-	sig, err := rsa.SignPKCS1v15(nil, k, crypto.SHA256, digest[:])
-	if err != nil {
-		tb.Fatalf("sign RS256: %v", err)
-	}
-	return testutil.Compact(header, claims, sig)
-}
-
 // atkRunA13 loads the key of each case through ParseJWK, ParseJWKS and a
 // RemoteKeySet, each in a parallel subtest.
 func atkRunA13(t *testing.T, cases []atkA13Case) {
@@ -314,7 +300,7 @@ func TestLoadRefusesWeakRSAKeys(t *testing.T) {
 		{
 			name: "A13/RSA-1024",
 			build: func(t *testing.T) (string, string) {
-				return atkRSAJWK(atkKidBad, "RS256", atkB64Int(weak.N), aqab), atkSignRS256(t, weak, atkHeader("RS256"), atkClaims(t))
+				return atkRSAJWK(atkKidBad, "RS256", atkB64Int(weak.N), aqab), vtSignRS256Raw(t, weak, atkHeader("RS256"), atkClaims(t))
 			},
 		},
 		{
@@ -347,7 +333,7 @@ func TestLoadRefusesWeakRSAKeys(t *testing.T) {
 				if atkROCAFingerprint(f.rs.RSA().N) {
 					t.Fatalf("K_rs shows the ROCA fingerprint: the detector is broken")
 				}
-				return atkRSAJWK(atkKidBad, "RS256", atkB64Int(k.N), aqab), atkSignRS256(t, k, atkHeader("RS256"), atkClaims(t))
+				return atkRSAJWK(atkKidBad, "RS256", atkB64Int(k.N), aqab), vtSignRS256Raw(t, k, atkHeader("RS256"), atkClaims(t))
 			},
 		},
 	})

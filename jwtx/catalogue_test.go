@@ -17,8 +17,10 @@ package jwtx_test
 // code they test.
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -231,4 +233,17 @@ func vtSPKIPEM(tb testing.TB, pub any) string {
 		tb.Fatalf("SPKI: %v", err)
 	}
 	return vtPEM("PUBLIC KEY", der)
+}
+
+// vtSignRS256Raw returns header and claims signed with RS256 by k, an RSA
+// key that jwtx refuses (too short, a ROCA modulus) and that testutil
+// therefore cannot hold: its keys are keys jwtx accepts.
+func vtSignRS256Raw(tb testing.TB, k *rsa.PrivateKey, header, claims string) string {
+	tb.Helper()
+	digest := sha256.Sum256([]byte(testutil.SigningInput(header, claims)))
+	sig, err := rsa.SignPKCS1v15(nil, k, crypto.SHA256, digest[:])
+	if err != nil {
+		tb.Fatalf("sign RS256: %v", err)
+	}
+	return testutil.Compact(header, claims, sig)
 }

@@ -6,10 +6,10 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -26,32 +26,17 @@ import (
 // ringEpoch is the fixed time the key ring tests start at.
 var ringEpoch = time.Date(2026, 4, 5, 6, 7, 8, 0, time.UTC)
 
-// ringRSAKeys generates two RSA-2048 keys once per test binary, because
-// generating them is slow. Nothing writes them afterwards, so parallel tests
-// share them.
-var ringRSAKeys = sync.OnceValues(func() ([2]*rsa.PrivateKey, error) {
-	var keys [2]*rsa.PrivateKey
-	for i := range keys {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			return keys, err
-		}
-		keys[i] = k
-	}
-	return keys, nil
-})
-
-// ringRSA returns test RSA key i (0 or 1).
-func ringRSA(tb testing.TB, i int) *rsa.PrivateKey {
+// ringRSA returns RSA key i (0 or 1) of the ring tests bound to alg with
+// kid. testutil generates each RSA key once per test binary.
+func ringRSA(tb testing.TB, i int, alg jwtx.Algorithm, kid string) *testutil.Key {
 	tb.Helper()
-	keys, err := ringRSAKeys()
-	if err != nil {
-		tb.Fatalf("RSA keys: %v", err)
-	}
-	return keys[i]
+	return testutil.NewKey(tb, alg, testutil.WithSeed(fmt.Sprintf("ring RSA %d", i)), testutil.WithKeyID(kid))
 }
 
-// ringECPriv returns a fresh P-256 private key.
+// ringECPriv returns a fresh P-256 private key. It, ringES256 and ringHS256
+// make a new random key at each call, unlike testutil's seeded keys: the
+// tests need other keys under a kid already in use (the right kid with the
+// wrong key, two keys with one kid).
 func ringECPriv(tb testing.TB) *ecdsa.PrivateKey {
 	tb.Helper()
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -247,13 +232,7 @@ func TestKeyRingRotateErrors(t *testing.T) {
 		{name: "asymmetric into an HMAC ring", hmac: true, next: ringES256(t, "k3"), retireFor: time.Hour, wantErr: jwtx.ErrKey},
 		{name: "negative retirement", next: ringES256(t, "k3"), retireFor: -time.Second, wantErr: jwtx.ErrConfig},
 		{name: "zero retirement", next: ringES256(t, "k3"), retireFor: 0},
-		{name: "RSA into an EC ring", next: func() *jwtx.Key {
-			k, err := jwtx.NewKey(jwtx.RS256, ringRSA(t, 0), jwtx.WithKeyID("k3"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return k
-		}(), retireFor: time.Hour},
+		{name: "RSA into an EC ring", next: ringRSA(t, 0, jwtx.RS256, "k3").Private(), retireFor: time.Hour},
 		{name: "HMAC into an HMAC ring", hmac: true, next: ringHS256(t, "k3"), retireFor: time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -403,10 +382,7 @@ func TestKeyRingRotationChain(t *testing.T) {
 func TestKeyRingIssuerWritesActiveKID(t *testing.T) {
 	t.Parallel()
 	clock := testutil.NewClock(ringEpoch)
-	rsa2, err := jwtx.NewKey(jwtx.PS256, ringRSA(t, 1), jwtx.WithKeyID("k2"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rsa2 := ringRSA(t, 1, jwtx.PS256, "k2").Private()
 	r := ringNew(t, ringES256(t, "k1"), clock)
 	iss := ringIssuer(t, r, clock)
 	v := ringVerifier(t, r, clock)
@@ -489,11 +465,7 @@ func TestKeyRingVerificationKeySelection(t *testing.T) {
 // ringRSAToken returns an RS256 token with the given kid.
 func ringRSAToken(tb testing.TB, kid string, clock jwtx.Clock) string {
 	tb.Helper()
-	k, err := jwtx.NewKey(jwtx.RS256, ringRSA(tb, 0), jwtx.WithKeyID(kid))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ringToken(tb, ringIssuer(tb, k, clock))
+	return ringToken(tb, ringIssuer(tb, ringRSA(tb, 0, jwtx.RS256, kid).Private(), clock))
 }
 
 // Many goroutines issue and verify while another rotates the ring: every
@@ -567,14 +539,8 @@ func TestKeyRingPublicJWKS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rsKey, err := jwtx.NewKey(jwtx.RS256, ringRSA(t, 0), jwtx.WithKeyID("rs-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	psKey, err := jwtx.NewKey(jwtx.PS384, ringRSA(t, 1), jwtx.WithKeyID("ps-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rsKey := ringRSA(t, 0, jwtx.RS256, "rs-1").Private()
+	psKey := ringRSA(t, 1, jwtx.PS384, "ps-1").Private()
 	edKey, err := jwtx.NewKey(jwtx.EdDSA, edPriv, jwtx.WithKeyID("ed-1"))
 	if err != nil {
 		t.Fatal(err)

@@ -132,11 +132,10 @@ func TestRemoteKeySetOnDemandFetchesDoNotAccumulate(t *testing.T) {
 			t.Fatalf("NewRemoteKeySet: %v", err)
 		}
 		v := ringVerifier(t, keys, testutil.NewClock(ringEpoch))
-		attacker := ringECPriv(t)
 		// Ten unknown kids, one per minimum refresh interval: ten fetches,
 		// each allowed by the rate limit.
 		for i := range 10 {
-			tok := remoteSignedBy(t, jwtx.ES256, attacker, fmt.Sprintf("random-%d", i))
+			tok := remoteSignedBy(t, remoteAttacker(t, fmt.Sprintf("random-%d", i)))
 			if err := ringVerify(v, tok); !errors.Is(err, jwtx.ErrKeyNotFound) {
 				t.Fatalf("Verify(unknown kid) = %v, want %v", err, jwtx.ErrKeyNotFound)
 			}

@@ -2,14 +2,7 @@ package jwtx_test
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -250,62 +243,27 @@ func remoteClaims() string {
 		ringEpoch.Unix(), ringEpoch.Add(time.Hour).Unix())
 }
 
-// remoteForge builds a compact token with header alg and kid (none when
-// kid is "") over remoteClaims, signed by sign.
-func remoteForge(alg, kid string, sign func(signingInput []byte) []byte) string {
-	h := map[string]string{"alg": alg, "typ": "at+jwt"}
-	if kid != "" {
-		h["kid"] = kid
+// remoteHeader is the header of a token forged by hand: alg, kid (none
+// when kid is "") and typ, in that order.
+func remoteHeader(alg, kid string) string {
+	if kid == "" {
+		return `{"alg":"` + alg + `","typ":"at+jwt"}`
 	}
-	hb, _ := json.Marshal(h)
-	enc := base64.RawURLEncoding
-	in := enc.EncodeToString(hb) + "." + enc.EncodeToString([]byte(remoteClaims()))
-	return in + "." + enc.EncodeToString(sign([]byte(in)))
+	return `{"alg":"` + alg + `","kid":"` + kid + `","typ":"at+jwt"}`
 }
 
-// remoteHS256 signs with HMAC-SHA-256 under secret.
-func remoteHS256(secret []byte) func([]byte) []byte {
-	return func(in []byte) []byte {
-		m := hmac.New(sha256.New, secret)
-		m.Write(in)
-		return m.Sum(nil)
-	}
-}
-
-// remoteRS256 signs with RSASSA-PKCS1-v1_5 and SHA-256.
-func remoteRS256(tb testing.TB, priv *rsa.PrivateKey) func([]byte) []byte {
-	return func(in []byte) []byte {
-		d := sha256.Sum256(in)
-		sig, err := rsa.SignPKCS1v15(nil, priv, crypto.SHA256, d[:])
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return sig
-	}
-}
-
-// remoteSignedBy issues an access token with a signing key built from priv
-// for alg and kid, however the remote set describes that key.
-func remoteSignedBy(tb testing.TB, alg jwtx.Algorithm, priv any, kid string) string {
+// remoteSignedBy issues an access token signed with k, however the remote
+// set describes k.
+func remoteSignedBy(tb testing.TB, k *testutil.Key) string {
 	tb.Helper()
-	var k *jwtx.Key
-	var err error
-	switch p := priv.(type) {
-	case *rsa.PrivateKey:
-		k, err = jwtx.NewKey(alg, p, jwtx.WithKeyID(kid))
-	case *ecdsa.PrivateKey:
-		k, err = jwtx.NewKey(alg, p, jwtx.WithKeyID(kid))
-	case ed25519.PrivateKey:
-		k, err = jwtx.NewKey(alg, p, jwtx.WithKeyID(kid))
-	case []byte:
-		k, err = jwtx.NewKey(alg, p, jwtx.WithKeyID(kid))
-	default:
-		tb.Fatalf("remoteSignedBy: %T", priv)
-	}
-	if err != nil {
-		tb.Fatalf("NewKey(%s): %v", alg, err)
-	}
-	return ringToken(tb, ringIssuer(tb, k, testutil.NewClock(ringEpoch)))
+	return ringToken(tb, ringIssuer(tb, k.Private(), testutil.NewClock(ringEpoch)))
+}
+
+// remoteAttacker returns the attacker's ES256 key under kid: the same key
+// whatever the kid, and none the tests publish.
+func remoteAttacker(tb testing.TB, kid string) *testutil.Key {
+	tb.Helper()
+	return testutil.NewKey(tb, jwtx.ES256, testutil.WithSeed("remote attacker"), testutil.WithKeyID(kid))
 }
 
 // remoteJWK builds a JWK from raw key material with the given members.
@@ -565,14 +523,13 @@ func TestRemoteKeySetUnknownKIDFlood(t *testing.T) {
 	const minRefresh = 30 * time.Second
 	e := remoteSetup(t, jwtx.WithJWKSMinRefreshInterval(minRefresh))
 	good := e.token(t)
-	attacker := ringECPriv(t)
 	flood := func(n int) {
 		t.Helper()
 		toks := make(chan string, n)
 		for range n {
 			kid := make([]byte, 16)
 			rand.Read(kid)
-			toks <- remoteSignedBy(t, jwtx.ES256, attacker, hex.EncodeToString(kid))
+			toks <- remoteSignedBy(t, remoteAttacker(t, hex.EncodeToString(kid)))
 		}
 		close(toks)
 		var wg sync.WaitGroup
