@@ -23,13 +23,16 @@ import (
 // issuedAt is the fixed time of the issuer tests.
 var issuedAt = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
-func hsKey(t testing.TB) *jwtx.Key {
-	t.Helper()
-	k, err := jwtx.NewKey(jwtx.HS256, []byte("0123456789abcdef0123456789abcdef"), jwtx.WithKeyID("hs-1"))
-	if err != nil {
-		t.Fatalf("NewKey: %v", err)
-	}
-	return k
+// hsTestKey is the HS256 key of the issuer tests, kid hs-1.
+func hsTestKey(tb testing.TB) *testutil.Key {
+	tb.Helper()
+	return testutil.NewKey(tb, jwtx.HS256, testutil.WithSeed("issuer tests"), testutil.WithKeyID("hs-1"))
+}
+
+// hsKey is hsTestKey as a jwtx key.
+func hsKey(tb testing.TB) *jwtx.Key {
+	tb.Helper()
+	return hsTestKey(tb).Private()
 }
 
 func identity(u User) (string, error) { return u.Name, nil }

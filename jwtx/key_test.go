@@ -299,7 +299,7 @@ func TestKeyPublicJWKAndString(t *testing.T) {
 	if _, err := hsKey(t).PublicJWK(); !errors.Is(err, jwtx.ErrKey) {
 		t.Errorf("HMAC JWK error = %v, want ErrKey", err)
 	}
-	secret := "0123456789abcdef0123456789abcdef"
+	secret := string(hsTestKey(t).Secret())
 	if s := hsKey(t).String(); strings.Contains(s, secret) || s != "jwtx.Key(HS256, kid hs-1)" {
 		t.Errorf("String() = %q", s)
 	}
