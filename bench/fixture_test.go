@@ -123,9 +123,6 @@ type side struct {
 	verify func(token string) (result, error)
 }
 
-// sideNames are the implementations, in table order.
-var sideNames = []string{"typedjwt", "golang-jwt", "jwx", "floor"}
-
 // sides builds the implementations for alg once per binary.
 var sides = func() map[string]func() []side {
 	m := make(map[string]func() []side)

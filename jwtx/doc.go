@@ -64,7 +64,19 @@
 //
 // # Context
 //
-// Middleware stores verified values with [NewContext]; handlers read them
-// with [From] and [UserFrom], typed by their type argument. A user can also
-// be loaded lazily, on first use (httpx.WithLazyUser).
+// Middleware stores verified values in the request context; handlers read
+// them with [From], [UserFrom] and [RawFrom], typed by their type argument.
+// A user can also be loaded lazily, on first use (httpx.WithLazyUser).
+//
+// # For middleware authors
+//
+// Code that puts jwtx under another framework (httpx, the gin, echo, gRPC
+// and Connect adapters) needs a few calls beyond Verify: [Verifier.VerifyClaims]
+// verifies a token of a given kind without loading its user, and
+// [Verifier.LoadUser] loads it later; [InfoOf] reads the registered claims
+// of a generic claims type; [NewContext] stores claims and user for [From]
+// and [UserFrom]; [Verifier.MaxTokenSize] bounds what a location may read,
+// and [Verifier.Now] gives the verifier's time for cookie lifetimes. A
+// refusal after the signature verified is a [*TokenError] carrying what
+// the token says.
 package jwtx

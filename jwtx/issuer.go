@@ -54,7 +54,7 @@ type headerSegments struct {
 // unless U is string.
 func NewIssuer[U any, C Claims](key SigningKey, opts ...IssuerOption) (*Issuer[U, C], error) {
 	if key == nil {
-		return nil, fmt.Errorf("%w: no signing key", ErrConfig)
+		return nil, fmt.Errorf("%w: no signing key: pass a *Key with private or secret material, or a KeyRing", ErrConfig)
 	}
 	if _, err := key.signingKey(); err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func NewIssuer[U any, C Claims](key SigningKey, opts ...IssuerOption) (*Issuer[U
 		i.identity = f
 	case nil:
 		if _, ok := any(*new(U)).(string); !ok {
-			return nil, fmt.Errorf("%w: an issuer for user type %T needs WithIdentity", ErrConfig, *new(U))
+			return nil, fmt.Errorf("%w: an issuer for user type %T needs WithIdentity to turn a user into its subject (or use string as the user type)", ErrConfig, *new(U))
 		}
 		i.identity = func(u U) (string, error) { return any(u).(string), nil }
 	default:
@@ -239,7 +239,7 @@ func (i *Issuer[U, C]) load(ctx context.Context, user U, withClaims bool) (strin
 		return "", c, fmt.Errorf("%w: %w", ErrIdentity, err)
 	}
 	if sub == "" {
-		return "", c, fmt.Errorf("%w: empty subject", ErrIdentity)
+		return "", c, fmt.Errorf("%w: the IdentityFunc returned an empty subject", ErrIdentity)
 	}
 	if withClaims && i.claims != nil {
 		if c, err = i.claims(ctx, user); err != nil {
@@ -442,7 +442,7 @@ func (i *Issuer[U, C]) mergeExtra(payload []byte, extra map[string]any, audience
 			}
 		}
 		if name == "aud" && audienceSet {
-			return nil, fmt.Errorf("%w: both ForAudience and an aud in ExtraClaims", ErrConfig)
+			return nil, fmt.Errorf("%w: both ForAudience and an aud in ExtraClaims: set the audience one way", ErrConfig)
 		}
 		b, err := json.Marshal(v)
 		if err != nil {

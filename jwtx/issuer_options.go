@@ -33,7 +33,7 @@ func (o issuerOption) applyIssuer(c *issuerConfig) error { return o(c) }
 func WithIdentity[U any](f IdentityFunc[U]) IssuerOption {
 	return issuerOption(func(c *issuerConfig) error {
 		if f == nil {
-			return fmt.Errorf("%w: nil IdentityFunc", ErrConfig)
+			return fmt.Errorf("%w: nil IdentityFunc: pass a function from the user to its subject", ErrConfig)
 		}
 		c.identity = f
 		return nil
@@ -48,7 +48,7 @@ func WithIdentity[U any](f IdentityFunc[U]) IssuerOption {
 func WithClaims[U any, C Claims](f ClaimsFunc[U, C]) IssuerOption {
 	return issuerOption(func(c *issuerConfig) error {
 		if f == nil {
-			return fmt.Errorf("%w: nil ClaimsFunc", ErrConfig)
+			return fmt.Errorf("%w: nil ClaimsFunc: pass a function that builds the claims, or leave WithClaims out", ErrConfig)
 		}
 		c.claims = f
 		return nil
@@ -59,7 +59,7 @@ func WithClaims[U any, C Claims](f ClaimsFunc[U, C]) IssuerOption {
 func WithAccessTTL(d time.Duration) IssuerOption {
 	return issuerOption(func(c *issuerConfig) error {
 		if d <= 0 {
-			return fmt.Errorf("%w: access token lifetime %v", ErrConfig, d)
+			return fmt.Errorf("%w: access token lifetime %v: it must be positive", ErrConfig, d)
 		}
 		c.accessTTL = d
 		return nil
@@ -70,7 +70,7 @@ func WithAccessTTL(d time.Duration) IssuerOption {
 func WithRefreshTTL(d time.Duration) IssuerOption {
 	return issuerOption(func(c *issuerConfig) error {
 		if d <= 0 {
-			return fmt.Errorf("%w: refresh token lifetime %v", ErrConfig, d)
+			return fmt.Errorf("%w: refresh token lifetime %v: it must be positive", ErrConfig, d)
 		}
 		c.refreshTTL = d
 		return nil
@@ -97,7 +97,7 @@ func reservedHeader(name string) bool {
 func WithHeader(name, value string) IssuerOption {
 	return issuerOption(func(c *issuerConfig) error {
 		if name == "" || reservedHeader(name) {
-			return fmt.Errorf("%w: header parameter %q cannot be set", ErrConfig, name)
+			return fmt.Errorf("%w: header parameter %q cannot be set with WithHeader: the Issuer writes alg, typ and kid itself, and crit, b64, zip, jku, jwk, x5u and x5c would make verifiers refuse or misread the token", ErrConfig, name)
 		}
 		for other := range c.headers {
 			if other != name && strings.EqualFold(other, name) {
@@ -150,7 +150,7 @@ func AllowOverride(claims ...string) IssuerOption {
 	return issuerOption(func(c *issuerConfig) error {
 		for _, name := range claims {
 			if !reservedClaim(name) {
-				return fmt.Errorf("%w: %q is not a reserved claim", ErrConfig, name)
+				return fmt.Errorf("%w: %q is not a reserved claim; AllowOverride takes sub, exp, iat, nbf, jti, type, fresh, csrf or fam", ErrConfig, name)
 			}
 			if c.overrides == nil {
 				c.overrides = make(map[string]bool)

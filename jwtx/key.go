@@ -244,7 +244,7 @@ type KeySet struct {
 // HMAC and asymmetric keys (a set that holds both invites key confusion).
 func NewKeySet(keys ...*Key) (*KeySet, error) {
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("%w: empty key set", ErrKey)
+		return nil, fmt.Errorf("%w: empty key set: pass at least one key", ErrKey)
 	}
 	s := &KeySet{byKID: make(map[string]*Key), byAlg: make(map[string][]*Key)}
 	symmetric := 0
@@ -264,7 +264,7 @@ func NewKeySet(keys ...*Key) (*KeySet, error) {
 		} else {
 			for _, o := range s.byAlg[string(k.alg)] {
 				if o.kid == "" {
-					return nil, fmt.Errorf("%w: two %s keys without a kid", ErrKey, k.alg)
+					return nil, fmt.Errorf("%w: two %s keys without a kid: give each a kid (WithKeyID), so that tokens name theirs", ErrKey, k.alg)
 				}
 			}
 		}

@@ -65,7 +65,7 @@ func checkRingKey(k *Key) error {
 	case !k.CanSign():
 		return fmt.Errorf("%w: %v cannot sign", ErrKey, k)
 	case k.kid == "":
-		return fmt.Errorf("%w: a key in a ring needs a kid", ErrKey)
+		return fmt.Errorf("%w: a key in a ring needs a kid: build it with WithKeyID", ErrKey)
 	}
 	return nil
 }
@@ -92,7 +92,7 @@ func (r *KeyRing) Rotate(next *Key, retireFor time.Duration) error {
 		return err
 	}
 	if retireFor < 0 {
-		return fmt.Errorf("%w: negative retirement %v", ErrConfig, retireFor)
+		return fmt.Errorf("%w: negative retirement %v: keep a retired key for the longest lifetime of the tokens it signed", ErrConfig, retireFor)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

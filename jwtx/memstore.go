@@ -372,13 +372,6 @@ func (s *MemoryStore) Stats() MemoryStoreStats {
 	}
 }
 
-// Len returns the number of entries held.
-func (s *MemoryStore) Len() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.size()
-}
-
 func (s *MemoryStore) size() int { return len(s.ids) + len(s.cutoffs) + len(s.families) }
 
 // alive reports whether e still matters at now.

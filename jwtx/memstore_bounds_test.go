@@ -180,8 +180,8 @@ func TestMemoryStoreExpiresIncrementally(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got, want := s.Len(), 100-3*16+3; got != want {
-		t.Errorf("Len = %d after three writes, want %d (16 expired entries dropped per write)", got, want)
+	if got, want := s.Stats().Entries, 100-3*16+3; got != want {
+		t.Errorf("Stats().Entries = %d after three writes, want %d (16 expired entries dropped per write)", got, want)
 	}
 }
 

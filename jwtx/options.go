@@ -43,7 +43,7 @@ func (l optionList) applyVerifier(c *verifierConfig) error {
 func applyOptions[O any](opts []O, apply func(O) error) error {
 	for _, o := range opts {
 		if any(o) == nil {
-			return fmt.Errorf("%w: nil option", ErrConfig)
+			return fmt.Errorf("%w: nil option in the list", ErrConfig)
 		}
 		if err := apply(o); err != nil {
 			return err
@@ -94,7 +94,7 @@ type clockOption struct{ c Clock }
 
 func (o clockOption) clock() (Clock, error) {
 	if o.c == nil {
-		return nil, fmt.Errorf("%w: nil clock", ErrConfig)
+		return nil, fmt.Errorf("%w: nil clock: pass a Clock, or leave WithClock out for the system clock", ErrConfig)
 	}
 	return o.c, nil
 }
@@ -120,7 +120,7 @@ func (o clockOption) applyMemoryStore(s *MemoryStore) error { return o.set(&s.cl
 func WithIssuer(iss string) Option {
 	return sharedOption(func(s *shared) error {
 		if iss == "" {
-			return fmt.Errorf("%w: empty issuer", ErrConfig)
+			return fmt.Errorf("%w: empty issuer: pass the iss value, or leave WithIssuer out", ErrConfig)
 		}
 		s.issuer = iss
 		return nil
@@ -135,11 +135,11 @@ func WithIssuer(iss string) Option {
 func WithAudience(aud ...string) Option {
 	return sharedOption(func(s *shared) error {
 		if len(aud) == 0 {
-			return fmt.Errorf("%w: no audience given", ErrConfig)
+			return fmt.Errorf("%w: WithAudience without an audience: pass at least one, or leave it out", ErrConfig)
 		}
 		for _, a := range aud {
 			if a == "" {
-				return fmt.Errorf("%w: empty audience", ErrConfig)
+				return fmt.Errorf("%w: an empty audience: audiences are non-empty strings", ErrConfig)
 			}
 		}
 		s.audience = append([]string(nil), aud...)
@@ -157,7 +157,7 @@ func WithHeaderTypes(access, refresh string) Option {
 	return sharedOption(func(s *shared) error {
 		access, refresh = withoutApplication(access), withoutApplication(refresh)
 		if access == "" || refresh == "" {
-			return fmt.Errorf("%w: empty header type", ErrConfig)
+			return fmt.Errorf("%w: an empty header type: pass the typ values, such as \"at+jwt\" and \"refresh+jwt\"", ErrConfig)
 		}
 		s.accessTyp, s.refreshTyp = access, refresh
 		return nil

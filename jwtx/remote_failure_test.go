@@ -68,7 +68,7 @@ func TestRemoteKeySetEndpointFailures(t *testing.T) {
 		{name: "too large, no Content-Length", opts: []jwtx.RemoteOption{jwtx.WithJWKSMaxSize(maxSize)}, breakIt: func(t *testing.T, e *remoteEnv) {
 			e.srv.set(remoteChunked(remotePadded(t, ringPublic(t, e.ring), 100*maxSize)))
 		}},
-		{name: "slow", opts: []jwtx.RemoteOption{jwtx.WithJWKSTimeout(100 * time.Millisecond)}, breakIt: func(t *testing.T, e *remoteEnv) {
+		{name: "slow", opts: []jwtx.RemoteOption{jwtx.WithJWKSTimeout(time.Second)}, breakIt: func(t *testing.T, e *remoteEnv) {
 			release := make(chan struct{})
 			t.Cleanup(func() { close(release) }) // before the server closes
 			e.srv.set(remoteBlock(release))

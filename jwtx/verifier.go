@@ -52,7 +52,7 @@ type Verifier[U any, C Claims] struct {
 // user).
 func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption) (*Verifier[U, C], error) {
 	if keys == nil {
-		return nil, fmt.Errorf("%w: no verification keys", ErrConfig)
+		return nil, fmt.Errorf("%w: no verification keys: pass a *Key, a KeySet, a KeyRing or a RemoteKeySet", ErrConfig)
 	}
 	if err := keys.usable(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
@@ -77,7 +77,7 @@ func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption)
 	}
 	if static := keys.algorithms(); len(v.cfg.algorithms) > 0 && len(static) > 0 {
 		if !slices.ContainsFunc(static, func(a Algorithm) bool { return slices.Contains(v.cfg.algorithms, a) }) {
-			return nil, fmt.Errorf("%w: WithAlgorithms excludes every configured key", ErrConfig)
+			return nil, fmt.Errorf("%w: WithAlgorithms excludes the algorithm of every configured key: allow the keys' algorithms, or configure keys of the allowed ones", ErrConfig)
 		}
 	}
 	_, v.validates = any(new(C)).(validator)
@@ -101,7 +101,7 @@ func userLoaderOf[U any](configured any) (UserLoader[U], error) {
 	case string:
 		return func(_ context.Context, subject string) (U, error) { return any(subject).(U), nil }, nil
 	}
-	return nil, fmt.Errorf("%w: a verifier for user type %T needs WithUserLoader", ErrConfig, *new(U))
+	return nil, fmt.Errorf("%w: a verifier for user type %T needs WithUserLoader (or use NewClaimsVerifier, or string as the user type)", ErrConfig, *new(U))
 }
 
 // checksOf returns the WithCheck functions, typed for C.

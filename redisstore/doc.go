@@ -35,7 +35,9 @@
 //	{j:<id>}                a revoked token without family, until its exp
 //	{s:<subject>}           a "log out everywhere" cutoff, for the longest
 //	                        token lifetime (WithMaxTokenLifetime)
-//	{epoch}                 the data-loss marker, for good
+//	{epoch}                 the data-loss marker of a single Redis, for good
+//	{e<n>}                  on a cluster, the data-loss marker of one hash
+//	                        slot (16,384 of them, written by Check)
 //
 // A token that never expires (jwtx.WithExpiryRequired(false)) keeps its
 // jti key for good; a family revoked through such a token keeps its key
@@ -81,7 +83,9 @@
 // Redis must persist its data (appendonly yes). A Redis that comes back
 // empty has forgotten every revocation: the store sees its marker gone and
 // refuses every token issued before that, until they expire, so nothing
-// revoked comes back. [Store.ForgiveLoss] lifts that cutoff;
+// revoked comes back. On a cluster each hash slot has a marker of its own,
+// on the master that holds the slot, so the loss of one master is seen by
+// the checks of the tokens whose records lived there. [Store.ForgiveLoss] lifts that cutoff;
 // [WithLossDetection] turns the marker off.
 //
 // # Clients and Redis Cluster
@@ -91,8 +95,9 @@
 // other client: a *redis.Ring moves keys when a shard goes down, which
 // would forget revocations. On a cluster, each key's hash tag names its
 // family, subject or token, so the keys spread over the masters and each
-// script stays in one slot; the marker lives on one node. A prefix with a
-// hash tag of its own ("{jwtx}:") puts every key in one slot instead.
+// script stays in one slot; a check reads, with each record, the marker of
+// its slot, on the same master. A prefix with a hash tag of its own
+// ("{jwtx}:") puts every key in one slot, on one master, instead.
 //
 // The store needs Redis 6.0 or later (SET … KEEPTTL).
 package redisstore

@@ -1,5 +1,7 @@
 package redisstore
 
+import "strings"
+
 // The store's keys, below its prefix. Each carries a Redis Cluster hash
 // tag, so that every script touches one slot and the keys of different
 // families and subjects spread over the cluster's nodes:
@@ -10,6 +12,7 @@ package redisstore
 //	{j:<id>}              "1" while a token without family is revoked
 //	{s:<subject>}         the subject's cutoff, a stamp (see stamp)
 //	{epoch}               the data-loss cutoff, a stamp, or "-" for none
+//	{e<n>}                on a cluster, the same for one hash slot
 //
 // nonce is 32 hex digits, random per Start or Rotate call. A client that
 // loses a reply resends the command (go-redis does, MaxRetries times); the
@@ -35,8 +38,12 @@ func (s *Store) jtiKey(id, fam string) string {
 // subjectKey returns the key of subject's cutoff.
 func (s *Store) subjectKey(sub string) string { return s.cfg.prefix + "{s:" + sub + "}" }
 
-// markerKey returns the key of the data-loss marker.
-func (s *Store) markerKey() string { return s.cfg.prefix + "{epoch}" }
+// hasHashTag reports whether Redis Cluster hashes every key that starts
+// with prefix by a part of prefix: a non-empty {…} in it.
+func hasHashTag(prefix string) bool {
+	i := strings.IndexByte(prefix, '{')
+	return i >= 0 && strings.IndexByte(prefix[i+1:], '}') > 0
+}
 
 // lossScript returns the data-loss cutoff, and sets it to ARGV[1] when the
 // marker is missing: Redis has lost its data since the marker was written

@@ -48,6 +48,7 @@ type redisProcess struct {
 	exited chan struct{} // closed when the process has exited
 	mu     sync.Mutex
 	log    strings.Builder
+	grew   chan struct{} // closed and replaced when a line is logged; after exit, exited
 }
 
 // startRedis starts a redis-server on a free loopback port, with args
@@ -131,7 +132,7 @@ func (s *redisServer) start() error {
 		return err
 	}
 	cmd.Stderr = cmd.Stdout
-	p := &redisProcess{cmd: cmd, ready: make(chan struct{}), exited: make(chan struct{})}
+	p := &redisProcess{cmd: cmd, ready: make(chan struct{}), exited: make(chan struct{}), grew: make(chan struct{})}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -141,6 +142,8 @@ func (s *redisServer) start() error {
 		for sc.Scan() {
 			p.mu.Lock()
 			p.log.WriteString(sc.Text() + "\n")
+			close(p.grew)
+			p.grew = make(chan struct{})
 			p.mu.Unlock()
 			if !seen && strings.Contains(sc.Text(), redisReady) {
 				seen = true
@@ -149,6 +152,10 @@ func (s *redisServer) start() error {
 		}
 		_ = cmd.Wait() // the exit status of a killed server is of no interest
 		close(p.exited)
+		p.mu.Lock()
+		close(p.grew) // no line will come
+		p.grew = p.exited
+		p.mu.Unlock()
 	}()
 	select {
 	case <-p.ready:
@@ -223,6 +230,23 @@ func (p *redisProcess) kill() {
 	_ = p.cmd.Process.Signal(syscall.SIGCONT) // a frozen process dies only once resumed
 	_ = p.cmd.Process.Kill()                  // fails only when the process has exited already
 	<-p.exited
+}
+
+// Logged returns what the running redis-server has logged so far, and a
+// channel closed when it logs its next line or exits. Read the state the
+// log tells of after calling Logged, and wait on the channel when it is not
+// yet the one wanted: a change logged in between closes the channel.
+// It fails tb when the server is not running.
+func (s *redisServer) Logged(tb testing.TB) (string, <-chan struct{}) {
+	tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		tb.Fatalf("redis-server on port %d is not running", s.port)
+	}
+	s.proc.mu.Lock()
+	defer s.proc.mu.Unlock()
+	return s.proc.log.String(), s.proc.grew
 }
 
 // output returns what the process has logged so far.

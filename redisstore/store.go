@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,7 +39,8 @@ var ErrBusy = errors.New("redisstore: too many calls to Redis waiting; Redis is 
 type Store struct {
 	client        redis.UniversalClient
 	cluster       bool
-	detach        bool // the client ignores context deadlines
+	slotTags      []string // a marker tag per hash slot, on a cluster
+	detach        bool     // the client ignores context deadlines
 	cfg           config
 	slots         chan struct{}
 	ready         atomic.Bool // Check has passed
@@ -85,6 +88,9 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		}
 	}
 	s.slots = make(chan struct{}, s.cfg.maxInFlight)
+	if s.cluster && !hasHashTag(s.cfg.prefix) {
+		s.slotTags = slotTags()
+	}
 	s.start = redis.NewScript(startScript)
 	s.rotate = redis.NewScript(rotateScript)
 	s.revoke = redis.NewScript(revokeScript)
@@ -107,11 +113,14 @@ func (s *Store) Check(ctx context.Context) error {
 
 // check is Check without the deadline.
 func (s *Store) check(ctx context.Context) error {
+	var mu sync.Mutex // ForEachMaster calls read from a goroutine per master
 	var policies []string
 	read := func(ctx context.Context, c *redis.Client) error {
 		p, err := maxmemoryPolicy(ctx, c)
 		if err == nil && p != "" {
+			mu.Lock()
 			policies = append(policies, p)
+			mu.Unlock()
 		}
 		return err
 	}
@@ -136,7 +145,7 @@ func (s *Store) check(ctx context.Context) error {
 		s.cfg.allowEviction(p)
 	}
 	if s.cfg.lossCutoff {
-		if _, err := s.lossCutoff(ctx); err != nil {
+		if err := s.markAll(ctx); err != nil {
 			return err
 		}
 	}
@@ -158,6 +167,9 @@ func maxmemoryPolicy(ctx context.Context, c *redis.Client) (string, error) {
 	return res["maxmemory-policy"], nil
 }
 
+// setupTimeout bounds Check and ForgiveLoss.
+const setupTimeout = 10 * time.Second
+
 // call runs op with the store's deadline and in-flight bound; the first
 // call of the store runs Check first. A client that does not honour
 // context deadlines (ContextTimeoutEnabled false) runs op in a goroutine
@@ -169,7 +181,13 @@ func (s *Store) call(ctx context.Context, what string, op func(context.Context) 
 	default:
 		return fmt.Errorf("redisstore: %s: %w", what, ErrBusy)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
+	timeout := s.cfg.timeout
+	if what == "check" || what == "forgive loss" {
+		// Run once, at start or by an operator: they write a marker per
+		// hash slot on a cluster, and may take longer than a check.
+		timeout = max(timeout, setupTimeout)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	run := func() error {
 		defer func() { <-s.slots }()
 		if !s.ready.Load() && what != "check" {
@@ -215,11 +233,18 @@ func (s *Store) Revoked(ctx context.Context, t jwtx.TokenInfo) (bool, error) {
 		revoked, err = s.revoked(ctx, t)
 		return err
 	})
-	return revoked, err
+	if err != nil {
+		// After a timeout the call may still be running, and writing.
+		return false, err
+	}
+	return revoked, nil
 }
 
 func (s *Store) revoked(ctx context.Context, t jwtx.TokenInfo) (bool, error) {
-	keys := []string{s.jtiKey(t.ID, t.Family), s.subjectKey(t.Subject), s.familyKey(t.Family), s.markerKey()}
+	keys := []string{s.jtiKey(t.ID, t.Family), s.subjectKey(t.Subject), s.familyKey(t.Family)}
+	if s.cfg.lossCutoff {
+		keys = s.withMarkers(keys)
+	}
 	vals, err := s.read(ctx, keys)
 	if err != nil {
 		return false, err
@@ -234,16 +259,18 @@ func (s *Store) revoked(ctx context.Context, t jwtx.TokenInfo) (bool, error) {
 	if state, ok := vals[2].(string); ok && t.Family != "" && strings.HasPrefix(state, famRevoked) {
 		return true, nil
 	}
-	if !s.cfg.lossCutoff {
-		return false, nil
-	}
-	marker, ok := vals[3].(string)
-	if !ok { // the marker is gone: Redis lost its data
-		if marker, err = s.lossCutoff(ctx); err != nil {
-			return false, err
+	for i := 3; i < len(keys); i++ {
+		marker, ok := vals[i].(string)
+		if !ok { // the marker is gone: this Redis, or this master, lost its data
+			if marker, err = s.lossCutoff(ctx, keys[i]); err != nil {
+				return false, err
+			}
+		}
+		if marker != noLoss && iat <= marker {
+			return true, nil
 		}
 	}
-	return marker != noLoss && iat <= marker, nil
+	return false, nil
 }
 
 // read returns the values of keys: one MGET on a single Redis, a pipeline
@@ -280,14 +307,65 @@ func (s *Store) read(ctx context.Context, keys []string) ([]any, error) {
 	return vals, nil
 }
 
-// lossCutoff returns the data-loss cutoff, writing one when the marker is
-// missing: a Redis that comes back empty has forgotten its revocations, so
-// every token issued before the current second is refused. Tokens carry
-// whole-second iat values; those issued in the current second, after the
-// loss was seen, stay valid.
-func (s *Store) lossCutoff(ctx context.Context) (string, error) {
-	cut := s.cfg.clock.Now().Truncate(time.Second).Add(-time.Nanosecond)
-	return s.loss.Run(ctx, s.client, []string{s.markerKey()}, stamp(cut)).Text()
+// lossCutoff returns the data-loss cutoff of marker, writing one when the
+// marker is missing: a Redis that comes back empty has forgotten its
+// revocations, so every token issued before the current second is refused.
+// Tokens carry whole-second iat values; those issued in the current second,
+// after the loss was seen, stay valid.
+func (s *Store) lossCutoff(ctx context.Context, marker string) (string, error) {
+	return s.loss.Run(ctx, s.client, []string{marker}, s.cutoffNow()).Text()
+}
+
+// cutoffNow is the stamp of the end of the previous second.
+func (s *Store) cutoffNow() string {
+	return stamp(s.cfg.clock.Now().Truncate(time.Second).Add(-time.Nanosecond))
+}
+
+// markers returns the data-loss marker keys: one on a single Redis (or with
+// a prefix that puts every key in one slot), one per hash slot on a
+// cluster, so that a master that loses its data loses the markers of its
+// own slots, and checks of keys in those slots see it.
+func (s *Store) markers() []string {
+	if s.slotTags == nil {
+		return []string{s.cfg.prefix + "{epoch}"}
+	}
+	keys := make([]string, len(s.slotTags))
+	for i, tag := range s.slotTags {
+		keys[i] = s.cfg.prefix + "{" + tag + "}"
+	}
+	return keys
+}
+
+// withMarkers appends to keys the markers that watch over them: the one
+// marker, or on a cluster the marker of each slot the keys are in.
+func (s *Store) withMarkers(keys []string) []string {
+	if s.slotTags == nil {
+		return append(keys, s.cfg.prefix+"{epoch}")
+	}
+	n := len(keys)
+	for _, k := range keys[:n] {
+		m := s.cfg.prefix + "{" + s.slotTags[slotOf(k)] + "}"
+		if !slices.Contains(keys[n:], m) {
+			keys = append(keys, m)
+		}
+	}
+	return keys
+}
+
+// markAll writes the markers that are missing, each with a cutoff at now:
+// on the first start of the store, or after a loss.
+func (s *Store) markAll(ctx context.Context) error {
+	cut := s.cutoffNow()
+	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, m := range s.markers() {
+			p.SetNX(ctx, m, cut, 0)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redisstore: writing the data-loss markers: %w", err)
+	}
+	return nil
 }
 
 // ForgiveLoss lifts the data-loss cutoff: tokens issued before Redis last
@@ -295,8 +373,17 @@ func (s *Store) lossCutoff(ctx context.Context) (string, error) {
 // when no revocation can have been lost, for example after the first
 // start of a new Redis that replaced a memory store.
 func (s *Store) ForgiveLoss(ctx context.Context) error {
+	if !s.cfg.lossCutoff {
+		return nil
+	}
 	return s.call(ctx, "forgive loss", func(ctx context.Context) error {
-		return s.client.Set(ctx, s.markerKey(), noLoss, 0).Err()
+		_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, m := range s.markers() {
+				p.Set(ctx, m, noLoss, 0)
+			}
+			return nil
+		})
+		return err
 	})
 }
 

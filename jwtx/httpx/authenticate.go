@@ -212,10 +212,12 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 	ctx := r.Context()
 	tok, loc, err := a.cfg.extract(r, rl.want)
 	switch {
-	case err == ErrNoToken && rl.optional: // from extract itself, never wrapped
-		return Authenticated[U, C]{Request: r}, nil
 	case err != nil:
 		return Authenticated[U, C]{}, &refusal{err: err, loc: loc}
+	case tok == "" && rl.optional:
+		return Authenticated[U, C]{Request: r}, nil
+	case tok == "":
+		return Authenticated[U, C]{}, &refusal{err: ErrNoToken}
 	}
 	claims, raw, err := a.ver.VerifyClaims(ctx, tok, rl.want)
 	if err != nil {

@@ -50,7 +50,7 @@ func badRequest(format string, args ...any) error {
 }
 
 // extract finds the token of the wanted kind: the first configured location
-// that holds one decides. It returns ErrNoToken when none does.
+// that holds one decides. It returns "" and no error when none does.
 func (cfg *config) extract(r *http.Request, want jwtx.Expect) (string, Location, error) {
 	for _, loc := range cfg.locations {
 		tok, err := cfg.from(r, loc, want)
@@ -61,7 +61,7 @@ func (cfg *config) extract(r *http.Request, want jwtx.Expect) (string, Location,
 			return tok, loc, nil
 		}
 	}
-	return "", 0, ErrNoToken
+	return "", 0, nil
 }
 
 // from reads the token of the wanted kind from one location, or "".
