@@ -38,10 +38,20 @@
 // # Forged tokens
 //
 // [Sign], [SigningInput] and [Compact] build tokens from header and claims
-// JSON taken byte for byte, never re-serialised, for tests of odd inputs. A
-// [Forger] mints a valid token and, for each [Flaw], a token that is valid
+// JSON taken byte for byte, never re-serialised, for tests of odd inputs.
+// [SignAs] signs with a key's material under another algorithm (PS256 with
+// an RS256 key, ES384 with a P-256 key, an HMAC keyed with a public key),
+// [SignHMAC] with any secret, weak ones included, and [SignSegments] over
+// segments that are not base64url of anything; [Key.SignPSS] and
+// [ECDSASignature] make the odd signatures of PSS salt-length and ECDSA
+// range tests. Signatures come from the standard library's crypto, never
+// from jwtx.
+//
+// A [Forger] mints a valid token and, for each [Flaw], a token that is valid
 // but for that one flaw; [Flaw.Err] names the sentinel error jwtx refuses it
 // with. Loop over [Flaws] to check that a handler refuses every one of them.
+// [Forger.Claims] is the claims JSON of the valid token, to edit with
+// [WithClaim] and sign by hand.
 //
 // # HTTP
 //
