@@ -57,8 +57,23 @@
 //
 // [BearerRequest] and [CookieRequest] build requests carrying tokens in the
 // Authorization header or in the cookies of an httpx.Auth, with the
-// matching X-CSRF-Token header; [ResponseCookie] reads back a cookie a
-// handler set.
+// matching X-CSRF-Token header; [AddRawCookie] adds one byte for byte, for
+// malformed or repeated cookies; [ResponseCookie] reads back a cookie a
+// handler set. [Env.Auth] builds an httpx.Auth on the environment's
+// Verifier, [Serve] runs one request through a handler, and a [Browser] is
+// a TLS test server with a client that keeps cookies as a browser does.
+// [Payload] and [Tamper] read and alter a token's claims without a key.
+//
+// # Stores and sessions
+//
+// [StoreContract] checks a revocation and rotation store against the rules
+// jwtx's stores follow; [SessionContract] drives random cookie sessions
+// through httpx against a reference model of which tokens must be refused.
+//
+// # Interoperability
+//
+// [PyJWT] runs Python's PyJWT beside a test, to sign tokens as
+// flask-jwt-extended does and to check tokens jwtx signs.
 //
 // # Comparing claims
 //
