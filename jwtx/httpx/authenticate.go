@@ -224,7 +224,7 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 		return Authenticated[U, C]{}, &refusal{err: err, loc: loc}
 	}
 	res := Authenticated[U, C]{Claims: claims, Location: loc}
-	ctx = reqctx.WithRaw(reqctx.WithClaims(ctx, claims), raw)
+	ctx = context.WithValue(reqctx.WithRaw(reqctx.WithClaims(ctx, claims), raw), locationKey{}, loc)
 	res.Request = r.WithContext(ctx) // for the handlers of a refusal
 	reg := jwtx.InfoOf(claims)
 	if err := a.cfg.checkCSRF(r, loc, reg.CSRF); err != nil {
