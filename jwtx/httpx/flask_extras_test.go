@@ -1,6 +1,7 @@
 package httpx_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -75,6 +76,46 @@ func TestUnsetCookiesOfOneKind(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("deleted cookies (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestFlaskAnswers pins flask-jwt-extended's answer for each kind of
+// refusal under FlaskCompat.
+func TestFlaskAnswers(t *testing.T) {
+	t.Parallel()
+	env := testutil.NewEnv[string, jwtx.RegisteredClaims](t)
+	auth := env.Auth(t, httpx.FlaskCompat())
+	for _, tc := range []struct {
+		err  error
+		code int
+		msg  string
+	}{
+		{httpx.ErrNoToken, 401, "Missing JWT in headers or cookies"},
+		{httpx.ErrBadRequest, 422, "Bad Authorization header. Expected 'Authorization: Bearer <JWT>'"},
+		{jwtx.ErrExpired, 401, "Token has expired"},
+		{jwtx.ErrRevoked, 401, "Token has been revoked"},
+		{jwtx.ErrReused, 401, "Token has been revoked"},
+		{jwtx.ErrNotFresh, 401, "Fresh token required"},
+		{httpx.ErrCSRF, 401, "CSRF double submit tokens do not match"},
+		{jwtx.ErrSignature, 422, "Signature verification failed"},
+		{jwtx.ErrTokenType, 422, "Wrong token type"},
+		{jwtx.ErrMalformed, 422, "Invalid token"},
+		{jwtx.ErrClaims, 400, "User claims verification failed"},
+		{jwtx.ErrUserNotFound, 401, "Error loading the user"},
+		{jwtx.ErrRevocationUnavailable, 503, "try again later"},
+	} {
+		t.Run(tc.msg, func(t *testing.T) {
+			t.Parallel()
+			rec := httptest.NewRecorder()
+			auth.Refuse(rec, httptest.NewRequest("GET", "/", nil), tc.err)
+			var body map[string]string
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Fatalf("body %q: %v", rec.Body, err)
+			}
+			if rec.Code != tc.code || body["msg"] != tc.msg {
+				t.Errorf("%v: %d %q, want %d %q", tc.err, rec.Code, body["msg"], tc.code, tc.msg)
 			}
 		})
 	}

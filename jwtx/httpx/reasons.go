@@ -18,7 +18,8 @@ const (
 	ReasonLoggedOut     Reason = "logged_out"             // LogoutHandler ended a session
 	ReasonMissing       Reason = "missing"                // no token: ErrNoToken
 	ReasonBadRequest    Reason = "bad_request"            // ErrBadRequest
-	ReasonInvalid       Reason = "invalid"                // malformed, wrong iss/aud/nbf/iat, a custom check
+	ReasonInvalid       Reason = "invalid"                // malformed, wrong iss/aud/nbf/iat
+	ReasonClaims        Reason = "claims"                 // a check of the application's own refused the claims: jwtx.ErrClaims
 	ReasonSignature     Reason = "signature"              // bad signature, unknown kid, wrong alg
 	ReasonExpired       Reason = "expired"                // exp passed, nothing else wrong
 	ReasonWrongType     Reason = "wrong_type"             // refresh token as access token or the reverse
@@ -89,7 +90,8 @@ func Answers() []Answer {
 		unauthorized(ReasonRevoked, "token revoked", jwtx.ErrRevoked),
 		unauthorized(ReasonWrongType, "wrong token type", jwtx.ErrTokenType),
 		unauthorized(ReasonInvalid, "invalid token", jwtx.ErrMalformed, jwtx.ErrTooLarge, jwtx.ErrUnsupported,
-			jwtx.ErrIssuer, jwtx.ErrAudience, jwtx.ErrNotYetValid, jwtx.ErrIssuedAt, jwtx.ErrMissingClaim, jwtx.ErrClaims),
+			jwtx.ErrIssuer, jwtx.ErrAudience, jwtx.ErrNotYetValid, jwtx.ErrIssuedAt, jwtx.ErrMissingClaim),
+		unauthorized(ReasonClaims, "invalid token", jwtx.ErrClaims),
 		unauthorized(ReasonNotFresh, "fresh token required", jwtx.ErrNotFresh),
 		unauthorized(ReasonExpired, "token expired", jwtx.ErrExpired),
 		{Reason: ReasonInternal, Status: http.StatusInternalServerError, Message: "internal error"},

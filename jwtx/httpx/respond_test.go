@@ -252,7 +252,7 @@ func TestReasonOf(t *testing.T) {
 		{name: "not yet valid", err: claim("nbf", jwtx.ErrNotYetValid), want: httpx.ReasonInvalid},
 		{name: "issued at", err: claim("iat", jwtx.ErrIssuedAt), want: httpx.ReasonInvalid},
 		{name: "missing claim", err: claim("sub", jwtx.ErrMissingClaim), want: httpx.ReasonInvalid},
-		{name: "custom check", err: fmt.Errorf("%w: %w", jwtx.ErrClaims, errors.New("tenant")), want: httpx.ReasonInvalid},
+		{name: "custom check", err: fmt.Errorf("%w: %w", jwtx.ErrClaims, errors.New("tenant")), want: httpx.ReasonClaims},
 		{name: "not fresh", err: claim("fresh", jwtx.ErrNotFresh), want: httpx.ReasonNotFresh},
 		{name: "expired", err: claim("exp", jwtx.ErrExpired), want: httpx.ReasonExpired},
 		{name: "expired and audience", err: errors.Join(claim("exp", jwtx.ErrExpired), claim("aud", jwtx.ErrAudience)), want: httpx.ReasonInvalid},
