@@ -158,11 +158,11 @@ func WithAudience(aud ...string) Option {
 // "at+jwt" (RFC 9068) and "refresh+jwt".
 func WithHeaderTypes(access, refresh string) Option {
 	return sharedOption(func(s *shared) error {
-		access, refresh = withoutApplication(access), withoutApplication(refresh)
-		if access == "" || refresh == "" {
+		a, r := withoutApplication(access), withoutApplication(refresh) // the option may be applied again, concurrently
+		if a == "" || r == "" {
 			return fmt.Errorf("%w: an empty header type: pass the typ values, such as \"at+jwt\" and \"refresh+jwt\"", ErrConfig)
 		}
-		s.accessTyp, s.refreshTyp = access, refresh
+		s.accessTyp, s.refreshTyp = a, r
 		return nil
 	})
 }
