@@ -129,6 +129,7 @@ type rule[U any, C jwtx.Claims] struct {
 	want      jwtx.Expect
 	optional  bool
 	authorize []func(context.Context, C, U) error
+	rotating  bool // the refresh endpoint: a replayed adopted token burns its family
 }
 
 // newRule returns the rule of a mode and its checks.
@@ -221,6 +222,9 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 	}
 	claims, raw, err := a.ver.VerifyClaims(ctx, tok, rl.want)
 	if err != nil {
+		if rl.rotating {
+			err = a.burnAdopted(ctx, err)
+		}
 		return Authenticated[U, C]{}, &refusal{err: err, loc: loc}
 	}
 	res := Authenticated[U, C]{Claims: claims, Location: loc}

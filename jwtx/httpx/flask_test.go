@@ -113,7 +113,7 @@ func TestFlaskSessionInterop(t *testing.T) {
 		}
 	}
 	newRefresh := jwtx.Token{Raw: renewed["refresh_token_cookie"].Value, Type: jwtx.Refresh, CSRF: renewed["csrf_refresh_token"].Value}
-	if fam := payloadOf(t, newRefresh.Raw)["fam"]; fam != "adopted.r-1" {
+	if fam, _ := payloadOf(t, newRefresh.Raw)["fam"].(string); !strings.HasPrefix(fam, "adopted.") {
 		t.Errorf("renewed refresh token's family = %v, want the adopted one", fam)
 	}
 	claims, refusal := py.Verify(t, key, renewed["access_token_cookie"].Value)

@@ -25,7 +25,9 @@ func (r Reason) Message() string { return answerOf(r).Message }
 // For a token whose signature verified but that a check refused (expired,
 // revoked, wrong audience, a user that cannot be loaded, ...), errors.As
 // with a *jwtx.TokenError gives what the token says (jti, sub, exp, fam),
-// and jwtx.From[C](r.Context()) its typed claims when they decoded.
+// and jwtx.From[C](r.Context()) its typed claims when they decoded. They
+// describe a refused token: use them to word the answer or the log, never
+// to grant anything.
 type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
 // DefaultErrors returns the default ErrorHandler: the status, RFC 6750
