@@ -237,7 +237,11 @@ func (r *IssuerResolver) run(ctx context.Context, e *resolved) {
 	defer close(e.done)
 	delete(r.pending, e.iss)
 	switch {
-	case errors.Is(err, ErrIssuer):
+	case errors.Is(err, ErrIssuer) && !errors.Is(err, ErrJWKS):
+		// Refused by the function: not remembered, so that forged issuers
+		// cannot take places. A discovery that found another issuer in the
+		// metadata (ErrJWKS too) is a failure of an accepted issuer, kept
+		// for the retry time like any other.
 		e.err = errUnknownIssuer(e.iss)
 		e.cancel()
 		return

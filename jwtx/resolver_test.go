@@ -155,9 +155,24 @@ func TestIssuerResolverSingleFlight(t *testing.T) {
 // again; meanwhile its tokens fail with ErrJWKS.
 func TestIssuerResolverRetry(t *testing.T) {
 	t.Parallel()
+	for name, failure := range map[string]error{
+		"provider down": errors.New("provider down"),
+		// DiscoverKeySet's error when the metadata names another issuer:
+		// an accepted issuer's failure, not a refusal, so it is kept and
+		// does not cost a fetch per token.
+		"metadata names another issuer": fmt.Errorf("%w: %w: discovery: the metadata names another issuer", jwtx.ErrJWKS, jwtx.ErrIssuer),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resolverRetry(t, failure)
+		})
+	}
+}
+
+func resolverRetry(t *testing.T, failure error) {
 	const a = "https://a.test"
 	tn := newTenants(t, a)
-	tn.fail[a] = errors.New("provider down")
+	tn.fail[a] = failure
 	clock := testutil.NewClock(idpEpoch)
 	_, ver := newResolverVerifier(t, tn, clock, jwtx.WithResolveRetry(time.Minute))
 	tok := tn.token(t, a, a)
