@@ -2,31 +2,21 @@ package connectjwt
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"connectrpc.com/connect"
 
+	"github.com/typedjwt/typedjwt/internal/rpcauth"
 	"github.com/typedjwt/typedjwt/jwtx"
-	"github.com/typedjwt/typedjwt/jwtx/httpx"
 )
 
 // Auth verifies the tokens of Connect calls in a handler interceptor. U is
 // the application's user type and C its claims type, as in the Verifier.
 // An Auth is immutable and safe for concurrent use.
 type Auth[U any, C jwtx.Claims] struct {
-	ver   *jwtx.Verifier[U, C]
-	def   policy[U, C]
-	rules map[string]policy[U, C]
-}
-
-// policy is a rule with its checks typed.
-type policy[U any, C jwtx.Claims] struct {
-	public bool
-	mode   httpx.Mode
-	checks []func(context.Context, C, U) error
+	ver      *jwtx.Verifier[U, C]
+	policies rpcauth.Policies[U, C]
 }
 
 // New builds an Auth on ver. Every procedure requires a valid access token
@@ -35,57 +25,20 @@ func New[U any, C jwtx.Claims](ver *jwtx.Verifier[U, C], opts ...Option) (*Auth[
 	if ver == nil {
 		return nil, fmt.Errorf("%w: connectjwt: nil verifier", jwtx.ErrConfig)
 	}
-	cfg := config{def: rule{mode: httpx.Required, modeSet: true}, rules: map[string]*rule{}}
+	rules := rpcauth.NewRules("connectjwt")
 	for _, o := range opts {
 		if o == nil {
 			return nil, fmt.Errorf("%w: connectjwt: nil option", jwtx.ErrConfig)
 		}
-		if err := o.apply(&cfg); err != nil {
+		if err := o.apply(rules); err != nil {
 			return nil, err
 		}
 	}
-	a := &Auth[U, C]{ver: ver, rules: map[string]policy[U, C]{}}
-	var err error
-	if a.def, err = typed[U, C](cfg.def, cfg.def.mode); err != nil {
+	policies, err := rpcauth.Compile[U, C](rules)
+	if err != nil {
 		return nil, err
 	}
-	for pattern, r := range cfg.rules {
-		if a.rules[pattern], err = typed[U, C](*r, cfg.def.mode); err != nil {
-			return nil, err
-		}
-	}
-	return a, nil
-}
-
-// typed returns r with its checks asserted to the Auth's types and its
-// mode resolved against the default's.
-func typed[U any, C jwtx.Claims](r rule, def httpx.Mode) (policy[U, C], error) {
-	p := policy[U, C]{public: r.public, mode: def}
-	if r.modeSet {
-		p.mode = r.mode
-	}
-	for _, c := range r.checks {
-		f, ok := c.(func(context.Context, C, U) error)
-		if !ok {
-			return policy[U, C]{}, fmt.Errorf("%w: connectjwt: WithAuthorize takes %T, the Auth needs func(context.Context, %T, %T) error", jwtx.ErrConfig, c, *new(C), *new(U))
-		}
-		p.checks = append(p.checks, f)
-	}
-	return p, nil
-}
-
-// policyFor returns the rule of a procedure: its own, else its service's,
-// else the default.
-func (a *Auth[U, C]) policyFor(procedure string) policy[U, C] {
-	if p, ok := a.rules[procedure]; ok {
-		return p
-	}
-	if i := strings.LastIndexByte(procedure, '/'); i > 0 {
-		if p, ok := a.rules[procedure[:i+1]]; ok {
-			return p
-		}
-	}
-	return a.def
+	return &Auth[U, C]{ver: ver, policies: policies}, nil
 }
 
 // Interceptor returns the handler interceptor: for unary and streaming
@@ -135,59 +88,9 @@ func (i interceptor[U, C]) WrapStreamingHandler(next connect.StreamingHandlerFun
 // without a token in Optional mode, or a *connect.Error for the refusal
 // (see [ErrorOf]). The interceptor calls it.
 func (a *Auth[U, C]) Authenticate(ctx context.Context, procedure string, h http.Header) (context.Context, error) {
-	p := a.policyFor(procedure)
-	if p.public {
-		return ctx, nil
-	}
-	tok, err := bearer(h)
-	switch {
-	case errors.Is(err, httpx.ErrNoToken) && p.mode == httpx.Optional:
-		return ctx, nil
-	case err != nil:
-		return nil, ErrorOf(err)
-	}
-	want := jwtx.ExpectAccess
-	switch p.mode {
-	case httpx.Fresh:
-		want = jwtx.ExpectFresh
-	case httpx.Refresh:
-		want = jwtx.ExpectRefresh
-	}
-	claims, _, err := a.ver.VerifyClaims(ctx, tok, want)
+	ctx, err := rpcauth.Authenticate(ctx, a.ver, a.policies.For(procedure), h.Values("Authorization"), "Authorization header")
 	if err != nil {
 		return nil, ErrorOf(err)
-	}
-	user, err := a.ver.LoadUser(ctx, claims)
-	if err != nil {
-		return nil, ErrorOf(err)
-	}
-	ctx = jwtx.NewContext(ctx, claims, user)
-	for _, check := range p.checks {
-		if err := check(ctx, claims, user); err != nil {
-			return nil, ErrorOf(fmt.Errorf("%w: %w", httpx.ErrForbidden, err))
-		}
 	}
 	return ctx, nil
-}
-
-// bearer returns the token of the one Authorization header, "Bearer
-// <token>" with the scheme in any case: httpx.ErrNoToken without one (or
-// with another scheme), httpx.ErrBadRequest for two headers or a
-// malformed one.
-func bearer(h http.Header) (string, error) {
-	values := h.Values("Authorization")
-	switch {
-	case len(values) == 0 || values[0] == "" && len(values) == 1:
-		return "", httpx.ErrNoToken
-	case len(values) > 1:
-		return "", fmt.Errorf("%w: connectjwt: %d Authorization headers", httpx.ErrBadRequest, len(values))
-	}
-	scheme, tok, _ := strings.Cut(values[0], " ")
-	switch {
-	case !strings.EqualFold(scheme, "Bearer"):
-		return "", httpx.ErrNoToken
-	case tok == "" || strings.ContainsAny(tok, " \t"):
-		return "", fmt.Errorf("%w: connectjwt: malformed Authorization header", httpx.ErrBadRequest)
-	}
-	return tok, nil
 }

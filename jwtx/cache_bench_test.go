@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // BenchmarkUserLoading verifies tokens of a fixed set of users from many
@@ -19,7 +20,7 @@ func BenchmarkUserLoading(b *testing.B) {
 	const users = 100
 	ctx := context.Background()
 	key := hsKey(b)
-	clock := jwtx.WithClock(clockAt(issuedAt))
+	clock := jwtx.WithClock(testutil.NewClock(issuedAt))
 	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, clock)
 	if err != nil {
 		b.Fatal(err)
@@ -40,7 +41,7 @@ func BenchmarkUserLoading(b *testing.B) {
 				return User{Name: sub}, nil
 			})
 			if cached {
-				cache, err := jwtx.NewUserCache(loader, jwtx.WithClock(clockAt(issuedAt)), jwtx.WithCacheTTL(time.Minute))
+				cache, err := jwtx.NewUserCache(loader, jwtx.WithClock(testutil.NewClock(issuedAt)), jwtx.WithCacheTTL(time.Minute))
 				if err != nil {
 					b.Fatal(err)
 				}

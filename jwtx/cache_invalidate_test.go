@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // loadRequest is one call of a steppedLoader, waiting for the test to
@@ -75,7 +76,7 @@ func TestInvalidateNotJoinedByLaterCallers(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
 				l := newSteppedLoader()
-				c, err := jwtx.NewUserCache(l.load, jwtx.WithClock(clockAt(issuedAt)))
+				c, err := jwtx.NewUserCache(l.load, jwtx.WithClock(testutil.NewClock(issuedAt)))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -150,7 +151,7 @@ func TestInvalidateDuringLoadCompletion(t *testing.T) {
 		}
 		return demoted, nil
 	}
-	c, err := jwtx.NewUserCache(loader, jwtx.WithClock(clockAt(issuedAt)))
+	c, err := jwtx.NewUserCache(loader, jwtx.WithClock(testutil.NewClock(issuedAt)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func TestLoadNotJoinedAfterEveryCallerGaveUp(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		l := newSteppedLoader()
-		c, err := jwtx.NewUserCache(l.load, jwtx.WithClock(clockAt(issuedAt)))
+		c, err := jwtx.NewUserCache(l.load, jwtx.WithClock(testutil.NewClock(issuedAt)))
 		if err != nil {
 			t.Fatal(err)
 		}

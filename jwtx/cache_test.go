@@ -3,7 +3,6 @@ package jwtx_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -12,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // countingLoader loads users from a fixed table and counts its calls.
@@ -39,24 +39,6 @@ func (l *countingLoader) load(ctx context.Context, subject string) (User, error)
 	return User{Name: subject}, nil
 }
 
-// movableClock is a clock the test moves by hand.
-type movableClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *movableClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *movableClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func newCache(t *testing.T, l *countingLoader, clock jwtx.Clock, opts ...jwtx.CacheOption) *jwtx.UserCache[User] {
 	t.Helper()
 	c, err := jwtx.NewUserCache(l.load, append([]jwtx.CacheOption{jwtx.WithClock(clock)}, opts...)...)
@@ -72,7 +54,7 @@ func TestUserCacheDeduplicatesConcurrentMisses(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		l := &countingLoader{release: make(chan struct{})}
-		c := newCache(t, l, &movableClock{now: issuedAt})
+		c := newCache(t, l, testutil.NewClock(issuedAt))
 		const callers = 50
 		results := make(chan User, callers)
 		for range callers {
@@ -119,14 +101,14 @@ func TestUserCacheLifetimes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clock := &movableClock{now: issuedAt}
+			clock := testutil.NewClock(issuedAt)
 			l := &countingLoader{err: tc.loaderErr}
 			c := newCache(t, l, clock)
 			ctx := context.Background()
 			if _, err := c.Load(ctx, tc.subject); !errors.Is(err, tc.wantErr) {
 				t.Fatalf("first Load error = %v, want %v", err, tc.wantErr)
 			}
-			clock.advance(tc.advance)
+			clock.Advance(tc.advance)
 			if _, err := c.Load(ctx, tc.subject); !errors.Is(err, tc.wantErr) {
 				t.Fatalf("second Load error = %v, want %v", err, tc.wantErr)
 			}
@@ -141,7 +123,7 @@ func TestUserCacheInvalidateAndEvict(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	l := &countingLoader{}
-	c := newCache(t, l, &movableClock{now: issuedAt}, jwtx.WithCacheSize(2))
+	c := newCache(t, l, testutil.NewClock(issuedAt), jwtx.WithCacheSize(2))
 	load := func(sub string) {
 		t.Helper()
 		if _, err := c.Load(ctx, sub); err != nil {
@@ -166,7 +148,7 @@ func TestUserCacheInvalidateDuringLoad(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		l := &countingLoader{release: make(chan struct{})}
-		c := newCache(t, l, &movableClock{now: issuedAt})
+		c := newCache(t, l, testutil.NewClock(issuedAt))
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -191,7 +173,7 @@ func TestUserCacheCancellation(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		l := &countingLoader{release: make(chan struct{})}
-		c := newCache(t, l, &movableClock{now: issuedAt})
+		c := newCache(t, l, testutil.NewClock(issuedAt))
 		impatient, cancel := context.WithCancel(context.Background())
 		errs := make(chan error, 2)
 		go func() { _, err := c.Load(impatient, "alice"); errs <- err }()
@@ -207,7 +189,7 @@ func TestUserCacheCancellation(t *testing.T) {
 		}
 
 		l2 := &countingLoader{release: make(chan struct{})}
-		c2 := newCache(t, l2, &movableClock{now: issuedAt})
+		c2 := newCache(t, l2, testutil.NewClock(issuedAt))
 		ctx, cancel2 := context.WithCancel(context.Background())
 		go func() { _, err := c2.Load(ctx, "bob"); errs <- err }()
 		synctest.Wait()
@@ -226,8 +208,8 @@ func TestUserCacheWithVerifier(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	l := &countingLoader{}
-	cache := newCache(t, l, clockAt(issuedAt))
-	ver, err := jwtx.NewVerifier[User, Claims](hsKey(t), jwtx.WithClock(clockAt(issuedAt)), jwtx.WithUserLoader(cache.Load))
+	cache := newCache(t, l, testutil.NewClock(issuedAt))
+	ver, err := jwtx.NewVerifier[User, Claims](hsKey(t), jwtx.WithClock(testutil.NewClock(issuedAt)), jwtx.WithUserLoader(cache.Load))
 	if err != nil {
 		t.Fatal(err)
 	}

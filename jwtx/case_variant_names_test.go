@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // cvClaims puts a struct at every place encoding/json decodes one: a
@@ -171,7 +172,7 @@ func TestCaseVariantNamesInNestedObjects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tok := jws(t, "RS256", vtH0, vtClaimsJSON(now, tc.claim, tc.value), f.rs)
+			tok := testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, tc.claim, tc.value))
 			got, _, err := v.Verify(context.Background(), tok)
 			if tc.wantClaim == "" {
 				if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 func TestNumericDateJSON(t *testing.T) {
@@ -173,11 +174,11 @@ func TestSelfDecodingClaims(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	key := hsKey(t)
-	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, jwtx.WithClock(clockAt(issuedAt)))
+	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, jwtx.WithClock(testutil.NewClock(issuedAt)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ver, err := jwtx.NewClaimsVerifier[selfDecoding](key, jwtx.WithClock(clockAt(issuedAt)))
+	ver, err := jwtx.NewClaimsVerifier[selfDecoding](key, jwtx.WithClock(testutil.NewClock(issuedAt)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -180,6 +180,23 @@ func (d *claimDecoder) registered(r *RegisteredClaims, name []byte, start, end i
 	return true, err
 }
 
+// decodeRegistered decodes a registered claim, name with the raw value
+// value (valid JSON, as the scanner passes it), into r, as registered
+// does for a whole payload.
+func decodeRegistered(r *RegisteredClaims, name, value []byte) (bool, error) {
+	d := claimDecoder{data: value, src: string(value), knownAt: -1}
+	return d.registered(r, name, 0, len(value))
+}
+
+// stringClaim decodes a raw JSON string value.
+func stringClaim(value []byte) (string, error) {
+	s, err := jsonobj.String(value)
+	if err != nil {
+		return "", malformed("not a string")
+	}
+	return string(s), nil
+}
+
 // stringClaim decodes the string at data[i].
 func (d *claimDecoder) stringClaim(i int) (string, error) {
 	if d.data[i] != '"' {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // TestMalformedJSONErrorsNameNoInternalPackage: refusals of a header or
@@ -14,19 +15,19 @@ func TestMalformedJSONErrorsNameNoInternalPackage(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
 	now := vtNow()
-	c0 := vtClaimsJSON(now)
+	c0 := vtClaimsJSON(t, now)
 	for _, tc := range []struct {
 		name     string
 		token    string
 		wantText string // a part of the message
 	}{
-		{name: "header/duplicate", token: jws(t, "RS256", `{"alg":"RS256","alg":"RS256","typ":"at+jwt","kid":"rs-1"}`, c0, f.rs), wantText: "header: repeated member name at offset 15"},
-		{name: "header/syntax", token: jws(t, "RS256", `{"alg":"RS256",}`, c0, f.rs), wantText: "header: expected member name at offset 15"},
-		{name: "header/depth", token: jws(t, "RS256", `{"alg":"RS256","typ":"at+jwt","kid":"rs-1","x":[[[[1]]]]}`, c0, f.rs), wantText: "header: value exceeds the depth limit"},
-		{name: "header/encoding", token: jws(t, "RS256", "{\"alg\":\"RS256\",\"x\":\"\xff\"}", c0, f.rs), wantText: "header: invalid UTF-8 in string at offset 20"},
-		{name: "header/members", token: jws(t, "RS256", `{"alg":"RS256","typ":"at+jwt","kid":"rs-1",`+hcMembers(30)+`}`, c0, f.rs), wantText: "more than 32 members"},
-		{name: "claims/duplicate", token: jws(t, "RS256", vtH0, vtAppendMember(c0, `"sub":"admin"`), f.rs), wantText: "claims: repeated member name"},
-		{name: "claims/not-an-object", token: jws(t, "RS256", vtH0, `["sub"]`, f.rs), wantText: "claims: top-level value is not an object at offset 0"},
+		{name: "header/duplicate", token: testutil.Sign(t, f.rs, `{"alg":"RS256","alg":"RS256","typ":"at+jwt","kid":"rs-1"}`, c0), wantText: "header: repeated member name at offset 15"},
+		{name: "header/syntax", token: testutil.Sign(t, f.rs, `{"alg":"RS256",}`, c0), wantText: "header: expected member name at offset 15"},
+		{name: "header/depth", token: testutil.Sign(t, f.rs, `{"alg":"RS256","typ":"at+jwt","kid":"rs-1","x":[[[[1]]]]}`, c0), wantText: "header: value exceeds the depth limit"},
+		{name: "header/encoding", token: testutil.Sign(t, f.rs, "{\"alg\":\"RS256\",\"x\":\"\xff\"}", c0), wantText: "header: invalid UTF-8 in string at offset 20"},
+		{name: "header/members", token: testutil.Sign(t, f.rs, `{"alg":"RS256","typ":"at+jwt","kid":"rs-1",`+hcMembers(30)+`}`, c0), wantText: "more than 32 members"},
+		{name: "claims/duplicate", token: testutil.Sign(t, f.rs, vtH0, vtAppendMember(c0, `"sub":"admin"`)), wantText: "claims: repeated member name"},
+		{name: "claims/not-an-object", token: testutil.Sign(t, f.rs, vtH0, `["sub"]`), wantText: "claims: top-level value is not an object at offset 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

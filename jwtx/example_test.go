@@ -25,7 +25,9 @@ type Claims struct {
 // from a secret store and are at least 32 random bytes.
 const exampleSecret = "example-secret-of-at-least-32-bytes!"
 
-// exampleClock is the fixed time the examples run at.
+// exampleClock is the fixed time the examples run at. The examples show
+// application code, which does not import testutil, so it is a plain
+// jwtx.ClockFunc rather than a testutil.Clock.
 func exampleClock() jwtx.Clock {
 	return jwtx.ClockFunc(func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) })
 }

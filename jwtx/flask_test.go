@@ -33,7 +33,7 @@ func TestFlaskCompatInterop(t *testing.T) {
 	iat := time.Date(2026, 4, 5, 6, 7, 8, 0, time.UTC)
 	k := testutil.NewKey(t, jwtx.HS256)
 	py := testutil.NewPyJWT(t)
-	clock := jwtx.WithClock(clockAt(iat.Add(time.Minute)))
+	clock := jwtx.WithClock(testutil.NewClock(iat.Add(time.Minute)))
 	ver, err := jwtx.NewClaimsVerifier[flaskRoles](k.Public(), clock, jwtx.FlaskCompat())
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func TestFlaskCompatInterop(t *testing.T) {
 		})
 	}
 	t.Run("typedjwt's own layout still verifies", func(t *testing.T) {
-		own, err := jwtx.NewIssuer[string, flaskRoles](k.Private(), jwtx.WithClock(clockAt(iat)))
+		own, err := jwtx.NewIssuer[string, flaskRoles](k.Private(), jwtx.WithClock(testutil.NewClock(iat)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func TestFlaskCompatInterop(t *testing.T) {
 		}
 	})
 	t.Run("jwtx mints Flask's layout", func(t *testing.T) {
-		iss, err := jwtx.NewIssuer[string, flaskRoles](k.Private(), jwtx.WithClock(clockAt(iat)), jwtx.FlaskCompat(), jwtx.WithCSRF(true),
+		iss, err := jwtx.NewIssuer[string, flaskRoles](k.Private(), jwtx.WithClock(testutil.NewClock(iat)), jwtx.FlaskCompat(), jwtx.WithCSRF(true),
 			jwtx.WithClaims(func(_ context.Context, _ string) (flaskRoles, error) {
 				return flaskRoles{Roles: []string{"admin"}}, nil
 			}))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // hcMembers returns n header members "m0":0, "m1":0, ... joined by commas.
@@ -52,7 +53,7 @@ func hcJWK() string {
 func TestHeaderCostBeforeSignatureCheck(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
-	c0 := vtClaimsJSON(vtNow())
+	c0 := vtClaimsJSON(t, vtNow())
 	flask := []jwtx.VerifierOption{jwtx.WithHeaderTypes("JWT", "JWT")}
 	for _, tc := range []struct {
 		name    string
@@ -80,8 +81,8 @@ func TestHeaderCostBeforeSignatureCheck(t *testing.T) {
 			name  string
 			token string
 		}{
-			{name: "signed", token: jws(t, "RS256", tc.header, c0, f.rs)},
-			{name: "forged", token: jws(t, "RS256", tc.header, c0, f.ars)},
+			{name: "signed", token: testutil.Sign(t, f.rs, tc.header, c0)},
+			{name: "forged", token: testutil.Sign(t, f.ars, tc.header, c0)},
 		} {
 			t.Run(tc.name+"/"+sub.name, func(t *testing.T) {
 				t.Parallel()
@@ -100,7 +101,7 @@ func TestHeaderCostBeforeSignatureCheck(t *testing.T) {
 func BenchmarkHeaderCostBeforeSignatureCheck(b *testing.B) {
 	f := fixture(b)
 	now := vtNow()
-	c0 := vtClaimsJSON(now)
+	c0 := vtClaimsJSON(b, now)
 	hs := vtHSKey(b)
 	for _, bc := range []struct {
 		name   string
@@ -108,15 +109,15 @@ func BenchmarkHeaderCostBeforeSignatureCheck(b *testing.B) {
 		token  string
 		wantOK bool
 	}{
-		{name: "verify/HS256", keys: hs, token: jws(b, "HS256", vtHHS, c0, f.hs), wantOK: true},
-		{name: "verify/RS256", keys: vtRSKey(b), token: jws(b, "RS256", vtH0, c0, f.rs), wantOK: true},
-		{name: "forged/600-members", keys: hs, token: jws(b, "HS256", strings.Replace(hcForgedHeader(), "RS256", "HS256", 1), c0, f.ahs)},
-		{name: "forged/32-members", keys: hs, token: jws(b, "HS256", `{"alg":"HS256","typ":"at+jwt","kid":"hs-1",`+hcMembers(29)+`}`, c0, f.ahs)},
-		{name: "forged/33-members", keys: hs, token: jws(b, "HS256", `{"alg":"HS256","typ":"at+jwt","kid":"hs-1",`+hcMembers(30)+`}`, c0, f.ahs)},
-		{name: "forged/2KiB", keys: hs, token: jws(b, "HS256", strings.Replace(hcPadded(b, 2048), "RS256", "HS256", 1), c0, f.ahs)},
+		{name: "verify/HS256", keys: hs, token: testutil.Sign(b, f.hs, vtHHS, c0), wantOK: true},
+		{name: "verify/RS256", keys: vtRSKey(b), token: testutil.Sign(b, f.rs, vtH0, c0), wantOK: true},
+		{name: "forged/600-members", keys: hs, token: testutil.Sign(b, f.ahs, strings.Replace(hcForgedHeader(), "RS256", "HS256", 1), c0)},
+		{name: "forged/32-members", keys: hs, token: testutil.Sign(b, f.ahs, `{"alg":"HS256","typ":"at+jwt","kid":"hs-1",`+hcMembers(29)+`}`, c0)},
+		{name: "forged/33-members", keys: hs, token: testutil.Sign(b, f.ahs, `{"alg":"HS256","typ":"at+jwt","kid":"hs-1",`+hcMembers(30)+`}`, c0)},
+		{name: "forged/2KiB", keys: hs, token: testutil.Sign(b, f.ahs, strings.Replace(hcPadded(b, 2048), "RS256", "HS256", 1), c0)},
 		// A token as long as the forged header's, with a normal header:
 		// what any token of that size costs to refuse.
-		{name: "forged/7KiB-payload", keys: hs, token: jws(b, "HS256", vtHHS, vtClaimsJSON(now, "pad", `"`+strings.Repeat("x", 5200)+`"`), f.ahs)},
+		{name: "forged/7KiB-payload", keys: hs, token: testutil.Sign(b, f.ahs, vtHHS, vtClaimsJSON(b, now, "pad", `"`+strings.Repeat("x", 5200)+`"`))},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			v, err := jwtx.NewClaimsVerifier[vtClaims](bc.keys, vtPolicyV(now)...)

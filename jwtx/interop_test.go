@@ -47,7 +47,7 @@ func TestPyJWTInterop(t *testing.T) {
 
 			// PyJWT mints, jwtx verifies.
 			flaskVer, err := jwtx.NewClaimsVerifier[jwtx.RegisteredClaims](k.Public(),
-				jwtx.WithClock(clockAt(now)), jwtx.WithHeaderTypes("JWT", "JWT"))
+				jwtx.WithClock(testutil.NewClock(now)), jwtx.WithHeaderTypes("JWT", "JWT"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +79,7 @@ func TestPyJWTInterop(t *testing.T) {
 			}
 
 			// jwtx mints, PyJWT verifies.
-			iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](k.Private(), jwtx.WithClock(clockAt(iat)), jwtx.WithCSRF(true))
+			iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](k.Private(), jwtx.WithClock(testutil.NewClock(iat)), jwtx.WithCSRF(true))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,20 +17,22 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // issuedAt is the fixed time of the issuer tests.
 var issuedAt = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
-func clockAt(t time.Time) jwtx.Clock { return jwtx.ClockFunc(func() time.Time { return t }) }
+// hsTestKey is the HS256 key of the issuer tests, kid hs-1.
+func hsTestKey(tb testing.TB) *testutil.Key {
+	tb.Helper()
+	return testutil.NewKey(tb, jwtx.HS256, testutil.WithSeed("issuer tests"), testutil.WithKeyID("hs-1"))
+}
 
-func hsKey(t testing.TB) *jwtx.Key {
-	t.Helper()
-	k, err := jwtx.NewKey(jwtx.HS256, []byte("0123456789abcdef0123456789abcdef"), jwtx.WithKeyID("hs-1"))
-	if err != nil {
-		t.Fatalf("NewKey: %v", err)
-	}
-	return k
+// hsKey is hsTestKey as a jwtx key.
+func hsKey(tb testing.TB) *jwtx.Key {
+	tb.Helper()
+	return hsTestKey(tb).Private()
 }
 
 func identity(u User) (string, error) { return u.Name, nil }
@@ -39,7 +41,7 @@ func rolesClaims(_ context.Context, u User) (Claims, error) { return Claims{Role
 
 func newIssuer(t testing.TB, opts ...jwtx.IssuerOption) *jwtx.Issuer[User, Claims] {
 	t.Helper()
-	base := []jwtx.IssuerOption{jwtx.WithClock(clockAt(issuedAt)), jwtx.WithIdentity(identity), jwtx.WithClaims(rolesClaims)}
+	base := []jwtx.IssuerOption{jwtx.WithClock(testutil.NewClock(issuedAt)), jwtx.WithIdentity(identity), jwtx.WithClaims(rolesClaims)}
 	iss, err := jwtx.NewIssuer[User, Claims](hsKey(t), append(base, opts...)...)
 	if err != nil {
 		t.Fatalf("NewIssuer: %v", err)
@@ -336,7 +338,7 @@ func TestIssuerNeverExpires(t *testing.T) {
 func TestNewIssuerErrors(t *testing.T) {
 	t.Parallel()
 	key := hsKey(t)
-	rsaPub := rsaKey(t, jwtx.RS256).Public()
+	rsaPub := testRSA(t, jwtx.RS256).Public()
 	for _, tc := range []struct {
 		name  string
 		build func() error
@@ -411,7 +413,7 @@ func TestSharedOptions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	key := hsKey(t)
-	shared := jwtx.Options(jwtx.WithClock(clockAt(issuedAt)), jwtx.WithIssuer("https://id.example"), jwtx.WithAudience("api"))
+	shared := jwtx.Options(jwtx.WithClock(testutil.NewClock(issuedAt)), jwtx.WithIssuer("https://id.example"), jwtx.WithAudience("api"))
 	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, shared)
 	if err != nil {
 		t.Fatal(err)
@@ -475,7 +477,7 @@ func TestTokenError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	later, err := jwtx.NewClaimsVerifier[Claims](hsKey(t), jwtx.WithClock(clockAt(issuedAt.Add(time.Hour))))
+	later, err := jwtx.NewClaimsVerifier[Claims](hsKey(t), jwtx.WithClock(testutil.NewClock(issuedAt.Add(time.Hour))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -491,7 +493,7 @@ func TestTokenError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	forged, err := jwtx.NewClaimsVerifier[Claims](other, jwtx.WithClock(clockAt(issuedAt)))
+	forged, err := jwtx.NewClaimsVerifier[Claims](other, jwtx.WithClock(testutil.NewClock(issuedAt)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -513,11 +515,11 @@ func TestIssuerOptionsReachEveryToken(t *testing.T) {
 		t.Errorf("Refresh with ExpiresIn(1h): lifetime %v", got)
 	}
 	typ := jwtx.WithHeaderTypes("application/at+jwt", "application/refresh+jwt")
-	iss, err := jwtx.NewIssuer[string, Claims](hsKey(t), jwtx.WithClock(clockAt(issuedAt)), typ)
+	iss, err := jwtx.NewIssuer[string, Claims](hsKey(t), jwtx.WithClock(testutil.NewClock(issuedAt)), typ)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ver, err := jwtx.NewClaimsVerifier[Claims](hsKey(t), jwtx.WithClock(clockAt(issuedAt)), typ)
+	ver, err := jwtx.NewClaimsVerifier[Claims](hsKey(t), jwtx.WithClock(testutil.NewClock(issuedAt)), typ)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,8 @@
 package jwtx
 
+// An internal test of package jwtx: it cannot import testutil, which imports
+// jwtx, so it makes its own keys.
+
 import (
 	"context"
 	"crypto"

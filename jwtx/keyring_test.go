@@ -6,10 +6,10 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -20,57 +20,23 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // ringEpoch is the fixed time the key ring tests start at.
 var ringEpoch = time.Date(2026, 4, 5, 6, 7, 8, 0, time.UTC)
 
-// ringRSAKeys generates two RSA-2048 keys once per test binary, because
-// generating them is slow. Nothing writes them afterwards, so parallel tests
-// share them.
-var ringRSAKeys = sync.OnceValues(func() ([2]*rsa.PrivateKey, error) {
-	var keys [2]*rsa.PrivateKey
-	for i := range keys {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			return keys, err
-		}
-		keys[i] = k
-	}
-	return keys, nil
-})
-
-// ringRSA returns test RSA key i (0 or 1).
-func ringRSA(tb testing.TB, i int) *rsa.PrivateKey {
+// ringRSA returns RSA key i (0 or 1) of the ring tests bound to alg with
+// kid. testutil generates each RSA key once per test binary.
+func ringRSA(tb testing.TB, i int, alg jwtx.Algorithm, kid string) *testutil.Key {
 	tb.Helper()
-	keys, err := ringRSAKeys()
-	if err != nil {
-		tb.Fatalf("RSA keys: %v", err)
-	}
-	return keys[i]
+	return testutil.NewKey(tb, alg, testutil.WithSeed(fmt.Sprintf("ring RSA %d", i)), testutil.WithKeyID(kid))
 }
 
-// ringClock is a clock the test moves by hand.
-type ringClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func ringClockAt(t time.Time) *ringClock { return &ringClock{now: t} }
-
-func (c *ringClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *ringClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// ringECPriv returns a fresh P-256 private key.
+// ringECPriv returns a fresh P-256 private key. It, ringES256 and ringHS256
+// make a new random key at each call, unlike testutil's seeded keys: the
+// tests need other keys under a kid already in use (the right kid with the
+// wrong key, two keys with one kid).
 func ringECPriv(tb testing.TB) *ecdsa.PrivateKey {
 	tb.Helper()
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -219,8 +185,8 @@ func TestNewKeyRingErrors(t *testing.T) {
 		{name: "public key only", key: signer.Public(), wantErr: jwtx.ErrKey},
 		{name: "no kid", key: noKID, wantErr: jwtx.ErrKey},
 		{name: "asymmetric, system clock", key: signer},
-		{name: "asymmetric, injected clock", key: signer, opts: []jwtx.KeyRingOption{jwtx.WithClock(clockAt(ringEpoch))}},
-		{name: "HMAC", key: ringHS256(t, "hs-1"), opts: []jwtx.KeyRingOption{jwtx.WithClock(clockAt(ringEpoch))}},
+		{name: "asymmetric, injected clock", key: signer, opts: []jwtx.KeyRingOption{jwtx.WithClock(testutil.NewClock(ringEpoch))}},
+		{name: "HMAC", key: ringHS256(t, "hs-1"), opts: []jwtx.KeyRingOption{jwtx.WithClock(testutil.NewClock(ringEpoch))}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -266,13 +232,7 @@ func TestKeyRingRotateErrors(t *testing.T) {
 		{name: "asymmetric into an HMAC ring", hmac: true, next: ringES256(t, "k3"), retireFor: time.Hour, wantErr: jwtx.ErrKey},
 		{name: "negative retirement", next: ringES256(t, "k3"), retireFor: -time.Second, wantErr: jwtx.ErrConfig},
 		{name: "zero retirement", next: ringES256(t, "k3"), retireFor: 0},
-		{name: "RSA into an EC ring", next: func() *jwtx.Key {
-			k, err := jwtx.NewKey(jwtx.RS256, ringRSA(t, 0), jwtx.WithKeyID("k3"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return k
-		}(), retireFor: time.Hour},
+		{name: "RSA into an EC ring", next: ringRSA(t, 0, jwtx.RS256, "k3").Private(), retireFor: time.Hour},
 		{name: "HMAC into an HMAC ring", hmac: true, next: ringHS256(t, "k3"), retireFor: time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -281,7 +241,7 @@ func TestKeyRingRotateErrors(t *testing.T) {
 			if tc.hmac {
 				k1, k2 = ringHS256(t, "k1"), ringHS256(t, "k2")
 			}
-			r := ringNew(t, k1, clockAt(ringEpoch))
+			r := ringNew(t, k1, testutil.NewClock(ringEpoch))
 			ringRotate(t, r, k2, time.Hour)
 
 			err := r.Rotate(tc.next, tc.retireFor)
@@ -323,7 +283,7 @@ func TestKeyRingRetirement(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clock := ringClockAt(ringEpoch)
+			clock := testutil.NewClock(ringEpoch)
 			k1, k2 := ringES256(t, "k1"), ringES256(t, "k2")
 			r := ringNew(t, k1, clock)
 			iss := ringIssuer(t, r, clock)
@@ -333,7 +293,7 @@ func TestKeyRingRetirement(t *testing.T) {
 			ringRotate(t, r, k2, retireFor)
 			newTok := ringToken(t, iss, jwtx.ExpiresIn(3*time.Hour))
 
-			clock.advance(tc.after)
+			clock.Advance(tc.after)
 			if diff := cmp.Diff(tc.wantOldErr, ringVerify(v, oldTok), cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("Verify(old token) error mismatch (-want +got):\n%s", diff)
 			}
@@ -371,7 +331,7 @@ func ringPublic(tb testing.TB, r *jwtx.KeyRing) []byte {
 // out, and drop the others at the next rotation.
 func TestKeyRingRotationChain(t *testing.T) {
 	t.Parallel()
-	clock := ringClockAt(ringEpoch)
+	clock := testutil.NewClock(ringEpoch)
 	k1 := ringES256(t, "k1")
 	r := ringNew(t, k1, clock)
 	iss := ringIssuer(t, r, clock)
@@ -380,7 +340,7 @@ func TestKeyRingRotationChain(t *testing.T) {
 
 	ringRotate(t, r, ringES256(t, "k2"), 30*time.Minute)
 	toks["k2"] = ringToken(t, iss, jwtx.ExpiresIn(24*time.Hour))
-	clock.advance(10 * time.Minute)
+	clock.Advance(10 * time.Minute)
 	ringRotate(t, r, ringES256(t, "k3"), 2*time.Hour)
 	toks["k3"] = ringToken(t, iss, jwtx.ExpiresIn(24*time.Hour))
 
@@ -395,7 +355,7 @@ func TestKeyRingRotationChain(t *testing.T) {
 
 	// k1 was retired for 30 minutes; 40 minutes after the first rotation it
 	// is gone, k2 (retired for 2 hours) is not.
-	clock.advance(30 * time.Minute)
+	clock.Advance(30 * time.Minute)
 	if diff := cmp.Diff([]string{"k3", "k2"}, ringKIDs(r.Keys())); diff != "" {
 		t.Errorf("Keys() kids mismatch (-want +got):\n%s", diff)
 	}
@@ -421,11 +381,8 @@ func TestKeyRingRotationChain(t *testing.T) {
 // and follows rotations without being rebuilt.
 func TestKeyRingIssuerWritesActiveKID(t *testing.T) {
 	t.Parallel()
-	clock := clockAt(ringEpoch)
-	rsa2, err := jwtx.NewKey(jwtx.PS256, ringRSA(t, 1), jwtx.WithKeyID("k2"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	clock := testutil.NewClock(ringEpoch)
+	rsa2 := ringRSA(t, 1, jwtx.PS256, "k2").Private()
 	r := ringNew(t, ringES256(t, "k1"), clock)
 	iss := ringIssuer(t, r, clock)
 	v := ringVerifier(t, r, clock)
@@ -462,7 +419,7 @@ func TestKeyRingIssuerWritesActiveKID(t *testing.T) {
 // than the key's are refused.
 func TestKeyRingVerificationKeySelection(t *testing.T) {
 	t.Parallel()
-	clock := clockAt(ringEpoch)
+	clock := testutil.NewClock(ringEpoch)
 	signedBy := func(key *jwtx.Key) string { return ringToken(t, ringIssuer(t, key, clock)) }
 	k1Priv := ringECPriv(t)
 	k1, err := jwtx.NewKey(jwtx.ES256, k1Priv, jwtx.WithKeyID("k1"))
@@ -508,11 +465,7 @@ func TestKeyRingVerificationKeySelection(t *testing.T) {
 // ringRSAToken returns an RS256 token with the given kid.
 func ringRSAToken(tb testing.TB, kid string, clock jwtx.Clock) string {
 	tb.Helper()
-	k, err := jwtx.NewKey(jwtx.RS256, ringRSA(tb, 0), jwtx.WithKeyID(kid))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ringToken(tb, ringIssuer(tb, k, clock))
+	return ringToken(tb, ringIssuer(tb, ringRSA(tb, 0, jwtx.RS256, kid).Private(), clock))
 }
 
 // Many goroutines issue and verify while another rotates the ring: every
@@ -524,7 +477,7 @@ func TestKeyRingConcurrentRotation(t *testing.T) {
 		perWorker = 200
 		rotations = 50
 	)
-	clock := clockAt(ringEpoch)
+	clock := testutil.NewClock(ringEpoch)
 	next := make([]*jwtx.Key, rotations)
 	for i := range next {
 		next[i] = ringES256(t, "k"+strings.Repeat("+", i+1))
@@ -586,19 +539,13 @@ func TestKeyRingPublicJWKS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rsKey, err := jwtx.NewKey(jwtx.RS256, ringRSA(t, 0), jwtx.WithKeyID("rs-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	psKey, err := jwtx.NewKey(jwtx.PS384, ringRSA(t, 1), jwtx.WithKeyID("ps-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rsKey := ringRSA(t, 0, jwtx.RS256, "rs-1").Private()
+	psKey := ringRSA(t, 1, jwtx.PS384, "ps-1").Private()
 	edKey, err := jwtx.NewKey(jwtx.EdDSA, edPriv, jwtx.WithKeyID("ed-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := clockAt(ringEpoch)
+	clock := testutil.NewClock(ringEpoch)
 	r := ringNew(t, ringES256(t, "es-1"), clock)
 	for _, k := range []*jwtx.Key{rsKey, psKey, edKey} {
 		ringRotate(t, r, k, time.Hour)
@@ -645,7 +592,7 @@ func TestKeyRingPublicJWKS(t *testing.T) {
 func TestKeyRingPublicJWKSRefusesHMAC(t *testing.T) {
 	t.Parallel()
 	hs := ringHS256(t, "hs-1")
-	r := ringNew(t, hs, clockAt(ringEpoch))
+	r := ringNew(t, hs, testutil.NewClock(ringEpoch))
 	ringRotate(t, r, ringHS256(t, "hs-2"), time.Hour)
 	set, err := jwtx.NewKeySet(hs)
 	if err != nil {

@@ -250,16 +250,29 @@ func (s *MemoryStore) Revoke(_ context.Context, t TokenInfo) error {
 	if !until.IsZero() && !now.Before(until) {
 		return nil
 	}
-	if _, ok := s.ids[t.ID]; ok || s.coveredByCutoff(t) {
+	key := t.ID
+	if e, ok := s.ids[key]; ok {
+		if !outlives(e.until, until) {
+			s.setUntil(e, until)
+		}
+		if e.subject != t.Subject {
+			// Tokens of two subjects share the jti (issuers that choose
+			// their own): the entry is no longer one subject's to fold.
+			s.disown(e)
+		}
 		return nil
 	}
-	if err := s.makeRoom(now, t.Subject); err != nil {
+	if s.coveredByCutoff(t, until) {
+		return nil
+	}
+	err := s.makeRoom(now, t.Subject)
+	if s.coveredByCutoff(t, until) { // making room may have folded the subject
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	if s.coveredByCutoff(t) { // making room may have folded the subject
-		return nil
-	}
-	s.add(&entry{kind: idEntry, key: t.ID, subject: t.Subject, until: until, issued: t.IssuedAt})
+	s.add(&entry{kind: idEntry, key: key, subject: t.Subject, until: until, issued: t.IssuedAt})
 	return nil
 }
 
@@ -341,11 +354,28 @@ func (s *MemoryStore) Revoked(_ context.Context, t TokenInfo) (bool, error) {
 	return false, nil
 }
 
-// coveredByCutoff reports whether the subject's cutoff already refuses t.
-// s.mu is held.
-func (s *MemoryStore) coveredByCutoff(t TokenInfo) bool {
+// coveredByCutoff reports whether the subject's cutoff already refuses t,
+// for as long as t's record would (until; zero: for good). s.mu is held.
+func (s *MemoryStore) coveredByCutoff(t TokenInfo, until time.Time) bool {
 	c, ok := s.cutoffs[t.Subject]
-	return ok && !t.IssuedAt.After(c.before)
+	return ok && !t.IssuedAt.After(c.before) && outlives(c.until, until)
+}
+
+// outlives reports whether a record kept until a lives at least as long as
+// one kept until b (a zero time: for good).
+func outlives(a, b time.Time) bool {
+	return a.IsZero() || (!b.IsZero() && !a.Before(b))
+}
+
+// disown takes e off its subject's count, so that no subject's fold drops
+// it. s.mu is held.
+func (s *MemoryStore) disown(e *entry) {
+	if se := s.subjects[e.subject]; se != nil {
+		if se.n--; se.n == 0 {
+			delete(s.subjects, e.subject)
+		}
+	}
+	e.subject = ""
 }
 
 // MemoryStoreStats is a snapshot of a MemoryStore's fill level.
@@ -407,15 +437,19 @@ func (s *MemoryStore) makeRoom(now time.Time, subject string) error {
 }
 
 // fold replaces the entries of subject that cover only tokens issued
-// before the current second with one cutoff that covers them all. Tokens
+// before the current second, and need not outlive the cutoff, with one
+// cutoff that covers them all. Tokens
 // carry whole-second iat values, so a cutoff inside the current second
 // would also refuse tokens issued after it. s.mu is held.
 func (s *MemoryStore) fold(now time.Time, subject string) {
 	before := now.Truncate(time.Second).Add(-time.Nanosecond)
+	// The cutoff lives this long; an entry that must live longer (a token
+	// without exp, or beyond maxAge) is kept.
+	lives := laterOf(now, before).Add(s.maxAge + MaxLeeway)
 	var drop []*entry
 	for _, m := range []map[string]*entry{s.ids, s.families} {
 		for _, e := range m {
-			if e.subject == subject && !e.issued.After(before) {
+			if e.subject == subject && !e.issued.After(before) && !e.until.IsZero() && !e.until.After(lives) {
 				drop = append(drop, e)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // TestMemoryStoreWithVerifier revokes an issued token through the verifier's
@@ -16,12 +17,12 @@ func TestMemoryStoreWithVerifier(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	key := hsKey(t)
-	store, err := jwtx.NewMemoryStore(jwtx.WithMaxTokenLifetime(24*time.Hour), jwtx.WithClock(clockAt(issuedAt)))
+	store, err := jwtx.NewMemoryStore(jwtx.WithMaxTokenLifetime(24*time.Hour), jwtx.WithClock(testutil.NewClock(issuedAt)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	iss := newIssuer(t)
-	ver, err := jwtx.NewClaimsVerifier[Claims](key, jwtx.WithClock(clockAt(issuedAt)), jwtx.WithRevocation(store))
+	ver, err := jwtx.NewClaimsVerifier[Claims](key, jwtx.WithClock(testutil.NewClock(issuedAt)), jwtx.WithRevocation(store))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,12 +56,12 @@ func TestMemoryStoreWithVerifier(t *testing.T) {
 func TestFamiliesEndToEnd(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store, err := jwtx.NewMemoryStore(jwtx.WithClock(clockAt(issuedAt)))
+	store, err := jwtx.NewMemoryStore(jwtx.WithClock(testutil.NewClock(issuedAt)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	iss := newIssuer(t, jwtx.WithRotation(store))
-	ver, err := jwtx.NewVerifier[User, Claims](hsKey(t), jwtx.WithClock(clockAt(issuedAt)), jwtx.WithRevocation(store),
+	ver, err := jwtx.NewVerifier[User, Claims](hsKey(t), jwtx.WithClock(testutil.NewClock(issuedAt)), jwtx.WithRevocation(store),
 		jwtx.WithUserLoader(func(context.Context, string) (User, error) { return alice, nil }))
 	if err != nil {
 		t.Fatal(err)

@@ -76,13 +76,15 @@ func (o sharedOption) applyVerifier(c *verifierConfig) error { return o(&c.share
 
 // A ClockOption sets the clock of any constructor that reads time:
 // [NewIssuer], [NewVerifier], [NewUserCache], [NewRemoteKeySet],
-// [NewKeyRing] and [NewMemoryStore] all take the one [WithClock].
+// [NewKeyRing], [NewMemoryStore] and [NewIssuerResolver] all take the one
+// [WithClock].
 type ClockOption interface {
 	Option
 	CacheOption
 	RemoteOption
 	KeyRingOption
 	MemoryStoreOption
+	ResolverOption
 }
 
 // WithClock sets the source of the current time, for tests and for
@@ -113,6 +115,7 @@ func (o clockOption) applyCache(c *cacheConfig) error       { return o.set(&c.cl
 func (o clockOption) applyRemote(c *remoteConfig) error     { return o.set(&c.clock) }
 func (o clockOption) applyKeyRing(r *KeyRing) error         { return o.set(&r.clock) }
 func (o clockOption) applyMemoryStore(s *MemoryStore) error { return o.set(&s.clock) }
+func (o clockOption) applyResolver(c *resolverConfig) error { return o.set(&c.clock) }
 
 // WithIssuer sets the iss claim. An Issuer writes it into every token; a
 // Verifier requires it, compared byte for byte (no trailing-slash or case
@@ -155,11 +158,11 @@ func WithAudience(aud ...string) Option {
 // "at+jwt" (RFC 9068) and "refresh+jwt".
 func WithHeaderTypes(access, refresh string) Option {
 	return sharedOption(func(s *shared) error {
-		access, refresh = withoutApplication(access), withoutApplication(refresh)
-		if access == "" || refresh == "" {
+		a, r := withoutApplication(access), withoutApplication(refresh) // the option may be applied again, concurrently
+		if a == "" || r == "" {
 			return fmt.Errorf("%w: an empty header type: pass the typ values, such as \"at+jwt\" and \"refresh+jwt\"", ErrConfig)
 		}
-		s.accessTyp, s.refreshTyp = access, refresh
+		s.accessTyp, s.refreshTyp = a, r
 		return nil
 	})
 }

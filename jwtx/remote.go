@@ -223,13 +223,7 @@ type flight struct {
 // is done or Close is called. It fails when the first fetch does: a
 // verifier without keys refuses everything.
 func NewRemoteKeySet(ctx context.Context, rawURL string, opts ...RemoteOption) (*RemoteKeySet, error) {
-	r := &RemoteKeySet{cfg: remoteConfig{
-		interval:   DefaultJWKSRefreshInterval,
-		minRefresh: DefaultJWKSMinRefreshInterval,
-		timeout:    DefaultJWKSTimeout,
-		maxSize:    DefaultJWKSMaxSize,
-		clock:      systemClock{},
-	}}
+	r := &RemoteKeySet{cfg: defaultRemoteConfig()}
 	if err := applyOptions(opts, func(o RemoteOption) error { return o.applyRemote(&r.cfg) }); err != nil {
 		return nil, err
 	}
@@ -237,7 +231,7 @@ func NewRemoteKeySet(ctx context.Context, rawURL string, opts ...RemoteOption) (
 	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && r.cfg.allowHTTP)) {
 		return nil, fmt.Errorf("%w: JWKS URL must be https (http only with WithJWKSAllowHTTP)", ErrConfig)
 	}
-	r.url, r.client, r.base = rawURL, r.httpClient(u), context.WithoutCancel(ctx)
+	r.url, r.client, r.base = rawURL, r.cfg.httpClient(u), context.WithoutCancel(ctx)
 	fetchCtx, cancel := context.WithTimeout(ctx, r.cfg.timeout)
 	defer cancel()
 	if err := r.fetch(fetchCtx); err != nil {
@@ -249,14 +243,24 @@ func NewRemoteKeySet(ctx context.Context, rawURL string, opts ...RemoteOption) (
 	return r, nil
 }
 
+func defaultRemoteConfig() remoteConfig {
+	return remoteConfig{
+		interval:   DefaultJWKSRefreshInterval,
+		minRefresh: DefaultJWKSMinRefreshInterval,
+		timeout:    DefaultJWKSTimeout,
+		maxSize:    DefaultJWKSMaxSize,
+		clock:      systemClock{},
+	}
+}
+
 // httpClient returns a copy of the configured client with a timeout and
 // no redirect to another origin.
-func (r *RemoteKeySet) httpClient(origin *url.URL) *http.Client {
+func (cfg *remoteConfig) httpClient(origin *url.URL) *http.Client {
 	c := http.Client{}
-	if r.cfg.client != nil {
-		c = *r.cfg.client
+	if cfg.client != nil {
+		c = *cfg.client
 	}
-	c.Timeout = r.cfg.timeout
+	c.Timeout = cfg.timeout
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Scheme != origin.Scheme || req.URL.Host != origin.Host || len(via) > 3 {
 			return fmt.Errorf("%w: redirect away from %s refused", ErrJWKS, origin.Host)

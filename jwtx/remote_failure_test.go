@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // When the endpoint fails in any way after a good start, Refresh fails
@@ -23,7 +24,7 @@ import (
 func TestRemoteKeySetEndpointFailures(t *testing.T) {
 	t.Parallel()
 	const maxSize = 4096
-	elsewhere := remoteStart(t, ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch)), false)
+	elsewhere := remoteStart(t, ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch)), false)
 	secret := []byte("0123456789abcdef0123456789abcdef")
 	for _, tc := range []struct {
 		name    string
@@ -89,7 +90,7 @@ func TestRemoteKeySetEndpointFailures(t *testing.T) {
 			if err := e.verify(tok); err != nil {
 				t.Fatalf("Verify() before the failure = %v", err)
 			}
-			e.clock.advance(time.Minute)
+			e.clock.Advance(time.Minute)
 			tc.breakIt(t, e)
 
 			err := e.keys.Refresh(context.Background())
@@ -118,7 +119,7 @@ func TestRemoteKeySetEndpointFailures(t *testing.T) {
 				return
 			}
 
-			e.clock.advance(time.Minute)
+			e.clock.Advance(time.Minute)
 			e.srv.set(remoteJWKS(e.ring))
 			if err := e.keys.Refresh(context.Background()); err != nil {
 				t.Fatalf("Refresh() after recovery = %v", err)
@@ -135,7 +136,7 @@ func TestRemoteKeySetEndpointFailures(t *testing.T) {
 func TestRemoteKeySetFirstFetchFails(t *testing.T) {
 	t.Parallel()
 	const maxSize = 4096
-	ring := ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch))
+	ring := ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch))
 	elsewhere := remoteStart(t, ring, false)
 	for _, tc := range []struct {
 		name    string
@@ -193,7 +194,7 @@ func TestRemoteKeySetFirstFetchFails(t *testing.T) {
 func TestRemoteKeySetMaxSize(t *testing.T) {
 	t.Parallel()
 	const maxSize = 2048
-	ring := ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch))
+	ring := ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch))
 	doc := ringPublic(t, ring)
 	for _, tc := range []struct {
 		name    string
@@ -221,7 +222,7 @@ func TestRemoteKeySetMaxSize(t *testing.T) {
 // A redirect within the origin is followed; one elsewhere is not.
 func TestRemoteKeySetRedirects(t *testing.T) {
 	t.Parallel()
-	ring := ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch))
+	ring := ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch))
 	elsewhere := remoteStart(t, ring, false)
 	for _, tc := range []struct {
 		name    string

@@ -5,9 +5,6 @@ package jwtx_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -26,23 +23,19 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // Keys that cannot verify JWS signatures are dropped from a fetched set
 // and reported, while the set's other keys stay usable (A12, A13, D6).
 func TestRemoteKeySetDropsUnusableKeys(t *testing.T) {
 	t.Parallel()
-	secret := []byte("0123456789abcdef0123456789abcdef")
-	rsaPriv := ringRSA(t, 0)
-	ecPriv := ringECPriv(t)
-	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	// The keys under test, each with kid "bad".
+	key := func(alg jwtx.Algorithm) *testutil.Key {
+		return testutil.NewKey(t, alg, testutil.WithSeed(t.Name()), testutil.WithKeyID("bad"))
 	}
-	_, edPriv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs, es, p384, ed, hs := ringRSA(t, 0, jwtx.RS256, "bad"), key(jwtx.ES256), key(jwtx.ES384), key(jwtx.EdDSA), key(jwtx.HS256)
+	rsaPriv, ecPriv, secret := rs.RSA(), es.ECDSA(), hs.Secret()
 	weak, err := rsa.GenerateKey(rand.Reader, 1024)
 	if err != nil {
 		t.Fatal(err)
@@ -54,8 +47,8 @@ func TestRemoteKeySetDropsUnusableKeys(t *testing.T) {
 		}
 		return m
 	}
-	rs256 := remoteSignedBy(t, jwtx.RS256, rsaPriv, "bad")
-	es256 := remoteSignedBy(t, jwtx.ES256, ecPriv, "bad")
+	rs256 := remoteSignedBy(t, rs)
+	es256 := remoteSignedBy(t, es)
 	for _, tc := range []struct {
 		name    string
 		bad     func(t *testing.T) jwk.Key
@@ -93,11 +86,11 @@ func TestRemoteKeySetDropsUnusableKeys(t *testing.T) {
 			return remoteJWK(t, &rsaPriv.PublicKey, members("alg", "RS256"))
 		}, token: rs256},
 		{name: "ES256 on P-384", dropped: true, bad: func(t *testing.T) jwk.Key {
-			return remoteJWK(t, &p384.PublicKey, members("alg", "ES256"))
-		}, token: remoteSignedBy(t, jwtx.ES384, p384, "bad")},
+			return remoteJWK(t, &p384.ECDSA().PublicKey, members("alg", "ES256"))
+		}, token: remoteSignedBy(t, p384)},
 		{name: "RSA-1024", dropped: true, bad: func(t *testing.T) jwk.Key {
 			return remoteJWK(t, &weak.PublicKey, members("alg", "RS256"))
-		}, token: remoteForge("RS256", "bad", remoteRS256(t, weak))},
+		}, token: vtSignRS256Raw(t, weak, remoteHeader("RS256", "bad"), remoteClaims())},
 		{name: "EC private key", dropped: true, bad: func(t *testing.T) jwk.Key {
 			return remoteJWK(t, ecPriv, members("alg", "ES256"))
 		}, token: es256},
@@ -105,20 +98,20 @@ func TestRemoteKeySetDropsUnusableKeys(t *testing.T) {
 			return remoteJWK(t, rsaPriv, members("alg", "RS256"))
 		}, token: rs256},
 		{name: "Ed25519 private key", dropped: true, bad: func(t *testing.T) jwk.Key {
-			return remoteJWK(t, edPriv, members("alg", "EdDSA"))
-		}, token: remoteSignedBy(t, jwtx.EdDSA, edPriv, "bad")},
+			return remoteJWK(t, ed.Ed25519(), members("alg", "EdDSA"))
+		}, token: remoteSignedBy(t, ed)},
 		{name: "oct key", dropped: true, bad: func(t *testing.T) jwk.Key {
 			return remoteJWK(t, secret, members("alg", "HS256"))
-		}, token: remoteSignedBy(t, jwtx.HS256, secret, "bad")},
+		}, token: remoteSignedBy(t, hs)},
 		{name: "oct key, use sig", dropped: true, bad: func(t *testing.T) jwk.Key {
 			return remoteJWK(t, secret, members("alg", "HS256", "use", "sig", "key_ops", []string{"verify"}))
-		}, token: remoteSignedBy(t, jwtx.HS256, secret, "bad")},
+		}, token: remoteSignedBy(t, hs)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			good := ringES256(t, "good")
 			doc := remoteDoc(t, remotePublicJWK(t, good), tc.bad(t))
-			srv := remoteStart(t, ringNew(t, good, clockAt(ringEpoch)), false)
+			srv := remoteStart(t, ringNew(t, good, testutil.NewClock(ringEpoch)), false)
 			srv.set(remoteBody(http.StatusOK, "application/jwk-set+json", doc))
 			var errs remoteErrors
 			opts := append([]jwtx.RemoteOption{jwtx.WithJWKSAllowHTTP(true), jwtx.WithJWKSErrorHandler(errs.handle)}, tc.opts...)
@@ -135,11 +128,11 @@ func TestRemoteKeySetDropsUnusableKeys(t *testing.T) {
 			if _, err := keys.Health(); err != nil {
 				t.Errorf("Health() error = %v, want nil: the set was accepted", err)
 			}
-			v := ringVerifier(t, keys, clockAt(ringEpoch))
+			v := ringVerifier(t, keys, testutil.NewClock(ringEpoch))
 			if diff := cmp.Diff(wantErr, ringVerify(v, tc.token), cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("Verify(token of the %q key) error mismatch (-want +got):\n%s", tc.name, diff)
 			}
-			if err := ringVerify(v, ringToken(t, ringIssuer(t, good, clockAt(ringEpoch)))); err != nil {
+			if err := ringVerify(v, ringToken(t, ringIssuer(t, good, testutil.NewClock(ringEpoch)))); err != nil {
 				t.Errorf("Verify(token of the good key) = %v, want nil", err)
 			}
 		})
@@ -150,11 +143,12 @@ func TestRemoteKeySetDropsUnusableKeys(t *testing.T) {
 // header alg of a token must be exactly that algorithm.
 func TestRemoteKeySetAlgorithmBinding(t *testing.T) {
 	t.Parallel()
-	rsaPriv := ringRSA(t, 0)
-	ecPriv := ringECPriv(t)
-	rs256 := remoteSignedBy(t, jwtx.RS256, rsaPriv, "rsa")
-	ps256 := remoteSignedBy(t, jwtx.PS256, rsaPriv, "rsa")
-	es256 := remoteSignedBy(t, jwtx.ES256, ecPriv, "ec")
+	rs := ringRSA(t, 0, jwtx.RS256, "rsa")
+	ec := testutil.NewKey(t, jwtx.ES256, testutil.WithSeed(t.Name()), testutil.WithKeyID("ec"))
+	rsaPriv, ecPriv := rs.RSA(), ec.ECDSA()
+	rs256 := remoteSignedBy(t, rs)
+	ps256 := remoteSignedBy(t, ringRSA(t, 0, jwtx.PS256, "rsa"))
+	es256 := remoteSignedBy(t, ec)
 	for _, tc := range []struct {
 		name    string
 		jwk     func(t *testing.T) jwk.Key
@@ -210,19 +204,19 @@ func TestRemoteKeySetAlgorithmBinding(t *testing.T) {
 			name:    "EC without alg, nothing configured",
 			jwk:     func(t *testing.T) jwk.Key { return remoteJWK(t, &ecPriv.PublicKey, map[string]any{"kid": "ec"}) },
 			wantLen: 2,
-			tokens:  map[string]error{es256: nil, remoteSignedBy(t, jwtx.ES256, ringECPriv(t), "ec"): jwtx.ErrSignature},
+			tokens:  map[string]error{es256: nil, remoteSignedBy(t, remoteAttacker(t, "ec")): jwtx.ErrSignature},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			other := ringES256(t, "other")
-			srv := remoteStart(t, ringNew(t, other, clockAt(ringEpoch)), false)
+			srv := remoteStart(t, ringNew(t, other, testutil.NewClock(ringEpoch)), false)
 			srv.set(remoteBody(http.StatusOK, "application/json", remoteDoc(t, remotePublicJWK(t, other), tc.jwk(t))))
 			keys := remoteKeySet(t, srv.url(), append([]jwtx.RemoteOption{jwtx.WithJWKSAllowHTTP(true)}, tc.opts...)...)
 			if got := keys.Keys().Len(); got != tc.wantLen {
 				t.Errorf("Keys().Len() = %d, want %d", got, tc.wantLen)
 			}
-			v := ringVerifier(t, keys, clockAt(ringEpoch))
+			v := ringVerifier(t, keys, testutil.NewClock(ringEpoch))
 			for tok, wantErr := range tc.tokens {
 				if diff := cmp.Diff(wantErr, ringVerify(v, tok), cmpopts.EquateErrors()); diff != "" {
 					t.Errorf("Verify(%s token) error mismatch (-want +got):\n%s", ringHeader(t, tok)["alg"], diff)
@@ -237,12 +231,9 @@ func TestRemoteKeySetAlgorithmBinding(t *testing.T) {
 // "none" and a header alg other than the key's.
 func TestRemoteKeySetKeyConfusion(t *testing.T) {
 	t.Parallel()
-	rsaPriv := ringRSA(t, 0)
-	rsKey, err := jwtx.NewKey(jwtx.RS256, rsaPriv, jwtx.WithKeyID("rs-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := remoteStart(t, ringNew(t, rsKey, clockAt(ringEpoch)), false)
+	rs := ringRSA(t, 0, jwtx.RS256, "rs-1")
+	rsaPriv, rsKey := rs.RSA(), rs.Private()
+	srv := remoteStart(t, ringNew(t, rsKey, testutil.NewClock(ringEpoch)), false)
 	keys := remoteKeySet(t, srv.url(), jwtx.WithJWKSAllowHTTP(true))
 	der, err := x509.MarshalPKIXPublicKey(&rsaPriv.PublicKey)
 	if err != nil {
@@ -253,24 +244,24 @@ func TestRemoteKeySetKeyConfusion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	none := func([]byte) []byte { return nil }
+	claims := remoteClaims()
 	for _, tc := range []struct {
 		name    string
 		token   string
 		wantErr error
 	}{
-		{name: "control: RS256", token: remoteForge("RS256", "rs-1", remoteRS256(t, rsaPriv))},
-		{name: "control: RS256 without kid", token: remoteForge("RS256", "", remoteRS256(t, rsaPriv))},
-		{name: "HS256 MACed with the PEM public key", token: remoteForge("HS256", "rs-1", remoteHS256(pemBytes)), wantErr: jwtx.ErrAlgorithm},
-		{name: "HS256 MACed with the DER public key", token: remoteForge("HS256", "rs-1", remoteHS256(der)), wantErr: jwtx.ErrAlgorithm},
-		{name: "HS256 MACed with the JWK", token: remoteForge("HS256", "rs-1", remoteHS256(jwkJSON)), wantErr: jwtx.ErrAlgorithm},
-		{name: "HS256 without kid", token: remoteForge("HS256", "", remoteHS256(pemBytes)), wantErr: jwtx.ErrAlgorithm},
-		{name: "none", token: remoteForge("none", "rs-1", none), wantErr: jwtx.ErrAlgorithm},
-		{name: "PS256 header on the RS256 key", token: remoteSignedBy(t, jwtx.PS256, rsaPriv, "rs-1"), wantErr: jwtx.ErrAlgorithm},
+		{name: "control: RS256", token: testutil.Sign(t, rs, remoteHeader("RS256", "rs-1"), claims)},
+		{name: "control: RS256 without kid", token: testutil.Sign(t, rs, remoteHeader("RS256", ""), claims)},
+		{name: "HS256 MACed with the PEM public key", token: testutil.SignHMAC(t, jwtx.HS256, pemBytes, remoteHeader("HS256", "rs-1"), claims), wantErr: jwtx.ErrAlgorithm},
+		{name: "HS256 MACed with the DER public key", token: testutil.SignHMAC(t, jwtx.HS256, der, remoteHeader("HS256", "rs-1"), claims), wantErr: jwtx.ErrAlgorithm},
+		{name: "HS256 MACed with the JWK", token: testutil.SignHMAC(t, jwtx.HS256, jwkJSON, remoteHeader("HS256", "rs-1"), claims), wantErr: jwtx.ErrAlgorithm},
+		{name: "HS256 without kid", token: testutil.SignHMAC(t, jwtx.HS256, pemBytes, remoteHeader("HS256", ""), claims), wantErr: jwtx.ErrAlgorithm},
+		{name: "none", token: testutil.Compact(remoteHeader("none", "rs-1"), claims, nil), wantErr: jwtx.ErrAlgorithm},
+		{name: "PS256 header on the RS256 key", token: remoteSignedBy(t, ringRSA(t, 0, jwtx.PS256, "rs-1")), wantErr: jwtx.ErrAlgorithm},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			v := ringVerifier(t, keys, clockAt(ringEpoch))
+			v := ringVerifier(t, keys, testutil.NewClock(ringEpoch))
 			if diff := cmp.Diff(tc.wantErr, ringVerify(v, tc.token), cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("Verify() error mismatch (-want +got):\n%s", diff)
 			}
@@ -308,7 +299,7 @@ func TestRemoteKeySetConcurrent(t *testing.T) {
 				t.Errorf("Refresh() = %v", err)
 			}
 		} else {
-			e.clock.advance(jwtx.DefaultJWKSMinRefreshInterval)
+			e.clock.Advance(jwtx.DefaultJWKSMinRefreshInterval)
 			if err := e.verify(e.token(t)); err != nil {
 				t.Errorf("Verify(new kid) = %v, want nil", err)
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // The background refresh runs on jwx's real timers, so it is tested in a
@@ -26,8 +27,8 @@ func TestRemoteKeySetIntervalRefresh(t *testing.T) {
 		t.Run(interval.String(), func(t *testing.T) {
 			t.Parallel()
 			remoteBubble(t, func(t *testing.T, ctx context.Context) {
-				ring := ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch))
-				iss := ringIssuer(t, ring, clockAt(ringEpoch))
+				ring := ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch))
+				iss := ringIssuer(t, ring, testutil.NewClock(ringEpoch))
 				end := &remoteEndpoint{respond: remoteJWKS(ring)}
 				var errs remoteErrors
 				keys, err := jwtx.NewRemoteKeySet(ctx, "https://idp.test"+remoteJWKSPath,
@@ -38,7 +39,7 @@ func TestRemoteKeySetIntervalRefresh(t *testing.T) {
 					t.Fatalf("NewRemoteKeySet: %v", err)
 				}
 				start := time.Now()
-				v := ringVerifier(t, keys, clockAt(ringEpoch))
+				v := ringVerifier(t, keys, testutil.NewClock(ringEpoch))
 				tok1 := ringToken(t, iss)
 				check := func(step string, wantFetches int64, wantLen int) {
 					t.Helper()
@@ -122,7 +123,7 @@ func TestRemoteKeySetOnDemandFetchesDoNotAccumulate(t *testing.T) {
 	t.Parallel()
 	const interval = 15 * time.Minute
 	remoteBubble(t, func(t *testing.T, ctx context.Context) {
-		ring := ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch))
+		ring := ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch))
 		end := &remoteEndpoint{respond: remoteJWKS(ring)}
 		keys, err := jwtx.NewRemoteKeySet(ctx, "https://idp.test"+remoteJWKSPath,
 			jwtx.WithJWKSHTTPClient(&http.Client{Transport: remoteTransport{end}}),
@@ -130,12 +131,11 @@ func TestRemoteKeySetOnDemandFetchesDoNotAccumulate(t *testing.T) {
 		if err != nil {
 			t.Fatalf("NewRemoteKeySet: %v", err)
 		}
-		v := ringVerifier(t, keys, clockAt(ringEpoch))
-		attacker := ringECPriv(t)
+		v := ringVerifier(t, keys, testutil.NewClock(ringEpoch))
 		// Ten unknown kids, one per minimum refresh interval: ten fetches,
 		// each allowed by the rate limit.
 		for i := range 10 {
-			tok := remoteSignedBy(t, jwtx.ES256, attacker, fmt.Sprintf("random-%d", i))
+			tok := remoteSignedBy(t, remoteAttacker(t, fmt.Sprintf("random-%d", i)))
 			if err := ringVerify(v, tok); !errors.Is(err, jwtx.ErrKeyNotFound) {
 				t.Fatalf("Verify(unknown kid) = %v, want %v", err, jwtx.ErrKeyNotFound)
 			}
@@ -163,8 +163,8 @@ func TestRemoteKeySetClose(t *testing.T) {
 	t.Parallel()
 	const interval = 15 * time.Minute
 	remoteBubble(t, func(t *testing.T, ctx context.Context) {
-		ring := ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch))
-		iss := ringIssuer(t, ring, clockAt(ringEpoch))
+		ring := ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch))
+		iss := ringIssuer(t, ring, testutil.NewClock(ringEpoch))
 		end := &remoteEndpoint{respond: remoteJWKS(ring)}
 		keys, err := jwtx.NewRemoteKeySet(ctx, "https://idp.test"+remoteJWKSPath,
 			jwtx.WithJWKSHTTPClient(&http.Client{Transport: remoteTransport{end}}),
@@ -172,7 +172,7 @@ func TestRemoteKeySetClose(t *testing.T) {
 		if err != nil {
 			t.Fatalf("NewRemoteKeySet: %v", err)
 		}
-		v := ringVerifier(t, keys, clockAt(ringEpoch))
+		v := ringVerifier(t, keys, testutil.NewClock(ringEpoch))
 		tok1 := ringToken(t, iss)
 		keys.Close()
 		time.Sleep(3 * interval)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // TestRemoteKeySetMaxStale keeps verifying with the last good keys while
@@ -43,7 +44,7 @@ func TestRemoteKeySetMaxStale(t *testing.T) {
 		w.Write(doc)
 	}))
 	defer srv.Close()
-	clock := &movableClock{now: issuedAt}
+	clock := testutil.NewClock(issuedAt)
 	remote, err := jwtx.NewRemoteKeySet(ctx, srv.URL, jwtx.WithJWKSAllowHTTP(true), jwtx.WithClock(clock), jwtx.WithJWKSMaxStale(time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -67,11 +68,11 @@ func TestRemoteKeySetMaxStale(t *testing.T) {
 	if err := remote.Refresh(ctx); !errors.Is(err, jwtx.ErrJWKS) {
 		t.Fatalf("Refresh with the endpoint down = %v, want ErrJWKS", err)
 	}
-	clock.advance(time.Hour)
+	clock.Advance(time.Hour)
 	if err := verify(); err != nil {
 		t.Fatalf("within the staleness bound: %v", err)
 	}
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	if err := verify(); !errors.Is(err, jwtx.ErrJWKS) {
 		t.Fatalf("past the staleness bound = %v, want ErrJWKS", err)
 	}

@@ -2,14 +2,7 @@ package jwtx_test
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -27,6 +20,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // remoteJWKSPath is where the test servers publish their key set.
@@ -170,8 +164,8 @@ func remoteCheckReported(tb testing.TB, errs *remoteErrors, from, want int) {
 // remoteEnv is an issuer with a key ring published by a test server and a
 // verifier whose keys come from it through a RemoteKeySet.
 type remoteEnv struct {
-	clock     *ringClock // the RemoteKeySet's clock: rate limit and Health
-	ringClock *ringClock // the key ring's clock: retirement
+	clock     *testutil.Clock // the RemoteKeySet's clock: rate limit and Health
+	ringClock *testutil.Clock // the key ring's clock: retirement
 	ring      *jwtx.KeyRing
 	iss       *jwtx.Issuer[User, Claims]
 	srv       *remoteServer
@@ -184,9 +178,9 @@ type remoteEnv struct {
 // ES256 "k1". Tokens are issued and verified at ringEpoch.
 func remoteSetup(tb testing.TB, opts ...jwtx.RemoteOption) *remoteEnv {
 	tb.Helper()
-	e := &remoteEnv{clock: ringClockAt(ringEpoch), ringClock: ringClockAt(ringEpoch), errs: &remoteErrors{}}
+	e := &remoteEnv{clock: testutil.NewClock(ringEpoch), ringClock: testutil.NewClock(ringEpoch), errs: &remoteErrors{}}
 	e.ring = ringNew(tb, ringES256(tb, "k1"), e.ringClock)
-	e.iss = ringIssuer(tb, e.ring, clockAt(ringEpoch))
+	e.iss = ringIssuer(tb, e.ring, testutil.NewClock(ringEpoch))
 	e.srv = remoteStart(tb, e.ring, false)
 	base := []jwtx.RemoteOption{
 		jwtx.WithJWKSAllowHTTP(true),
@@ -194,7 +188,7 @@ func remoteSetup(tb testing.TB, opts ...jwtx.RemoteOption) *remoteEnv {
 		jwtx.WithJWKSErrorHandler(e.errs.handle),
 	}
 	e.keys = remoteKeySet(tb, e.srv.url(), append(base, opts...)...)
-	e.ver = ringVerifier(tb, e.keys, clockAt(ringEpoch))
+	e.ver = ringVerifier(tb, e.keys, testutil.NewClock(ringEpoch))
 	return e
 }
 
@@ -249,62 +243,27 @@ func remoteClaims() string {
 		ringEpoch.Unix(), ringEpoch.Add(time.Hour).Unix())
 }
 
-// remoteForge builds a compact token with header alg and kid (none when
-// kid is "") over remoteClaims, signed by sign.
-func remoteForge(alg, kid string, sign func(signingInput []byte) []byte) string {
-	h := map[string]string{"alg": alg, "typ": "at+jwt"}
-	if kid != "" {
-		h["kid"] = kid
+// remoteHeader is the header of a token forged by hand: alg, kid (none
+// when kid is "") and typ, in that order.
+func remoteHeader(alg, kid string) string {
+	if kid == "" {
+		return `{"alg":"` + alg + `","typ":"at+jwt"}`
 	}
-	hb, _ := json.Marshal(h)
-	enc := base64.RawURLEncoding
-	in := enc.EncodeToString(hb) + "." + enc.EncodeToString([]byte(remoteClaims()))
-	return in + "." + enc.EncodeToString(sign([]byte(in)))
+	return `{"alg":"` + alg + `","kid":"` + kid + `","typ":"at+jwt"}`
 }
 
-// remoteHS256 signs with HMAC-SHA-256 under secret.
-func remoteHS256(secret []byte) func([]byte) []byte {
-	return func(in []byte) []byte {
-		m := hmac.New(sha256.New, secret)
-		m.Write(in)
-		return m.Sum(nil)
-	}
-}
-
-// remoteRS256 signs with RSASSA-PKCS1-v1_5 and SHA-256.
-func remoteRS256(tb testing.TB, priv *rsa.PrivateKey) func([]byte) []byte {
-	return func(in []byte) []byte {
-		d := sha256.Sum256(in)
-		sig, err := rsa.SignPKCS1v15(nil, priv, crypto.SHA256, d[:])
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return sig
-	}
-}
-
-// remoteSignedBy issues an access token with a signing key built from priv
-// for alg and kid, however the remote set describes that key.
-func remoteSignedBy(tb testing.TB, alg jwtx.Algorithm, priv any, kid string) string {
+// remoteSignedBy issues an access token signed with k, however the remote
+// set describes k.
+func remoteSignedBy(tb testing.TB, k *testutil.Key) string {
 	tb.Helper()
-	var k *jwtx.Key
-	var err error
-	switch p := priv.(type) {
-	case *rsa.PrivateKey:
-		k, err = jwtx.NewKey(alg, p, jwtx.WithKeyID(kid))
-	case *ecdsa.PrivateKey:
-		k, err = jwtx.NewKey(alg, p, jwtx.WithKeyID(kid))
-	case ed25519.PrivateKey:
-		k, err = jwtx.NewKey(alg, p, jwtx.WithKeyID(kid))
-	case []byte:
-		k, err = jwtx.NewKey(alg, p, jwtx.WithKeyID(kid))
-	default:
-		tb.Fatalf("remoteSignedBy: %T", priv)
-	}
-	if err != nil {
-		tb.Fatalf("NewKey(%s): %v", alg, err)
-	}
-	return ringToken(tb, ringIssuer(tb, k, clockAt(ringEpoch)))
+	return ringToken(tb, ringIssuer(tb, k.Private(), testutil.NewClock(ringEpoch)))
+}
+
+// remoteAttacker returns the attacker's ES256 key under kid: the same key
+// whatever the kid, and none the tests publish.
+func remoteAttacker(tb testing.TB, kid string) *testutil.Key {
+	tb.Helper()
+	return testutil.NewKey(tb, jwtx.ES256, testutil.WithSeed("remote attacker"), testutil.WithKeyID(kid))
 }
 
 // remoteJWK builds a JWK from raw key material with the given members.
@@ -382,7 +341,7 @@ func TestRemoteKeySetFetchedAtStart(t *testing.T) {
 
 func TestRemoteKeySetURL(t *testing.T) {
 	t.Parallel()
-	ring := ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch))
+	ring := ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch))
 	plain := remoteStart(t, ring, false)
 	secure := remoteStart(t, ring, true)
 	closed := remoteStart(t, ring, false)
@@ -442,7 +401,7 @@ func TestRemoteKeySetURL(t *testing.T) {
 
 func TestRemoteKeySetOptionErrors(t *testing.T) {
 	t.Parallel()
-	srv := remoteStart(t, ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch)), false)
+	srv := remoteStart(t, ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch)), false)
 	for _, tc := range []struct {
 		name string
 		opt  jwtx.RemoteOption
@@ -481,7 +440,7 @@ func TestRemoteKeySetOptionErrors(t *testing.T) {
 // Every refresh interval from 1s up is valid, as documented.
 func TestRemoteKeySetRefreshIntervals(t *testing.T) {
 	t.Parallel()
-	srv := remoteStart(t, ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch)), false)
+	srv := remoteStart(t, ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch)), false)
 	for _, d := range []time.Duration{time.Second, time.Minute, 10 * time.Minute, 15 * time.Minute, time.Hour} {
 		t.Run(d.String(), func(t *testing.T) {
 			t.Parallel()
@@ -524,7 +483,7 @@ func TestRemoteKeySetRotation(t *testing.T) {
 
 	// k1's retirement ends: the issuer stops publishing it, and the
 	// verifier stops accepting it after the next fetch.
-	e.ringClock.advance(time.Hour)
+	e.ringClock.Advance(time.Hour)
 	if err := e.keys.Refresh(context.Background()); err != nil {
 		t.Fatalf("Refresh() = %v", err)
 	}
@@ -539,12 +498,12 @@ func TestRemoteKeySetRotation(t *testing.T) {
 	// A second rotation within the interval is not seen until it passes.
 	ringRotate(t, e.ring, ringES256(t, "k3"), time.Hour)
 	tok3 := e.token(t)
-	e.clock.advance(minRefresh - time.Second)
+	e.clock.Advance(minRefresh - time.Second)
 	if err := e.verify(tok3); !errors.Is(err, jwtx.ErrKeyNotFound) {
 		t.Errorf("Verify(k3 token) within the minimum refresh interval = %v, want %v", err, jwtx.ErrKeyNotFound)
 	}
 	e.checkFetches(t, 3)
-	e.clock.advance(time.Second)
+	e.clock.Advance(time.Second)
 	if err := e.verify(tok3); err != nil {
 		t.Errorf("Verify(k3 token) after the minimum refresh interval = %v, want nil", err)
 	}
@@ -564,14 +523,13 @@ func TestRemoteKeySetUnknownKIDFlood(t *testing.T) {
 	const minRefresh = 30 * time.Second
 	e := remoteSetup(t, jwtx.WithJWKSMinRefreshInterval(minRefresh))
 	good := e.token(t)
-	attacker := ringECPriv(t)
 	flood := func(n int) {
 		t.Helper()
 		toks := make(chan string, n)
 		for range n {
 			kid := make([]byte, 16)
 			rand.Read(kid)
-			toks <- remoteSignedBy(t, jwtx.ES256, attacker, hex.EncodeToString(kid))
+			toks <- remoteSignedBy(t, remoteAttacker(t, hex.EncodeToString(kid)))
 		}
 		close(toks)
 		var wg sync.WaitGroup
@@ -595,10 +553,10 @@ func TestRemoteKeySetUnknownKIDFlood(t *testing.T) {
 
 	flood(1000)
 	e.checkFetches(t, 2) // the start, and the first unknown kid
-	e.clock.advance(minRefresh - time.Second)
+	e.clock.Advance(minRefresh - time.Second)
 	flood(100)
 	e.checkFetches(t, 2)
-	e.clock.advance(time.Second)
+	e.clock.Advance(time.Second)
 	flood(100)
 	e.checkFetches(t, 3)
 	remoteCheckReported(t, e.errs, 0, 0)

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // remoteGauge serves requests with h and records how many it serves at
@@ -124,8 +125,8 @@ type remoteBubbleEnv struct {
 // ctx is done.
 func remoteBubbleSetup(t *testing.T, ctx context.Context, opts ...jwtx.RemoteOption) *remoteBubbleEnv {
 	t.Helper()
-	e := &remoteBubbleEnv{ring: ringNew(t, ringES256(t, "k1"), clockAt(ringEpoch))}
-	e.iss = ringIssuer(t, e.ring, clockAt(ringEpoch))
+	e := &remoteBubbleEnv{ring: ringNew(t, ringES256(t, "k1"), testutil.NewClock(ringEpoch))}
+	e.iss = ringIssuer(t, e.ring, testutil.NewClock(ringEpoch))
 	e.end = &remoteEndpoint{respond: remoteJWKS(e.ring)}
 	e.gauge = &remoteGauge{h: e.end}
 	base := []jwtx.RemoteOption{jwtx.WithJWKSHTTPClient(&http.Client{Transport: remoteTransport{e.gauge}})}
@@ -134,7 +135,7 @@ func remoteBubbleSetup(t *testing.T, ctx context.Context, opts ...jwtx.RemoteOpt
 		t.Fatalf("NewRemoteKeySet: %v", err)
 	}
 	e.keys = keys
-	e.ver = ringVerifier(t, keys, clockAt(ringEpoch))
+	e.ver = ringVerifier(t, keys, testutil.NewClock(ringEpoch))
 	return e
 }
 
@@ -181,7 +182,6 @@ func TestUnknownKIDWaitersHonourTheirContext(t *testing.T) {
 	)
 	remoteBubble(t, func(t *testing.T, ctx context.Context) {
 		e := remoteBubbleSetup(t, ctx, jwtx.WithJWKSTimeout(timeout), jwtx.WithJWKSMinRefreshInterval(minRefresh))
-		attacker := ringECPriv(t)
 
 		// From now on the endpoint hangs until the client gives up.
 		e.end.set(remoteBlock(nil))
@@ -227,7 +227,7 @@ func TestUnknownKIDWaitersHonourTheirContext(t *testing.T) {
 			}
 			calls := make([]remoteCall, waiters)
 			for j := range calls {
-				calls[j] = remoteCall{tok: remoteSignedBy(t, jwtx.ES256, attacker, fmt.Sprintf("unknown-%d-%d", i, j)), deadline: deadline}
+				calls[j] = remoteCall{tok: remoteSignedBy(t, remoteAttacker(t, fmt.Sprintf("unknown-%d-%d", i, j))), deadline: deadline}
 			}
 			got := map[remoteOutcome]int{}
 			for _, o := range remoteVerifyAll(ctx, e.ver, calls) {
@@ -319,7 +319,7 @@ func TestRemoteKeySetSharedFetch(t *testing.T) {
 			name: "Refresh waits for the fetch in progress, then fetches again",
 			run: func(t *testing.T, ctx context.Context, e *remoteBubbleEnv) {
 				e.end.set(remoteSlow(3*time.Second, e.ring))
-				unknown := remoteSignedBy(t, jwtx.ES256, ringECPriv(t), "unknown")
+				unknown := remoteSignedBy(t, remoteAttacker(t, "unknown"))
 				var wg sync.WaitGroup
 				wg.Go(func() {
 					got := remoteVerifyAll(ctx, e.ver, []remoteCall{{unknown, time.Minute}})
@@ -350,7 +350,7 @@ func TestRemoteKeySetSharedFetch(t *testing.T) {
 			opts: []jwtx.RemoteOption{jwtx.WithJWKSRefreshInterval(2 * time.Second)},
 			run: func(t *testing.T, ctx context.Context, e *remoteBubbleEnv) {
 				e.end.set(remoteBlock(nil))
-				unknown := remoteSignedBy(t, jwtx.ES256, ringECPriv(t), "unknown")
+				unknown := remoteSignedBy(t, remoteAttacker(t, "unknown"))
 				start := time.Now()
 				got := remoteVerifyAll(ctx, e.ver, []remoteCall{{unknown, time.Second}})
 				if diff := cmp.Diff([]remoteOutcome{{Waited: time.Second, Err: remoteGaveUp}}, got); diff != "" {
@@ -405,7 +405,7 @@ func TestRemoteKeySetCloseCancelsTheFetch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := remoteBubbleSetup(t, context.Background(), jwtx.WithJWKSRefreshInterval(interval))
 		e.end.set(remoteBlock(nil))
-		unknown := remoteSignedBy(t, jwtx.ES256, ringECPriv(t), "unknown")
+		unknown := remoteSignedBy(t, remoteAttacker(t, "unknown"))
 		var wg sync.WaitGroup
 		wg.Go(func() {
 			got := remoteVerifyAll(context.Background(), e.ver, []remoteCall{{unknown, time.Hour}})

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // fuzzClaims has a custom claim of each JSON kind.
@@ -50,7 +51,7 @@ func FuzzIssueVerify(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	clock := jwtx.WithClock(clockAt(issuedAt))
+	clock := jwtx.WithClock(testutil.NewClock(issuedAt))
 	iss, err := jwtx.NewIssuer[string, fuzzClaims](key, clock)
 	if err != nil {
 		f.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // TestNonStringTypOnForgedTokenIsSignatureError: a token whose signature
@@ -16,7 +17,7 @@ import (
 func TestNonStringTypOnForgedTokenIsSignatureError(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
-	c0 := vtClaimsJSON(vtNow())
+	c0 := vtClaimsJSON(t, vtNow())
 	hdr := func(members string) string { return `{"alg":"RS256","kid":"rs-1",` + members + `}` }
 	for _, tc := range []struct {
 		name       string
@@ -79,9 +80,9 @@ func TestNonStringTypOnForgedTokenIsSignatureError(t *testing.T) {
 			wantErr   error
 			wantParam string
 		}{
-			{name: "attacker-key", token: jws(t, "RS256", tc.header, c0, f.ars), wantErr: wantForged, wantParam: forgedParam},
-			{name: "empty-signature", token: si(tc.header, c0) + ".", wantErr: wantForged, wantParam: forgedParam},
-			{name: "signed", token: jws(t, "RS256", tc.header, c0, f.rs), wantErr: tc.wantSigned, wantParam: tc.wantParam},
+			{name: "attacker-key", token: testutil.Sign(t, f.ars, tc.header, c0), wantErr: wantForged, wantParam: forgedParam},
+			{name: "empty-signature", token: testutil.SigningInput(tc.header, c0) + ".", wantErr: wantForged, wantParam: forgedParam},
+			{name: "signed", token: testutil.Sign(t, f.rs, tc.header, c0), wantErr: tc.wantSigned, wantParam: tc.wantParam},
 		} {
 			t.Run(tc.name+"/"+sub.name, func(t *testing.T) {
 				t.Parallel()

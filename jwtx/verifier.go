@@ -80,6 +80,14 @@ func NewVerifier[U any, C Claims](keys VerificationKeys, opts ...VerifierOption)
 			return nil, fmt.Errorf("%w: WithAlgorithms excludes the algorithm of every configured key: allow the keys' algorithms, or configure keys of the allowed ones", ErrConfig)
 		}
 	}
+	if err := v.checkIssuers(); err != nil {
+		return nil, err
+	}
+	if v.cfg.profile && len(v.cfg.audience) == 0 {
+		if _, ok := keys.(issuerSource); !ok {
+			return nil, fmt.Errorf("%w: WithAccessTokenProfile needs WithAudience: RFC 9068 access tokens must be checked for this service's audience", ErrConfig)
+		}
+	}
 	_, v.validates = any(new(C)).(validator)
 	v.compact = newCompactDecoder()
 	return v, nil
@@ -214,10 +222,14 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 	if err != nil {
 		return zero, nil, err
 	}
-	if len(v.cfg.algorithms) > 0 && !slices.Contains(v.cfg.algorithms, Algorithm(hdr.alg)) {
+	tr, payload, err := v.trustFor(ctx, tok) // with an IssuerSet, the keys of the token's iss
+	if err != nil {
+		return zero, nil, err
+	}
+	if len(tr.algorithms) > 0 && !slices.Contains(tr.algorithms, Algorithm(hdr.alg)) {
 		return zero, nil, &HeaderError{Param: "alg", Err: ErrAlgorithm}
 	}
-	key, err := v.keys.verificationKey(ctx, hdr.kid, hdr.hasKID, hdr.alg)
+	key, err := tr.keys.verificationKey(ctx, hdr.kid, hdr.hasKID, hdr.alg)
 	if err != nil {
 		param := "kid"
 		if errors.Is(err, ErrAlgorithm) {
@@ -228,20 +240,13 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 	if err := v.compact.verify(key, tok); err != nil {
 		return zero, nil, err
 	}
-	wantTyp := v.cfg.accessTyp
-	if want == ExpectRefresh {
-		wantTyp = v.cfg.refreshTyp
-	}
-	otherTyp := wantTyp
-	if v.cfg.flask {
-		otherTyp = flaskTyp
-	}
-	if err := hdr.checkSigned(wantTyp, otherTyp); err != nil {
+	if err := v.checkHeader(&hdr, want, &tr); err != nil {
 		return zero, nil, err
 	}
-	payload, err := tok.claims()
-	if err != nil {
-		return zero, nil, err
+	if payload == nil {
+		if payload, err = tok.claims(); err != nil {
+			return zero, nil, err
+		}
 	}
 	var c C
 	if err := decodeClaims(payload, string(payload), &v.names, v.cfg.flask, &c); err != nil {
@@ -251,7 +256,7 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 	refuse := func(err error) (C, RawClaims, error) {
 		return zero, nil, &TokenError{Token: r.Info(), Claims: payload, Err: err}
 	}
-	if err := v.checkRegistered(r, want, expiredOK); err != nil {
+	if err := v.checkRegistered(r, want, expiredOK, &tr, payload); err != nil {
 		return refuse(err)
 	}
 	if err := v.runChecks(ctx, &c); err != nil {
@@ -271,7 +276,7 @@ func (v *Verifier[U, C]) verifyClaims(ctx context.Context, token string, want Ex
 
 // checkRegistered applies the registered-claim rules and reports every
 // failing claim.
-func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect, expiredOK bool) error {
+func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect, expiredOK bool, tr *trust, payload []byte) error {
 	now := v.cfg.clock.Now()
 	var errs []error
 	fail := func(claim string, err error) { errs = append(errs, &ClaimError{Claim: claim, Err: err}) }
@@ -280,21 +285,24 @@ func (v *Verifier[U, C]) checkRegistered(r *RegisteredClaims, want Expect, expir
 	if want == ExpectRefresh {
 		wantType = Refresh
 	}
-	if r.Type != wantType {
+	switch {
+	case v.cfg.profile:
+		v.checkProfile(r, tr, payload, fail)
+	case r.Type != wantType:
 		fail("type", fmt.Errorf("%w: a %s token where %s is needed", ErrTokenType, tokenKind(r.Type), tokenKind(wantType)))
 	}
 	if r.Subject == "" {
 		fail("sub", ErrMissingClaim)
 	}
 	v.checkTimes(r, now, expiredOK, fail)
-	if v.cfg.issuer != "" && r.Issuer != v.cfg.issuer {
+	if tr.issuer != "" && r.Issuer != tr.issuer {
 		fail("iss", ErrIssuer)
 	}
-	if !v.audienceOK(r.Audience) {
-		if len(v.cfg.audience) == 0 {
+	if !audienceOK(tr.audience, r.Audience) {
+		if len(tr.audience) == 0 {
 			fail("aud", fmt.Errorf("%w: the token names an audience and this verifier expects none: configure WithAudience with the audience this service is", ErrAudience))
 		} else {
-			fail("aud", fmt.Errorf("%w: the token is not for %s: check WithAudience, or the audience the issuer writes", ErrAudience, quoteList(v.cfg.audience)))
+			fail("aud", fmt.Errorf("%w: the token is not for %s: check WithAudience, or the audience the issuer writes", ErrAudience, quoteList(tr.audience)))
 		}
 	}
 	if r.ID == "" && v.cfg.revocation != nil {
@@ -338,14 +346,14 @@ func (v *Verifier[U, C]) checkTimes(r *RegisteredClaims, now time.Time, expiredO
 	}
 }
 
-// audienceOK reports whether aud contains one of the configured audiences,
-// or, with none configured, whether the token has no audience (RFC 7519
+// audienceOK reports whether aud contains one of the expected audiences,
+// or, with none expected, whether the token has no audience (RFC 7519
 // section 4.1.3).
-func (v *Verifier[U, C]) audienceOK(aud Audience) bool {
-	if len(v.cfg.audience) == 0 {
+func audienceOK(expected []string, aud Audience) bool {
+	if len(expected) == 0 {
 		return aud == nil
 	}
-	return slices.ContainsFunc(v.cfg.audience, aud.Contains)
+	return slices.ContainsFunc(expected, aud.Contains)
 }
 
 // validator is implemented by claims types that check themselves.

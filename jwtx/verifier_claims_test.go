@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // TestVerifyMissingExp covers C1: exp is required by default; null is not a
@@ -22,20 +23,15 @@ func TestVerifyMissingExp(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
 	now := vtNow()
-	noExp := vtClaimsJSON(now, "exp", "")
+	noExp := vtClaimsJSON(t, now, "exp", "")
 	optional := []jwtx.VerifierOption{jwtx.WithExpiryRequired(false)}
-	for _, tc := range []vtCase{
-		{name: "C1/absent", token: jws(t, "RS256", vtH0, noExp, f.rs), wantErr: jwtx.ErrMissingClaim, wantClaim: "exp"},
-		{name: "C1/null", token: jws(t, "RS256", vtH0, vtClaimsJSON(now, "exp", "null"), f.rs), wantErr: jwtx.ErrMalformed, wantClaim: "exp"},
-		{name: "C1/absent-expiry-optional", token: jws(t, "RS256", vtH0, noExp, f.rs), opts: optional, want: vtC0With(now, func(c *vtClaims) { c.ExpiresAt = jwtx.NumericDate{} })},
-		{name: "C1/null-expiry-optional", token: jws(t, "RS256", vtH0, vtClaimsJSON(now, "exp", "null"), f.rs), opts: optional, wantErr: jwtx.ErrMalformed, wantClaim: "exp"},
-		{name: "C1/expired-expiry-optional", token: jws(t, "RS256", vtH0, vtClaimsJSON(now, "exp", vtUnix(now.Add(-time.Hour))), f.rs), opts: optional, wantErr: jwtx.ErrExpired, wantClaim: "exp"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			vtRun(t, tc)
-		})
-	}
+	vtRunAll(t, []vtCase{
+		{name: "C1/absent", token: testutil.Sign(t, f.rs, vtH0, noExp), wantErr: jwtx.ErrMissingClaim, wantClaim: "exp"},
+		{name: "C1/null", token: testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "exp", "null")), wantErr: jwtx.ErrMalformed, wantClaim: "exp"},
+		{name: "C1/absent-expiry-optional", token: testutil.Sign(t, f.rs, vtH0, noExp), opts: optional, want: vtC0With(now, func(c *vtClaims) { c.ExpiresAt = jwtx.NumericDate{} })},
+		{name: "C1/null-expiry-optional", token: testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "exp", "null")), opts: optional, wantErr: jwtx.ErrMalformed, wantClaim: "exp"},
+		{name: "C1/expired-expiry-optional", token: testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "exp", vtUnix(now.Add(-time.Hour)))), opts: optional, wantErr: jwtx.ErrExpired, wantClaim: "exp"},
+	})
 }
 
 // TestVerifyExpiryBoundaries covers C2: with leeway L, a token is valid
@@ -65,7 +61,7 @@ func TestVerifyExpiryBoundaries(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tok := jws(t, "RS256", vtH0, vtClaimsJSON(now, "exp", vtUnix(tc.exp)), f.rs)
+			tok := testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "exp", vtUnix(tc.exp)))
 			want := vtC0With(now, func(c *vtClaims) { c.ExpiresAt = jwtx.NewNumericDate(tc.exp) })
 			var claim string
 			if tc.wantErr != nil {
@@ -145,7 +141,7 @@ func TestVerifyNumericDateTypes(t *testing.T) {
 		for _, v := range append(append([]value(nil), malformed...), tb.extra...) {
 			t.Run("C3/"+tb.claim+"/"+v.name, func(t *testing.T) {
 				t.Parallel()
-				tok := jws(t, "RS256", vtH0, vtClaimsJSON(now, tb.claim, v.raw), f.rs)
+				tok := testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, tb.claim, v.raw))
 				tc := vtCase{token: tok, wantErr: v.wantErr}
 				if v.wantErr != nil {
 					tc.wantClaim = tb.claim
@@ -194,14 +190,14 @@ func TestVerifyNotBeforeIssuedAt(t *testing.T) {
 	day := 24 * time.Hour
 	maxAge := []jwtx.VerifierOption{jwtx.WithMaxAge(day)}
 	// The tokens below keep exp valid: now+300s.
-	tok := func(edits ...string) string { return jws(t, "RS256", vtH0, vtClaimsJSON(now, edits...), f.rs) }
+	tok := func(edits ...string) string { return testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, edits...)) }
 	nbf := func(d time.Duration) *vtClaims {
 		return vtC0With(now, func(c *vtClaims) { c.NotBefore = jwtx.NewNumericDate(now.Add(d)) })
 	}
 	iat := func(d time.Duration) *vtClaims {
 		return vtC0With(now, func(c *vtClaims) { c.IssuedAt = jwtx.NewNumericDate(now.Add(d)) })
 	}
-	for _, tc := range []vtCase{
+	vtRunAll(t, []vtCase{
 		{name: "C4/nbf/now+L+60s", token: tok("nbf", vtUnix(now.Add(L+time.Minute))), wantErr: jwtx.ErrNotYetValid, wantClaim: "nbf"},
 		{name: "C4/nbf/now+L+1s", token: tok("nbf", vtUnix(now.Add(L+time.Second))), wantErr: jwtx.ErrNotYetValid, wantClaim: "nbf"},
 		{name: "C4/nbf/now+L", token: tok("nbf", vtUnix(now.Add(L))), want: nbf(L)},
@@ -216,12 +212,7 @@ func TestVerifyNotBeforeIssuedAt(t *testing.T) {
 		{name: "C4/iat/now-1d-L-max-age-1d", token: tok("iat", vtUnix(now.Add(-day-L))), opts: maxAge, want: iat(-day - L)},
 		{name: "C4/iat/absent-max-age-1d", token: tok("iat", ""), opts: maxAge, wantErr: jwtx.ErrMissingClaim, wantClaim: "iat"},
 		{name: "C4/iat/absent-no-max-age", token: tok("iat", ""), want: vtC0With(now, func(c *vtClaims) { c.IssuedAt = jwtx.NumericDate{} })},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			vtRun(t, tc)
-		})
-	}
+	})
 }
 
 // TestVerifyAudience covers C5 (CVE-2020-26160): aud is a string or an
@@ -270,7 +261,7 @@ func TestVerifyAudience(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tok := jws(t, "RS256", vtH0, vtClaimsJSON(now, "aud", tc.raw), f.rs)
+			tok := testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "aud", tc.raw))
 			c := vtCase{token: tok, wantErr: tc.wantErr, wantClaim: tc.wantClaim, want: tc.want}
 			if tc.bare {
 				c.bare = true
@@ -307,7 +298,7 @@ func TestVerifyIssuer(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tok := jws(t, "RS256", vtH0, vtClaimsJSON(now, "iss", tc.raw), f.rs)
+			tok := testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "iss", tc.raw))
 			c := vtCase{token: tok, wantErr: tc.wantErr}
 			if tc.wantErr != nil {
 				c.wantClaim = "iss"
@@ -364,7 +355,7 @@ func TestVerifyTypedClaims(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tok := jws(t, "RS256", vtH0, vtClaimsJSON(now, tc.edits...), f.rs)
+			tok := testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, tc.edits...))
 			vtRun(t, vtCase{token: tok, wantErr: tc.wantErr, wantClaim: tc.wantClaim, want: tc.want})
 		})
 	}
@@ -376,8 +367,8 @@ func TestVerifyTokenType(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
 	now := vtNow()
-	access := vtClaimsJSON(now)
-	refresh := vtClaimsJSON(now, "type", `"refresh"`)
+	access := vtClaimsJSON(t, now)
+	refresh := vtClaimsJSON(t, now, "type", `"refresh"`)
 	typ := func(raw string) string {
 		if raw == "" {
 			return `{"alg":"RS256","kid":"rs-1"}`
@@ -385,42 +376,37 @@ func TestVerifyTokenType(t *testing.T) {
 		return `{"alg":"RS256","typ":` + raw + `,"kid":"rs-1"}`
 	}
 	refreshWant := vtC0With(now, func(c *vtClaims) { c.Type = jwtx.Refresh })
-	idToken := vtClaimsJSON(now, "aud", `"client-123"`, "nonce", `"n-0S6_WzA2Mj"`)
-	for _, tc := range []vtCase{
-		{name: "C8/access/at+jwt", token: jws(t, "RS256", typ(`"at+jwt"`), access, f.rs)},
-		{name: "C8/access/refresh+jwt", token: jws(t, "RS256", typ(`"refresh+jwt"`), access, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/refresh-claims/at+jwt", token: jws(t, "RS256", typ(`"at+jwt"`), refresh, f.rs), wantErr: jwtx.ErrTokenType, wantClaim: "type"},
-		{name: "C8/refresh-claims/at+jwt/VerifyRefresh", token: jws(t, "RS256", typ(`"at+jwt"`), refresh, f.rs), refresh: true, wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/refresh/refresh+jwt/VerifyRefresh", token: jws(t, "RS256", typ(`"refresh+jwt"`), refresh, f.rs), refresh: true, want: refreshWant},
-		{name: "C8/refresh/refresh+jwt/Verify", token: jws(t, "RS256", typ(`"refresh+jwt"`), refresh, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/access-claims/refresh+jwt/VerifyRefresh", token: jws(t, "RS256", typ(`"refresh+jwt"`), access, f.rs), refresh: true, wantErr: jwtx.ErrTokenType, wantClaim: "type"},
-		{name: "C8/access/at+jwt/VerifyRefresh", token: jws(t, "RS256", typ(`"at+jwt"`), access, f.rs), refresh: true, wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/typ-absent", token: jws(t, "RS256", typ(""), access, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/typ-JWT", token: jws(t, "RS256", typ(`"JWT"`), access, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/typ-empty", token: jws(t, "RS256", typ(`""`), access, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/typ-null", token: jws(t, "RS256", typ(`null`), access, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/typ-number", token: jws(t, "RS256", typ(`1`), access, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/typ-trailing-space", token: jws(t, "RS256", typ(`"at+jwt "`), access, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/typ-application-only", token: jws(t, "RS256", typ(`"application/"`), access, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/typ-other-prefix", token: jws(t, "RS256", typ(`"x-application/at+jwt"`), access, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/typ-parameter", token: jws(t, "RS256", typ(`"at+jwt; charset=utf-8"`), access, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+	idToken := vtClaimsJSON(t, now, "aud", `"client-123"`, "nonce", `"n-0S6_WzA2Mj"`)
+	vtRunAll(t, []vtCase{
+		{name: "C8/access/at+jwt", token: testutil.Sign(t, f.rs, typ(`"at+jwt"`), access)},
+		{name: "C8/access/refresh+jwt", token: testutil.Sign(t, f.rs, typ(`"refresh+jwt"`), access), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/refresh-claims/at+jwt", token: testutil.Sign(t, f.rs, typ(`"at+jwt"`), refresh), wantErr: jwtx.ErrTokenType, wantClaim: "type"},
+		{name: "C8/refresh-claims/at+jwt/VerifyRefresh", token: testutil.Sign(t, f.rs, typ(`"at+jwt"`), refresh), refresh: true, wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/refresh/refresh+jwt/VerifyRefresh", token: testutil.Sign(t, f.rs, typ(`"refresh+jwt"`), refresh), refresh: true, want: refreshWant},
+		{name: "C8/refresh/refresh+jwt/Verify", token: testutil.Sign(t, f.rs, typ(`"refresh+jwt"`), refresh), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/access-claims/refresh+jwt/VerifyRefresh", token: testutil.Sign(t, f.rs, typ(`"refresh+jwt"`), access), refresh: true, wantErr: jwtx.ErrTokenType, wantClaim: "type"},
+		{name: "C8/access/at+jwt/VerifyRefresh", token: testutil.Sign(t, f.rs, typ(`"at+jwt"`), access), refresh: true, wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/typ-absent", token: testutil.Sign(t, f.rs, typ(""), access), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/typ-JWT", token: testutil.Sign(t, f.rs, typ(`"JWT"`), access), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/typ-empty", token: testutil.Sign(t, f.rs, typ(`""`), access), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/typ-null", token: testutil.Sign(t, f.rs, typ(`null`), access), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/typ-number", token: testutil.Sign(t, f.rs, typ(`1`), access), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/typ-trailing-space", token: testutil.Sign(t, f.rs, typ(`"at+jwt "`), access), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/typ-application-only", token: testutil.Sign(t, f.rs, typ(`"application/"`), access), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/typ-other-prefix", token: testutil.Sign(t, f.rs, typ(`"x-application/at+jwt"`), access), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/typ-parameter", token: testutil.Sign(t, f.rs, typ(`"at+jwt; charset=utf-8"`), access), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
 		// RFC 7515 §4.1.9: media types compare case-insensitively, and
 		// "application/" may be left out (RFC 9068 §2.1).
-		{name: "C8/typ-AT+JWT", token: jws(t, "RS256", typ(`"AT+JWT"`), access, f.rs)},
-		{name: "C8/typ-application/at+jwt", token: jws(t, "RS256", typ(`"application/at+jwt"`), access, f.rs)},
-		{name: "C8/typ-Application/AT+JWT", token: jws(t, "RS256", typ(`"Application/AT+JWT"`), access, f.rs)},
-		{name: "C8/type-claim-absent", token: jws(t, "RS256", vtH0, vtClaimsJSON(now, "type", ""), f.rs), wantErr: jwtx.ErrTokenType, wantClaim: "type"},
-		{name: "C8/type-claim-ACCESS", token: jws(t, "RS256", vtH0, vtClaimsJSON(now, "type", `"ACCESS"`), f.rs), wantErr: jwtx.ErrTokenType, wantClaim: "type"},
-		{name: "C8/type-claim-number", token: jws(t, "RS256", vtH0, vtClaimsJSON(now, "type", `1`), f.rs), wantErr: jwtx.ErrMalformed, wantClaim: "type"},
-		{name: "C8/id-token", token: jws(t, "RS256", typ(`"JWT"`), idToken, f.rs), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
-		{name: "C8/id-token-with-at+jwt", token: jws(t, "RS256", vtH0, idToken, f.rs), wantErr: jwtx.ErrAudience, wantClaim: "aud"},
-		{name: "C8/other-service-audience", token: jws(t, "RS256", vtH0, vtClaimsJSON(now, "aud", `"billing"`), f.rs), wantErr: jwtx.ErrAudience, wantClaim: "aud"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			vtRun(t, tc)
-		})
-	}
+		{name: "C8/typ-AT+JWT", token: testutil.Sign(t, f.rs, typ(`"AT+JWT"`), access)},
+		{name: "C8/typ-application/at+jwt", token: testutil.Sign(t, f.rs, typ(`"application/at+jwt"`), access)},
+		{name: "C8/typ-Application/AT+JWT", token: testutil.Sign(t, f.rs, typ(`"Application/AT+JWT"`), access)},
+		{name: "C8/type-claim-absent", token: testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "type", "")), wantErr: jwtx.ErrTokenType, wantClaim: "type"},
+		{name: "C8/type-claim-ACCESS", token: testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "type", `"ACCESS"`)), wantErr: jwtx.ErrTokenType, wantClaim: "type"},
+		{name: "C8/type-claim-number", token: testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "type", `1`)), wantErr: jwtx.ErrMalformed, wantClaim: "type"},
+		{name: "C8/id-token", token: testutil.Sign(t, f.rs, typ(`"JWT"`), idToken), wantErr: jwtx.ErrTokenType, wantParam: "typ"},
+		{name: "C8/id-token-with-at+jwt", token: testutil.Sign(t, f.rs, vtH0, idToken), wantErr: jwtx.ErrAudience, wantClaim: "aud"},
+		{name: "C8/other-service-audience", token: testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "aud", `"billing"`)), wantErr: jwtx.ErrAudience, wantClaim: "aud"},
+	})
 }
 
 // TestVerifyIssuedTokenTypes covers C8 steps 1 to 3 on tokens from a real
@@ -429,8 +415,8 @@ func TestVerifyIssuedTokenTypes(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
 	now := vtNow()
-	iss, err := jwtx.NewIssuer[string, vtClaims](vtKey(t, jwtx.RS256, f.rs, vtKidRS),
-		jwtx.WithClock(vtClock(now)), jwtx.WithIssuer(vtIssuer), jwtx.WithAudience(vtAudience))
+	iss, err := jwtx.NewIssuer[string, vtClaims](f.rs.Private(),
+		jwtx.WithClock(testutil.NewClock(now)), jwtx.WithIssuer(vtIssuer), jwtx.WithAudience(vtAudience))
 	if err != nil {
 		t.Fatalf("NewIssuer: %v", err)
 	}
@@ -491,7 +477,7 @@ func TestVerifyErrorPrecedence(t *testing.T) {
 	f := fixture(t)
 	now := vtNow()
 	hour := vtUnix(now.Add(-time.Hour))
-	expired := vtClaimsJSON(now, "exp", hour)
+	expired := vtClaimsJSON(t, now, "exp", hour)
 	for _, tc := range []struct {
 		name       string
 		token      string
@@ -501,34 +487,37 @@ func TestVerifyErrorPrecedence(t *testing.T) {
 	}{
 		{
 			name:    "C10/expired-and-signed-by-attacker",
-			token:   jws(t, "RS256", vtH0, expired, f.ars),
+			token:   testutil.Sign(t, f.ars, vtH0, expired),
 			wantIs:  []error{jwtx.ErrSignature},
 			wantNot: []error{jwtx.ErrExpired},
 		},
 		{
 			name:    "C10/expired-wrong-typ-and-signed-by-attacker",
-			token:   jws(t, "RS256", `{"alg":"RS256","typ":"refresh+jwt","kid":"rs-1"}`, expired, f.ars),
+			token:   testutil.Sign(t, f.ars, `{"alg":"RS256","typ":"refresh+jwt","kid":"rs-1"}`, expired),
 			wantIs:  []error{jwtx.ErrSignature},
 			wantNot: []error{jwtx.ErrExpired, jwtx.ErrTokenType},
 		},
 		{
 			name:    "C10/malformed-claims-and-bad-signature",
-			token:   si(vtH0, `{"exp":"soon"}`) + "." + b64u(string(make([]byte, 256))),
+			token:   testutil.Compact(vtH0, `{"exp":"soon"}`, make([]byte, 256)),
 			wantIs:  []error{jwtx.ErrSignature},
 			wantNot: []error{jwtx.ErrMalformed},
 		},
 		{
 			name:       "C10/expired-and-wrong-audience",
-			token:      jws(t, "RS256", vtH0, vtClaimsJSON(now, "exp", hour, "aud", `"billing"`), f.rs),
+			token:      testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "exp", hour, "aud", `"billing"`)),
 			wantIs:     []error{jwtx.ErrExpired, jwtx.ErrAudience},
 			wantNot:    []error{jwtx.ErrSignature},
 			wantClaims: []string{"exp", "aud"},
 		},
 		{
 			name: "C10/every-registered-claim-wrong",
-			token: jws(t, "RS256", vtH0, vtClaimsJSON(now,
-				"type", `"refresh"`, "sub", `""`, "exp", hour, "nbf", vtUnix(now.Add(time.Hour)),
-				"iat", vtUnix(now.Add(time.Hour)), "iss", `"https://evil.test"`, "aud", `"billing"`), f.rs),
+			token: testutil.Sign(t,
+
+				f.rs, vtH0, vtClaimsJSON(t, now,
+					"type", `"refresh"`, "sub", `""`, "exp", hour, "nbf", vtUnix(now.Add(time.Hour)),
+					"iat", vtUnix(now.Add(time.Hour)), "iss", `"https://evil.test"`, "aud", `"billing"`)),
+
 			wantIs:     []error{jwtx.ErrTokenType, jwtx.ErrMissingClaim, jwtx.ErrExpired, jwtx.ErrNotYetValid, jwtx.ErrIssuedAt, jwtx.ErrIssuer, jwtx.ErrAudience},
 			wantNot:    []error{jwtx.ErrSignature},
 			wantClaims: []string{"type", "sub", "exp", "nbf", "iat", "iss", "aud"},
@@ -563,3 +552,28 @@ func TestVerifyErrorPrecedence(t *testing.T) {
 }
 
 // vtRevocation is a RevocationChecker stub that records what it is asked.
+
+// vtClaimErrors returns the Claim of every *jwtx.ClaimError in err's tree, in
+// order, so that joined claim failures can be compared with cmp.Diff.
+func vtClaimErrors(err error) []string {
+	var out []string
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		if ce, ok := e.(*jwtx.ClaimError); ok {
+			out = append(out, ce.Claim)
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}

@@ -5,6 +5,7 @@ package jwtx_test
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -15,12 +16,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
-
-func vtFuzzKey() []byte {
-	k := sha256.Sum256([]byte("jwtx FuzzVerify test-only key; never use it anywhere else"))
-	return k[:]
-}
 
 // vtSentinels are the errors every verification failure must match one of.
 func vtSentinels() []error {
@@ -40,30 +37,30 @@ func vtSentinels() []error {
 // tokens whose signing input carries an HS256 MAC under the configured key
 // (checked independently of jwtx) with header alg exactly "HS256".
 func FuzzVerify(f *testing.F) {
-	key := vtFuzzKey()
+	key := testutil.NewKey(f, jwtx.HS256, testutil.WithSeed("jwtx FuzzVerify"), testutil.WithKeyID(vtKidHS))
 	now := vtNow()
-	c0 := vtClaimsJSON(now)
-	valid := jws(f, "HS256", vtHHS, c0, key)
+	c0 := vtClaimsJSON(f, now)
+	valid := testutil.Sign(f, key, vtHHS, c0)
 	forged := []byte("an attacker's HMAC key, not the configured one")
-	parts := vtSegments(valid)
+	parts := strings.Split(valid, ".")
 	for _, seed := range []string{
 		valid,
-		jws(f, "HS256", `{"alg":"HS256","typ":"at+jwt"}`, c0, key),
-		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "role", `"admin"`, "roles", `["a","b"]`, "org", `{"id":"x"}`), key),
-		jws(f, "HS256", `{"alg":"none","typ":"at+jwt"}`, c0, key),
-		jws(f, "HS256", `{"alg":"HS512","typ":"at+jwt"}`, c0, key),
-		jws(f, "HS256", `{"alg":"HS256","alg":"none","typ":"at+jwt"}`, c0, key),
-		jws(f, "HS256", `{"alg":"HS256","typ":"at+jwt","crit":["b64"],"b64":false}`, c0, key),
-		jws(f, "HS256", `{"alg":"HS256","typ":"at+jwt","zip":"DEF","cty":"JWT"}`, c0, key),
-		jws(f, "HS256", `{"alg":"HS256","typ":1,"kid":"hs-1"}`, c0, key),
-		jws(f, "HS256", `{"alg":"HS256","typ":1,"cty":{},"kid":"hs-1"}`, c0, forged),
-		jws(f, "HS256", vtHHS, vtAppendMember(c0, `"sub":"admin"`), key),
-		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "Exp", "1"), key),
-		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "exp", `"9999999999"`), key),
-		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "aud", `["x",["api"]]`), key),
-		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "x", strings.Repeat("[", 40)+strings.Repeat("]", 40)), key),
-		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "exp", vtUnix(now.Add(-time.Hour))), key),
-		jws(f, "HS256", vtHHS, vtClaimsJSON(now, "sub", `"\ud800"`), key),
+		testutil.Sign(f, key, `{"alg":"HS256","typ":"at+jwt"}`, c0),
+		testutil.Sign(f, key, vtHHS, vtClaimsJSON(f, now, "role", `"admin"`, "roles", `["a","b"]`, "org", `{"id":"x"}`)),
+		testutil.Sign(f, key, `{"alg":"none","typ":"at+jwt"}`, c0),
+		testutil.Sign(f, key, `{"alg":"HS512","typ":"at+jwt"}`, c0),
+		testutil.Sign(f, key, `{"alg":"HS256","alg":"none","typ":"at+jwt"}`, c0),
+		testutil.Sign(f, key, `{"alg":"HS256","typ":"at+jwt","crit":["b64"],"b64":false}`, c0),
+		testutil.Sign(f, key, `{"alg":"HS256","typ":"at+jwt","zip":"DEF","cty":"JWT"}`, c0),
+		testutil.Sign(f, key, `{"alg":"HS256","typ":1,"kid":"hs-1"}`, c0),
+		testutil.SignHMAC(f, jwtx.HS256, forged, `{"alg":"HS256","typ":1,"cty":{},"kid":"hs-1"}`, c0),
+		testutil.Sign(f, key, vtHHS, vtAppendMember(c0, `"sub":"admin"`)),
+		testutil.Sign(f, key, vtHHS, vtClaimsJSON(f, now, "Exp", "1")),
+		testutil.Sign(f, key, vtHHS, vtClaimsJSON(f, now, "exp", `"9999999999"`)),
+		testutil.Sign(f, key, vtHHS, vtClaimsJSON(f, now, "aud", `["x",["api"]]`)),
+		testutil.Sign(f, key, vtHHS, vtClaimsJSON(f, now, "x", strings.Repeat("[", 40)+strings.Repeat("]", 40))),
+		testutil.Sign(f, key, vtHHS, vtClaimsJSON(f, now, "exp", vtUnix(now.Add(-time.Hour)))),
+		testutil.Sign(f, key, vtHHS, vtClaimsJSON(f, now, "sub", `"\ud800"`)),
 		parts[0] + "." + parts[1] + ".",
 		parts[0] + "." + parts[1] + "." + parts[2] + "=",
 		parts[0] + ".." + parts[2],
@@ -74,12 +71,12 @@ func FuzzVerify(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	v, err := jwtx.NewClaimsVerifier[vtClaims](vtKey(f, jwtx.HS256, key, vtKidHS), vtPolicyV(now)...)
+	v, err := jwtx.NewClaimsVerifier[vtClaims](key.Public(), vtPolicyV(now)...)
 	if err != nil {
 		f.Fatalf("NewClaimsVerifier: %v", err)
 	}
 	// The property below is only as good as the accepted seeds.
-	if _, _, err := v.Verify(context.Background(), valid); err != nil || !vtHS256Valid(key, valid) {
+	if _, _, err := v.Verify(context.Background(), valid); err != nil || !vtHS256Valid(key.Secret(), valid) {
 		f.Fatalf("the valid seed does not verify: %v", err)
 	}
 	f.Fuzz(func(t *testing.T, token string) {
@@ -94,16 +91,16 @@ func FuzzVerify(f *testing.F) {
 			vtCheckNoLeak(t, token, err)
 			// Without the right MAC, only the compact form, the header as
 			// a whole, alg and kid may fail before the signature does.
-			if !vtHS256Valid(key, token) && strings.Count(token, ".") == 2 &&
+			if !vtHS256Valid(key.Secret(), token) && strings.Count(token, ".") == 2 &&
 				!vtErrAny(err, jwtx.ErrTooLarge, jwtx.ErrMalformed, jwtx.ErrAlgorithm, jwtx.ErrKeyNotFound, jwtx.ErrSignature) {
 				t.Errorf("Verify(%s) = %v for a token without the right MAC, want ErrSignature or an error found before the signature", vtDescribe(token), err)
 			}
 			return
 		}
-		if !vtHS256Valid(key, token) {
+		if !vtHS256Valid(key.Secret(), token) {
 			t.Fatalf("Verify accepted %s, which is not HS256-signed by the configured key", vtDescribe(token))
 		}
-		hdr, err := base64.RawURLEncoding.DecodeString(vtSegments(token)[0])
+		hdr, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[0])
 		if err != nil {
 			t.Fatalf("accepted token has a bad header segment: %v", err)
 		}
@@ -117,4 +114,24 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("Verify accepted %s with empty claims %+v", vtDescribe(token), got)
 		}
 	})
+}
+
+// vtHS256Valid independently checks a compact HS256 token: three segments of
+// canonical unpadded base64url and a signature that is the HMAC-SHA-256 under
+// key of the first two segments. It shares no code with jwtx.
+func vtHS256Valid(key []byte, token string) bool {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	for _, p := range parts {
+		b, err := base64.RawURLEncoding.Strict().DecodeString(p)
+		if err != nil || base64.RawURLEncoding.EncodeToString(b) != p {
+			return false
+		}
+	}
+	sig, _ := base64.RawURLEncoding.Strict().DecodeString(parts[2])
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(parts[0] + "." + parts[1]))
+	return hmac.Equal(sig, m.Sum(nil))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 type vtRevocation struct {
@@ -54,12 +55,12 @@ func TestVerifyRevocation(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
 	now := vtNow()
-	c0 := vtClaimsJSON(now)
-	in := si(vtHES, c0)
-	sig := vtSign(t, "ES256", in, f.es)
+	c0 := vtClaimsJSON(t, now)
+	sig := f.es.Sign(t, []byte(testutil.SigningInput(vtHES, c0)))
+	signed := testutil.Compact(vtHES, c0, sig)
 	n := elliptic.P256().Params().N
 	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
-	malleated := vtWithSig(in, vtRS(elliptic.P256(), r, new(big.Int).Sub(n, s)))
+	malleated := testutil.Compact(vtHES, c0, testutil.ECDSASignature(elliptic.P256(), r, new(big.Int).Sub(n, s)))
 	info := jwtx.TokenInfo{
 		ID: vtJTI, Subject: vtSubject, Issuer: vtIssuer, Type: jwtx.Access,
 		IssuedAt: now, ExpiresAt: now.Add(300 * time.Second),
@@ -73,15 +74,15 @@ func TestVerifyRevocation(t *testing.T) {
 		wantClaim string
 		wantCalls []jwtx.TokenInfo
 	}{
-		{name: "C9/not-revoked", token: vtWithSig(in, sig), wantCalls: []jwtx.TokenInfo{info}},
-		{name: "C9/revoked", token: vtWithSig(in, sig), revoked: []string{vtJTI}, wantErr: jwtx.ErrRevoked, wantCalls: []jwtx.TokenInfo{info}},
+		{name: "C9/not-revoked", token: signed, wantCalls: []jwtx.TokenInfo{info}},
+		{name: "C9/revoked", token: signed, revoked: []string{vtJTI}, wantErr: jwtx.ErrRevoked, wantCalls: []jwtx.TokenInfo{info}},
 		{name: "C9/revoked-malleated-signature", token: malleated, revoked: []string{vtJTI}, wantErr: jwtx.ErrRevoked, wantCalls: []jwtx.TokenInfo{info}},
-		{name: "C9/other-jti-revoked", token: vtWithSig(in, sig), revoked: []string{"other"}, wantCalls: []jwtx.TokenInfo{info}},
-		{name: "C9/store-unavailable", token: vtWithSig(in, sig), storeErr: errStoreDown, wantErr: jwtx.ErrRevocationUnavailable, wantCalls: []jwtx.TokenInfo{info}},
-		{name: "C9/no-jti", token: jws(t, "ES256", vtHES, vtClaimsJSON(now, "jti", ""), f.es), wantErr: jwtx.ErrMissingClaim, wantClaim: "jti"},
-		{name: "C9/empty-jti", token: jws(t, "ES256", vtHES, vtClaimsJSON(now, "jti", `""`), f.es), wantErr: jwtx.ErrMissingClaim, wantClaim: "jti"},
-		{name: "C9/bad-signature-not-looked-up", token: jws(t, "ES256", vtHES, c0, f.aes), revoked: []string{vtJTI}, wantErr: jwtx.ErrSignature},
-		{name: "C9/expired-not-looked-up", token: jws(t, "ES256", vtHES, vtClaimsJSON(now, "exp", vtUnix(now.Add(-time.Hour))), f.es), wantErr: jwtx.ErrExpired, wantClaim: "exp"},
+		{name: "C9/other-jti-revoked", token: signed, revoked: []string{"other"}, wantCalls: []jwtx.TokenInfo{info}},
+		{name: "C9/store-unavailable", token: signed, storeErr: errStoreDown, wantErr: jwtx.ErrRevocationUnavailable, wantCalls: []jwtx.TokenInfo{info}},
+		{name: "C9/no-jti", token: testutil.Sign(t, f.es, vtHES, vtClaimsJSON(t, now, "jti", "")), wantErr: jwtx.ErrMissingClaim, wantClaim: "jti"},
+		{name: "C9/empty-jti", token: testutil.Sign(t, f.es, vtHES, vtClaimsJSON(t, now, "jti", `""`)), wantErr: jwtx.ErrMissingClaim, wantClaim: "jti"},
+		{name: "C9/bad-signature-not-looked-up", token: testutil.Sign(t, f.aes, vtHES, c0), revoked: []string{vtJTI}, wantErr: jwtx.ErrSignature},
+		{name: "C9/expired-not-looked-up", token: testutil.Sign(t, f.es, vtHES, vtClaimsJSON(t, now, "exp", vtUnix(now.Add(-time.Hour)))), wantErr: jwtx.ErrExpired, wantClaim: "exp"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -102,7 +103,7 @@ func TestVerifyRevocation(t *testing.T) {
 		if err != nil {
 			t.Fatalf("NewClaimsVerifier: %v", err)
 		}
-		_, _, err = v.Verify(context.Background(), vtWithSig(in, sig))
+		_, _, err = v.Verify(context.Background(), signed)
 		if !errors.Is(err, jwtx.ErrRevocationUnavailable) || !errors.Is(err, errStoreDown) {
 			t.Errorf("Verify error %v, want both ErrRevocationUnavailable and the store's error", err)
 		}
@@ -164,7 +165,7 @@ func TestVerifyClaimChecks(t *testing.T) {
 	f := fixture(t)
 	now := vtNow()
 	tok := func(role string) string {
-		return jws(t, "RS256", vtH0, vtClaimsJSON(now, "role", `"`+role+`"`), f.rs)
+		return testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "role", `"`+role+`"`))
 	}
 	for _, tc := range []struct {
 		name    string
@@ -175,8 +176,8 @@ func TestVerifyClaimChecks(t *testing.T) {
 		{name: "check/ok", token: tok("user")},
 		{name: "check/Validate-fails", token: tok("banned"), wantIs: []error{jwtx.ErrClaims, errBanned}, wantNot: []error{errCheckFailed}},
 		{name: "check/WithCheck-fails", token: tok("suspended"), wantIs: []error{jwtx.ErrClaims, errCheckFailed}, wantNot: []error{errBanned}},
-		{name: "check/bad-signature-skips-checks", token: jws(t, "RS256", vtH0, vtClaimsJSON(now, "role", `"banned"`), f.ars), wantIs: []error{jwtx.ErrSignature}, wantNot: []error{jwtx.ErrClaims}},
-		{name: "check/expired-skips-checks", token: jws(t, "RS256", vtH0, vtClaimsJSON(now, "role", `"banned"`, "exp", vtUnix(now.Add(-time.Hour))), f.rs), wantIs: []error{jwtx.ErrExpired}, wantNot: []error{jwtx.ErrClaims}},
+		{name: "check/bad-signature-skips-checks", token: testutil.Sign(t, f.ars, vtH0, vtClaimsJSON(t, now, "role", `"banned"`)), wantIs: []error{jwtx.ErrSignature}, wantNot: []error{jwtx.ErrClaims}},
+		{name: "check/expired-skips-checks", token: testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "role", `"banned"`, "exp", vtUnix(now.Add(-time.Hour)))), wantIs: []error{jwtx.ErrExpired}, wantNot: []error{jwtx.ErrClaims}},
 	} {
 		t.Run(tc.name+"/value-receiver", func(t *testing.T) {
 			t.Parallel()
@@ -246,7 +247,7 @@ func TestVerifyUserLoader(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
 	now := vtNow()
-	t0 := jws(t, "RS256", vtH0, vtClaimsJSON(now), f.rs)
+	t0 := testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now))
 	for _, tc := range []struct {
 		name      string
 		token     string
@@ -260,8 +261,8 @@ func TestVerifyUserLoader(t *testing.T) {
 		{name: "user/not-found", token: t0, loadErr: jwtx.ErrUserNotFound, wantIs: []error{jwtx.ErrUserNotFound}, wantNot: []error{jwtx.ErrUserLoad}, wantCalls: 1},
 		{name: "user/not-found-wrapped", token: t0, loadErr: fmt.Errorf("lookup %q: %w", vtSubject, jwtx.ErrUserNotFound), wantIs: []error{jwtx.ErrUserNotFound}, wantNot: []error{jwtx.ErrUserLoad}, wantCalls: 1},
 		{name: "user/load-failure", token: t0, loadErr: errDB, wantIs: []error{jwtx.ErrUserLoad, errDB}, wantNot: []error{jwtx.ErrUserNotFound}, wantCalls: 1},
-		{name: "user/bad-signature-not-loaded", token: jws(t, "RS256", vtH0, vtClaimsJSON(now), f.ars), wantIs: []error{jwtx.ErrSignature}, wantNot: []error{jwtx.ErrUserNotFound, jwtx.ErrUserLoad}},
-		{name: "user/expired-not-loaded", token: jws(t, "RS256", vtH0, vtClaimsJSON(now, "exp", vtUnix(now.Add(-time.Hour))), f.rs), wantIs: []error{jwtx.ErrExpired}},
+		{name: "user/bad-signature-not-loaded", token: testutil.Sign(t, f.ars, vtH0, vtClaimsJSON(t, now)), wantIs: []error{jwtx.ErrSignature}, wantNot: []error{jwtx.ErrUserNotFound, jwtx.ErrUserLoad}},
+		{name: "user/expired-not-loaded", token: testutil.Sign(t, f.rs, vtH0, vtClaimsJSON(t, now, "exp", vtUnix(now.Add(-time.Hour)))), wantIs: []error{jwtx.ErrExpired}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -346,7 +347,7 @@ func TestNewVerifierConfig(t *testing.T) {
 	userLoader := jwtx.WithUserLoader(func(context.Context, string) (vtUser, error) { return vtUser{}, nil })
 	claimsVerifier := func(keys jwtx.VerificationKeys, opts ...jwtx.VerifierOption) func() error {
 		return func() error {
-			v, err := jwtx.NewClaimsVerifier[vtClaims](keys, append([]jwtx.VerifierOption{jwtx.WithClock(vtClock(now))}, opts...)...)
+			v, err := jwtx.NewClaimsVerifier[vtClaims](keys, append([]jwtx.VerifierOption{jwtx.WithClock(testutil.NewClock(now))}, opts...)...)
 			return vtVerifierErr(v, err)
 		}
 	}
@@ -376,19 +377,19 @@ func TestNewVerifierConfig(t *testing.T) {
 		}, wantErr: jwtx.ErrConfig},
 		{name: "config/user-type-without-loader", build: func(t *testing.T) func() error {
 			return func() error {
-				v, err := jwtx.NewVerifier[vtUser, vtClaims](vtRSKey(t), jwtx.WithClock(vtClock(now)))
+				v, err := jwtx.NewVerifier[vtUser, vtClaims](vtRSKey(t), jwtx.WithClock(testutil.NewClock(now)))
 				return vtVerifierErr(v, err)
 			}
 		}, wantErr: jwtx.ErrConfig},
 		{name: "config/loader-for-other-user-type", build: func(t *testing.T) func() error {
 			return func() error {
-				v, err := jwtx.NewVerifier[vtOtherUser, vtClaims](vtRSKey(t), jwtx.WithClock(vtClock(now)), userLoader)
+				v, err := jwtx.NewVerifier[vtOtherUser, vtClaims](vtRSKey(t), jwtx.WithClock(testutil.NewClock(now)), userLoader)
 				return vtVerifierErr(v, err)
 			}
 		}, wantErr: jwtx.ErrConfig},
 		{name: "config/loader-ok", build: func(t *testing.T) func() error {
 			return func() error {
-				v, err := jwtx.NewVerifier[vtUser, vtClaims](vtRSKey(t), jwtx.WithClock(vtClock(now)), userLoader)
+				v, err := jwtx.NewVerifier[vtUser, vtClaims](vtRSKey(t), jwtx.WithClock(testutil.NewClock(now)), userLoader)
 				return vtVerifierErr(v, err)
 			}
 		}},

@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // TestVerifyEmbeddedJWK covers A7 (CVE-2018-0114): a jwk, x5c or x5t#S256
@@ -31,28 +32,23 @@ func TestVerifyEmbeddedJWK(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
 	now := vtNow()
-	pAdmin := vtClaimsJSON(now, "sub", `"admin"`)
-	attackerJWK := vtRSAJWK(&f.ars.PublicKey, vtKidRS)
-	freshJWK := vtRSAJWK(&f.ars.PublicKey, "attacker-1")
-	octJWK := `{"kty":"oct","k":"` + b64u(string(f.ahs)) + `"}`
-	attackerCert := base64.StdEncoding.EncodeToString(vtSelfSignedCert(t, f.ars, "issuer.test"))
-	legitThumb := sha256.Sum256(vtSelfSignedCert(t, f.rs, "issuer.test"))
-	for _, tc := range []vtCase{
-		{name: "A7/jwk-same-kid", token: jws(t, "RS256", `{"alg":"RS256","typ":"at+jwt","kid":"rs-1","jwk":`+attackerJWK+`}`, pAdmin, f.ars), wantErr: jwtx.ErrSignature},
-		{name: "A7/jwk-own-kid", token: jws(t, "RS256", `{"alg":"RS256","typ":"at+jwt","kid":"rs-1","jwk":`+freshJWK+`}`, pAdmin, f.ars), wantErr: jwtx.ErrSignature},
-		{name: "A7/jwk-and-header-kid-of-jwk", token: jws(t, "RS256", `{"alg":"RS256","typ":"at+jwt","kid":"attacker-1","jwk":`+freshJWK+`}`, pAdmin, f.ars), wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
-		{name: "A7/jwk-no-kid", token: jws(t, "RS256", `{"alg":"RS256","typ":"at+jwt","jwk":`+freshJWK+`}`, pAdmin, f.ars), wantErr: jwtx.ErrSignature},
-		{name: "A7/oct-jwk-HS256", token: jws(t, "HS256", `{"alg":"HS256","typ":"at+jwt","kid":"rs-1","jwk":`+octJWK+`}`, pAdmin, f.ahs), wantErr: jwtx.ErrAlgorithm, wantParam: "alg"},
-		{name: "A7/oct-jwk-HS256-no-kid", token: jws(t, "HS256", `{"alg":"HS256","typ":"at+jwt","jwk":`+octJWK+`}`, pAdmin, f.ahs), wantErr: jwtx.ErrAlgorithm, wantParam: "alg"},
-		{name: "A7/oct-jwk-HS256-vs-HS256-verifier", token: jws(t, "HS256", `{"alg":"HS256","typ":"at+jwt","kid":"hs-1","jwk":`+octJWK+`}`, pAdmin, f.ahs), keys: vtHSKey(t), wantErr: jwtx.ErrSignature},
-		{name: "A9/x5c-self-signed", token: jws(t, "RS256", `{"alg":"RS256","typ":"at+jwt","kid":"rs-1","x5c":["`+attackerCert+`"]}`, pAdmin, f.ars), wantErr: jwtx.ErrSignature},
-		{name: "A9/x5t#S256-of-legitimate-cert", token: jws(t, "RS256", `{"alg":"RS256","typ":"at+jwt","kid":"rs-1","x5t#S256":"`+b64u(string(legitThumb[:]))+`"}`, pAdmin, f.ars), wantErr: jwtx.ErrSignature},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			vtRun(t, tc)
-		})
-	}
+	pAdmin := vtClaimsJSON(t, now, "sub", `"admin"`)
+	attackerJWK := vtRSAJWK(&f.ars.RSA().PublicKey, vtKidRS)
+	freshJWK := vtRSAJWK(&f.ars.RSA().PublicKey, "attacker-1")
+	octJWK := `{"kty":"oct","k":"` + b64u(string(f.ahs.Secret())) + `"}`
+	attackerCert := base64.StdEncoding.EncodeToString(vtSelfSignedCert(t, f.ars.RSA(), "issuer.test"))
+	legitThumb := sha256.Sum256(vtSelfSignedCert(t, f.rs.RSA(), "issuer.test"))
+	vtRunAll(t, []vtCase{
+		{name: "A7/jwk-same-kid", token: testutil.Sign(t, f.ars, `{"alg":"RS256","typ":"at+jwt","kid":"rs-1","jwk":`+attackerJWK+`}`, pAdmin), wantErr: jwtx.ErrSignature},
+		{name: "A7/jwk-own-kid", token: testutil.Sign(t, f.ars, `{"alg":"RS256","typ":"at+jwt","kid":"rs-1","jwk":`+freshJWK+`}`, pAdmin), wantErr: jwtx.ErrSignature},
+		{name: "A7/jwk-and-header-kid-of-jwk", token: testutil.Sign(t, f.ars, `{"alg":"RS256","typ":"at+jwt","kid":"attacker-1","jwk":`+freshJWK+`}`, pAdmin), wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
+		{name: "A7/jwk-no-kid", token: testutil.Sign(t, f.ars, `{"alg":"RS256","typ":"at+jwt","jwk":`+freshJWK+`}`, pAdmin), wantErr: jwtx.ErrSignature},
+		{name: "A7/oct-jwk-HS256", token: testutil.Sign(t, f.ahs, `{"alg":"HS256","typ":"at+jwt","kid":"rs-1","jwk":`+octJWK+`}`, pAdmin), wantErr: jwtx.ErrAlgorithm, wantParam: "alg"},
+		{name: "A7/oct-jwk-HS256-no-kid", token: testutil.Sign(t, f.ahs, `{"alg":"HS256","typ":"at+jwt","jwk":`+octJWK+`}`, pAdmin), wantErr: jwtx.ErrAlgorithm, wantParam: "alg"},
+		{name: "A7/oct-jwk-HS256-vs-HS256-verifier", token: testutil.Sign(t, f.ahs, `{"alg":"HS256","typ":"at+jwt","kid":"hs-1","jwk":`+octJWK+`}`, pAdmin), keys: vtHSKey(t), wantErr: jwtx.ErrSignature},
+		{name: "A9/x5c-self-signed", token: testutil.Sign(t, f.ars, `{"alg":"RS256","typ":"at+jwt","kid":"rs-1","x5c":["`+attackerCert+`"]}`, pAdmin), wantErr: jwtx.ErrSignature},
+		{name: "A9/x5t#S256-of-legitimate-cert", token: testutil.Sign(t, f.ars, `{"alg":"RS256","typ":"at+jwt","kid":"rs-1","x5t#S256":"`+b64u(string(legitThumb[:]))+`"}`, pAdmin), wantErr: jwtx.ErrSignature},
+	})
 }
 
 // TestVerifyRemoteKeyHeaders covers A8 and A9: jku and x5u headers pointing
@@ -62,9 +58,9 @@ func TestVerifyRemoteKeyHeaders(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
 	now := vtNow()
-	pAdmin := vtClaimsJSON(now, "sub", `"admin"`)
-	jwks := []byte(`{"keys":[` + vtRSAJWK(&f.ars.PublicKey, vtKidRS) + `]}`)
-	certPEM := []byte(vtPEM("CERTIFICATE", vtSelfSignedCert(t, f.ars, "issuer.test")))
+	pAdmin := vtClaimsJSON(t, now, "sub", `"admin"`)
+	jwks := []byte(`{"keys":[` + vtRSAJWK(&f.ars.RSA().PublicKey, vtKidRS) + `]}`)
+	certPEM := []byte(vtPEM("CERTIFICATE", vtSelfSignedCert(t, f.ars.RSA(), "issuer.test")))
 	for _, tc := range []struct {
 		name  string
 		param string // header parameter
@@ -92,7 +88,7 @@ func TestVerifyRemoteKeyHeaders(t *testing.T) {
 			t.Cleanup(srv.Close)
 			url := strings.ReplaceAll(tc.url, "%s", srv.URL)
 			h := `{"alg":"RS256","typ":"at+jwt","kid":"rs-1","` + tc.param + `":"` + url + `"}`
-			vtRun(t, vtCase{token: jws(t, "RS256", h, pAdmin, f.ars), wantErr: jwtx.ErrSignature})
+			vtRun(t, vtCase{token: testutil.Sign(t, f.ars, h, pAdmin), wantErr: jwtx.ErrSignature})
 			if n := hits.Load(); n != 0 {
 				t.Errorf("the %s server received %d requests, want 0", tc.param, n)
 			}
@@ -105,7 +101,7 @@ func TestVerifyRemoteKeyHeaders(t *testing.T) {
 // and non-string kids are malformed.
 func TestVerifyKIDInjection(t *testing.T) {
 	t.Parallel()
-	pAdmin := vtClaimsJSON(vtNow(), "sub", `"admin"`)
+	pAdmin := vtClaimsJSON(t, vtNow(), "sub", `"admin"`)
 	for _, tc := range []struct {
 		name    string
 		kid     string // raw JSON value
@@ -140,7 +136,7 @@ func TestVerifyKIDInjection(t *testing.T) {
 			if errors.Is(tc.wantErr, jwtx.ErrKeyNotFound) || (errors.Is(tc.wantErr, jwtx.ErrMalformed) && !strings.HasPrefix(tc.kid, `"`)) {
 				param = "kid"
 			}
-			vtRun(t, vtCase{token: jws(t, "HS256", h, pAdmin, []byte(tc.secret)), keys: vtHSKey(t), wantErr: tc.wantErr, wantParam: param})
+			vtRun(t, vtCase{token: testutil.SignHMAC(t, jwtx.HS256, []byte(tc.secret), h, pAdmin), keys: vtHSKey(t), wantErr: tc.wantErr, wantParam: param})
 		})
 	}
 }
@@ -151,40 +147,35 @@ func TestVerifyKIDSelection(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
 	now := vtNow()
-	c0 := vtClaimsJSON(now)
+	c0 := vtClaimsJSON(t, now)
 	hdr := func(alg, kid string) string {
 		if kid == "-" {
 			return `{"alg":"` + alg + `","typ":"at+jwt"}`
 		}
 		return `{"alg":"` + alg + `","typ":"at+jwt","kid":"` + kid + `"}`
 	}
-	rs2 := vtKey(t, jwtx.RS256, &f.rs2.PublicKey, vtKidRS2)
+	rs2 := vtKey(t, jwtx.RS256, &f.rs2.RSA().PublicKey, vtKidRS2)
 	rotation := vtSet(t, vtRSKey(t), rs2)
 	mixed := vtSet(t, vtRSKey(t), vtESKey(t))
-	for _, tc := range []vtCase{
-		{name: "A11/single/unknown-kid", token: jws(t, "RS256", hdr("RS256", "nope"), c0, f.rs), wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
-		{name: "A11/single/empty-kid", token: jws(t, "RS256", hdr("RS256", ""), c0, f.rs), wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
-		{name: "A11/single/absent-kid", token: jws(t, "RS256", hdr("RS256", "-"), c0, f.rs)},
-		{name: "A11/single/absent-kid-attacker", token: jws(t, "RS256", hdr("RS256", "-"), c0, f.ars), wantErr: jwtx.ErrSignature},
+	vtRunAll(t, []vtCase{
+		{name: "A11/single/unknown-kid", token: testutil.Sign(t, f.rs, hdr("RS256", "nope"), c0), wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
+		{name: "A11/single/empty-kid", token: testutil.Sign(t, f.rs, hdr("RS256", ""), c0), wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
+		{name: "A11/single/absent-kid", token: testutil.Sign(t, f.rs, hdr("RS256", "-"), c0)},
+		{name: "A11/single/absent-kid-attacker", token: testutil.Sign(t, f.ars, hdr("RS256", "-"), c0), wantErr: jwtx.ErrSignature},
 		// A key without a kid: an empty kid names it, as an absent one does.
-		{name: "A11/single-without-kid/empty-kid", token: jws(t, "RS256", hdr("RS256", ""), c0, f.rs), keys: vtKey(t, jwtx.RS256, &f.rs.PublicKey, ""), wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
-		{name: "A11/single-without-kid/some-kid", token: jws(t, "RS256", hdr("RS256", "rs-1"), c0, f.rs), keys: vtKey(t, jwtx.RS256, &f.rs.PublicKey, ""), wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
-		{name: "A11/rotation/absent-kid", token: jws(t, "RS256", hdr("RS256", "-"), c0, f.rs), keys: rotation, wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
-		{name: "A11/rotation/empty-kid", token: jws(t, "RS256", hdr("RS256", ""), c0, f.rs), keys: rotation, wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
-		{name: "A11/rotation/unknown-kid", token: jws(t, "RS256", hdr("RS256", "nope"), c0, f.rs), keys: rotation, wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
-		{name: "A11/rotation/rs-2", token: jws(t, "RS256", hdr("RS256", vtKidRS2), c0, f.rs2), keys: rotation},
-		{name: "A11/rotation/rs-1-kid-signed-by-rs-2", token: jws(t, "RS256", hdr("RS256", vtKidRS), c0, f.rs2), keys: rotation, wantErr: jwtx.ErrSignature},
-		{name: "A11/rotation/HS256-with-rs-2-kid", token: jws(t, "HS256", hdr("HS256", vtKidRS2), c0, []byte(vtRSAJWK(&f.rs2.PublicKey, vtKidRS2))), keys: rotation, wantErr: jwtx.ErrAlgorithm, wantParam: "alg"},
-		{name: "A11/mixed-asymmetric/absent-kid-RS256", token: jws(t, "RS256", hdr("RS256", "-"), c0, f.rs), keys: mixed},
-		{name: "A11/mixed-asymmetric/absent-kid-ES256", token: jws(t, "ES256", hdr("ES256", "-"), c0, f.es), keys: mixed},
-		{name: "A11/mixed-asymmetric/absent-kid-HS256", token: jws(t, "HS256", hdr("HS256", "-"), c0, f.hs), keys: mixed, wantErr: jwtx.ErrAlgorithm, wantParam: "alg"},
-		{name: "A11/mixed-asymmetric/es-1-kid-RS256-alg", token: jws(t, "RS256", hdr("RS256", vtKidES), c0, f.rs), keys: mixed, wantErr: jwtx.ErrAlgorithm, wantParam: "alg"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			vtRun(t, tc)
-		})
-	}
+		{name: "A11/single-without-kid/empty-kid", token: testutil.Sign(t, f.rs, hdr("RS256", ""), c0), keys: vtKey(t, jwtx.RS256, &f.rs.RSA().PublicKey, ""), wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
+		{name: "A11/single-without-kid/some-kid", token: testutil.Sign(t, f.rs, hdr("RS256", "rs-1"), c0), keys: vtKey(t, jwtx.RS256, &f.rs.RSA().PublicKey, ""), wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
+		{name: "A11/rotation/absent-kid", token: testutil.Sign(t, f.rs, hdr("RS256", "-"), c0), keys: rotation, wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
+		{name: "A11/rotation/empty-kid", token: testutil.Sign(t, f.rs, hdr("RS256", ""), c0), keys: rotation, wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
+		{name: "A11/rotation/unknown-kid", token: testutil.Sign(t, f.rs, hdr("RS256", "nope"), c0), keys: rotation, wantErr: jwtx.ErrKeyNotFound, wantParam: "kid"},
+		{name: "A11/rotation/rs-2", token: testutil.Sign(t, f.rs2, hdr("RS256", vtKidRS2), c0), keys: rotation},
+		{name: "A11/rotation/rs-1-kid-signed-by-rs-2", token: testutil.Sign(t, f.rs2, hdr("RS256", vtKidRS), c0), keys: rotation, wantErr: jwtx.ErrSignature},
+		{name: "A11/rotation/HS256-with-rs-2-kid", token: testutil.SignHMAC(t, jwtx.HS256, []byte(vtRSAJWK(&f.rs2.RSA().PublicKey, vtKidRS2)), hdr("HS256", vtKidRS2), c0), keys: rotation, wantErr: jwtx.ErrAlgorithm, wantParam: "alg"},
+		{name: "A11/mixed-asymmetric/absent-kid-RS256", token: testutil.Sign(t, f.rs, hdr("RS256", "-"), c0), keys: mixed},
+		{name: "A11/mixed-asymmetric/absent-kid-ES256", token: testutil.Sign(t, f.es, hdr("ES256", "-"), c0), keys: mixed},
+		{name: "A11/mixed-asymmetric/absent-kid-HS256", token: testutil.Sign(t, f.hs, hdr("HS256", "-"), c0), keys: mixed, wantErr: jwtx.ErrAlgorithm, wantParam: "alg"},
+		{name: "A11/mixed-asymmetric/es-1-kid-RS256-alg", token: testutil.Sign(t, f.rs, hdr("RS256", vtKidES), c0), keys: mixed, wantErr: jwtx.ErrAlgorithm, wantParam: "alg"},
+	})
 }
 
 // TestNewKeySet covers A11 step 3 and A12: sets that invite key confusion
@@ -199,14 +190,14 @@ func TestNewKeySet(t *testing.T) {
 		wantErr error
 	}{
 		{name: "A11/mixed-HS-RS", keys: []*jwtx.Key{rs, vtHSKey(t)}, wantErr: jwtx.ErrKey},
-		{name: "A11/mixed-RS-HS-no-kids", keys: []*jwtx.Key{vtKey(t, jwtx.RS256, &f.rs.PublicKey, ""), vtKey(t, jwtx.HS256, f.hs, "")}, wantErr: jwtx.ErrKey},
-		{name: "A12/duplicate-kid", keys: []*jwtx.Key{rs, vtKey(t, jwtx.RS256, &f.rs2.PublicKey, vtKidRS)}, wantErr: jwtx.ErrKey},
-		{name: "A12/duplicate-kid-other-alg", keys: []*jwtx.Key{rs, vtKey(t, jwtx.ES256, &f.es.PublicKey, vtKidRS)}, wantErr: jwtx.ErrKey},
-		{name: "A12/two-kidless-same-alg", keys: []*jwtx.Key{vtKey(t, jwtx.RS256, &f.rs.PublicKey, ""), vtKey(t, jwtx.RS256, &f.rs2.PublicKey, "")}, wantErr: jwtx.ErrKey},
+		{name: "A11/mixed-RS-HS-no-kids", keys: []*jwtx.Key{vtKey(t, jwtx.RS256, &f.rs.RSA().PublicKey, ""), vtKey(t, jwtx.HS256, f.hs.Secret(), "")}, wantErr: jwtx.ErrKey},
+		{name: "A12/duplicate-kid", keys: []*jwtx.Key{rs, vtKey(t, jwtx.RS256, &f.rs2.RSA().PublicKey, vtKidRS)}, wantErr: jwtx.ErrKey},
+		{name: "A12/duplicate-kid-other-alg", keys: []*jwtx.Key{rs, vtKey(t, jwtx.ES256, &f.es.ECDSA().PublicKey, vtKidRS)}, wantErr: jwtx.ErrKey},
+		{name: "A12/two-kidless-same-alg", keys: []*jwtx.Key{vtKey(t, jwtx.RS256, &f.rs.RSA().PublicKey, ""), vtKey(t, jwtx.RS256, &f.rs2.RSA().PublicKey, "")}, wantErr: jwtx.ErrKey},
 		{name: "A12/empty", keys: nil, wantErr: jwtx.ErrKey},
 		{name: "A12/nil-key", keys: []*jwtx.Key{rs, nil}, wantErr: jwtx.ErrKey},
-		{name: "A12/two-HMAC", keys: []*jwtx.Key{vtHSKey(t), vtKey(t, jwtx.HS256, f.ahs, "hs-2")}},
-		{name: "A12/rotation", keys: []*jwtx.Key{rs, vtKey(t, jwtx.RS256, &f.rs2.PublicKey, vtKidRS2)}},
+		{name: "A12/two-HMAC", keys: []*jwtx.Key{vtHSKey(t), vtKey(t, jwtx.HS256, f.ahs.Secret(), "hs-2")}},
+		{name: "A12/rotation", keys: []*jwtx.Key{rs, vtKey(t, jwtx.RS256, &f.rs2.RSA().PublicKey, vtKidRS2)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -225,7 +216,7 @@ func TestNewKeySet(t *testing.T) {
 // n-1, n, n+1 and 2^256-1 never verify.
 func TestVerifyECDSASpecialValues(t *testing.T) {
 	t.Parallel()
-	in := si(vtHES, vtClaimsJSON(vtNow(), "sub", `"admin"`))
+	pAdmin := vtClaimsJSON(t, vtNow(), "sub", `"admin"`)
 	n := elliptic.P256().Params().N
 	one := big.NewInt(1)
 	max256 := new(big.Int).Sub(new(big.Int).Lsh(one, 256), one)
@@ -245,7 +236,7 @@ func TestVerifyECDSASpecialValues(t *testing.T) {
 		for _, s := range values {
 			t.Run("A14/r="+r.name+",s="+s.name, func(t *testing.T) {
 				t.Parallel()
-				tok := vtWithSig(in, vtRS(elliptic.P256(), r.v, s.v))
+				tok := testutil.Compact(vtHES, pAdmin, testutil.ECDSASignature(elliptic.P256(), r.v, s.v))
 				vtRun(t, vtCase{token: tok, keys: es, wantErr: jwtx.ErrSignature})
 			})
 		}
@@ -257,8 +248,8 @@ func TestVerifyECDSASpecialValues(t *testing.T) {
 func TestVerifyECDSAEncoding(t *testing.T) {
 	t.Parallel()
 	f := fixture(t)
-	in := si(vtHES, vtClaimsJSON(vtNow()))
-	sig := vtSign(t, "ES256", in, f.es)
+	c0 := vtClaimsJSON(t, vtNow())
+	sig := f.es.Sign(t, []byte(testutil.SigningInput(vtHES, c0)))
 	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
 	n := elliptic.P256().Params().N
 	der, err := asn1.Marshal(struct{ R, S *big.Int }{r, s})
@@ -267,16 +258,16 @@ func TestVerifyECDSAEncoding(t *testing.T) {
 	}
 	es := vtESKey(t)
 	for _, tc := range []vtCase{
-		{name: "A15/control", token: vtWithSig(in, sig)},
-		{name: "A15/DER", token: vtWithSig(in, der), wantErr: jwtx.ErrSignature},
-		{name: "A15/append-00-00", token: vtWithSig(in, append(append([]byte(nil), sig...), 0, 0)), wantErr: jwtx.ErrSignature},
-		{name: "A15/prepend-00", token: vtWithSig(in, append([]byte{0}, sig...)), wantErr: jwtx.ErrSignature},
-		{name: "A15/truncate-63", token: vtWithSig(in, sig[:63]), wantErr: jwtx.ErrSignature},
-		{name: "A15/swap-r-s", token: vtWithSig(in, append(append([]byte(nil), sig[32:]...), sig[:32]...)), wantErr: jwtx.ErrSignature},
-		{name: "A15/s-plus-n", token: vtWithSig(in, vtRS(elliptic.P256(), r, new(big.Int).Add(s, n))), wantErr: jwtx.ErrSignature},
+		{name: "A15/control", token: testutil.Compact(vtHES, c0, sig)},
+		{name: "A15/DER", token: testutil.Compact(vtHES, c0, der), wantErr: jwtx.ErrSignature},
+		{name: "A15/append-00-00", token: testutil.Compact(vtHES, c0, append(append([]byte(nil), sig...), 0, 0)), wantErr: jwtx.ErrSignature},
+		{name: "A15/prepend-00", token: testutil.Compact(vtHES, c0, append([]byte{0}, sig...)), wantErr: jwtx.ErrSignature},
+		{name: "A15/truncate-63", token: testutil.Compact(vtHES, c0, sig[:63]), wantErr: jwtx.ErrSignature},
+		{name: "A15/swap-r-s", token: testutil.Compact(vtHES, c0, append(append([]byte(nil), sig[32:]...), sig[:32]...)), wantErr: jwtx.ErrSignature},
+		{name: "A15/s-plus-n", token: testutil.Compact(vtHES, c0, testutil.ECDSASignature(elliptic.P256(), r, new(big.Int).Add(s, n))), wantErr: jwtx.ErrSignature},
 		// Spec behaviour: accepted. Token strings are therefore not unique;
 		// revocation is keyed by jti (see TestVerifyRevocation).
-		{name: "A15/r-n-minus-s", token: vtWithSig(in, vtRS(elliptic.P256(), r, new(big.Int).Sub(n, s)))},
+		{name: "A15/r-n-minus-s", token: testutil.Compact(vtHES, c0, testutil.ECDSASignature(elliptic.P256(), r, new(big.Int).Sub(n, s)))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -290,25 +281,27 @@ func TestVerifyECDSAEncoding(t *testing.T) {
 // long as the hash (32 bytes).
 func TestVerifyPSSSaltLength(t *testing.T) {
 	t.Parallel()
-	f := fixture(t)
 	hPS := `{"alg":"PS256","typ":"at+jwt","kid":"rs-1"}`
-	in := si(hPS, vtClaimsJSON(vtNow()))
-	auto, err := rsa.SignPSS(rand.Reader, f.rs, crypto.SHA256, vtDigest(crypto.SHA256, in), &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto})
+	c0 := vtClaimsJSON(t, vtNow())
+	in := []byte(testutil.SigningInput(hPS, c0))
+	// K_rs bound to PS256.
+	ps := testutil.NewKey(t, jwtx.PS256, testutil.WithSeed(seedRS), testutil.WithKeyID(vtKidRS))
+	digest := sha256.Sum256(in)
+	auto, err := rsa.SignPSS(rand.Reader, ps.RSA(), crypto.SHA256, digest[:], &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto})
 	if err != nil {
 		t.Fatalf("SignPSS: %v", err)
 	}
-	ps := vtKey(t, jwtx.PS256, &f.rs.PublicKey, vtKidRS)
 	for _, tc := range []vtCase{
-		{name: "A17/salt-0", token: vtWithSig(in, vtSignPSS(t, f.rs, crypto.SHA256, in, 0)), wantErr: jwtx.ErrSignature},
-		{name: "A17/salt-20", token: vtWithSig(in, vtSignPSS(t, f.rs, crypto.SHA256, in, 20)), wantErr: jwtx.ErrSignature},
-		{name: "A17/salt-64", token: vtWithSig(in, vtSignPSS(t, f.rs, crypto.SHA256, in, 64)), wantErr: jwtx.ErrSignature},
-		{name: "A17/salt-maximum", token: vtWithSig(in, auto), wantErr: jwtx.ErrSignature},
-		{name: "A17/salt-32", token: vtWithSig(in, vtSignPSS(t, f.rs, crypto.SHA256, in, 32))},
-		{name: "A17/salt-32-crypto-rsa", token: jws(t, "PS256", hPS, vtClaimsJSON(vtNow()), f.rs)},
+		{name: "A17/salt-0", token: testutil.Compact(hPS, c0, ps.SignPSS(t, in, 0)), wantErr: jwtx.ErrSignature},
+		{name: "A17/salt-20", token: testutil.Compact(hPS, c0, ps.SignPSS(t, in, 20)), wantErr: jwtx.ErrSignature},
+		{name: "A17/salt-64", token: testutil.Compact(hPS, c0, ps.SignPSS(t, in, 64)), wantErr: jwtx.ErrSignature},
+		{name: "A17/salt-maximum", token: testutil.Compact(hPS, c0, auto), wantErr: jwtx.ErrSignature},
+		{name: "A17/salt-32", token: testutil.Compact(hPS, c0, ps.SignPSS(t, in, 32))},
+		{name: "A17/salt-32-crypto-rsa", token: testutil.Sign(t, ps, hPS, c0)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tc.keys = ps
+			tc.keys = ps.Public()
 			vtRun(t, tc)
 		})
 	}

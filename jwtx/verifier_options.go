@@ -17,6 +17,7 @@ const (
 // verifierConfig is the configuration of a Verifier.
 type verifierConfig struct {
 	shared
+	profileConfig
 	leeway     time.Duration
 	maxSize    int
 	maxAge     time.Duration

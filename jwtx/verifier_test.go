@@ -1,7 +1,8 @@
 package jwtx_test
 
 // Verifier tests, one table per entry of the attack catalogue (see
-// SECURITY.md), sections A, B and C. Every malicious token is built byte for byte with the helpers of forge_test.go, and every
+// SECURITY.md), sections A, B and C. Every malicious token is built byte
+// for byte with testutil and the fixture of catalogue_test.go, and every
 // subtest name starts with the catalogue id ("A1/none/…", "B5/…").
 //
 // For every rejected token vtRun checks the sentinel (errors.Is), the
@@ -11,7 +12,6 @@ package jwtx_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // vtClaims is the claims type of the verifier tests: the registered claims
@@ -101,18 +102,16 @@ func vtSet(tb testing.TB, keys ...*jwtx.Key) *jwtx.KeySet {
 }
 
 // The keys of policy V and its variants: public halves only.
-func vtRSKey(tb testing.TB) *jwtx.Key {
-	return vtKey(tb, jwtx.RS256, &fixture(tb).rs.PublicKey, vtKidRS)
-}
+func vtRSKey(tb testing.TB) *jwtx.Key { return fixture(tb).rs.Public() }
 
-func vtHSKey(tb testing.TB) *jwtx.Key { return vtKey(tb, jwtx.HS256, fixture(tb).hs, vtKidHS) }
+func vtHSKey(tb testing.TB) *jwtx.Key { return fixture(tb).hs.Public() }
 
-func vtESKey(tb testing.TB) *jwtx.Key {
-	return vtKey(tb, jwtx.ES256, &fixture(tb).es.PublicKey, vtKidES)
-}
+func vtESKey(tb testing.TB) *jwtx.Key { return fixture(tb).es.Public() }
 
+// vtEdKey is K_ed bound to alg, EdDSA or Ed25519.
 func vtEdKey(tb testing.TB, alg jwtx.Algorithm) *jwtx.Key {
-	return vtKey(tb, alg, fixture(tb).ed.Public().(ed25519.PublicKey), vtKidED)
+	tb.Helper()
+	return testutil.NewKey(tb, alg, testutil.WithSeed(seedED), testutil.WithKeyID(vtKidED)).Public()
 }
 
 // vtPolicyV is the verifier policy V of the catalogue, with a clock fixed at now.
@@ -121,7 +120,7 @@ func vtPolicyV(now time.Time) []jwtx.VerifierOption {
 		jwtx.WithIssuer(vtIssuer),
 		jwtx.WithAudience(vtAudience),
 		jwtx.WithLeeway(vtLeeway),
-		jwtx.WithClock(vtClock(now)),
+		jwtx.WithClock(testutil.NewClock(now)),
 	}
 }
 
@@ -148,7 +147,7 @@ func vtRun(t *testing.T, tc vtCase) {
 	if keys == nil {
 		keys = vtRSKey(t)
 	}
-	opts := []jwtx.VerifierOption{jwtx.WithClock(vtClock(now))}
+	opts := []jwtx.VerifierOption{jwtx.WithClock(testutil.NewClock(now))}
 	if !tc.bare {
 		opts = vtPolicyV(now)
 	}
@@ -194,6 +193,18 @@ func vtRun(t *testing.T, tc vtCase) {
 	}
 }
 
+// vtRunAll runs each case with vtRun, in parallel subtests named after the
+// cases.
+func vtRunAll(t *testing.T, cases []vtCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			vtRun(t, tc)
+		})
+	}
+}
+
 // vtCheckRejected checks what every rejection must satisfy: zero claims, and
 // no token or key material in the error text.
 func vtCheckRejected[C any](t *testing.T, token string, got C, err error) {
@@ -209,7 +220,7 @@ func vtCheckRejected[C any](t *testing.T, token string, got C, err error) {
 func vtCheckNoLeak(t *testing.T, token string, err error) {
 	t.Helper()
 	msg := err.Error()
-	parts := vtSegments(token)
+	parts := strings.Split(token, ".")
 	leaks := map[string]string{"token": token}
 	if len(parts) > 1 {
 		leaks["payload segment"] = parts[1]
@@ -218,7 +229,7 @@ func vtCheckNoLeak(t *testing.T, token string, err error) {
 		leaks["signature segment"] = parts[2]
 	}
 	f := fixture(t)
-	for name, secret := range map[string][]byte{"K_hs": f.hs, "A_hs": f.ahs} {
+	for name, secret := range map[string][]byte{"K_hs": f.hs.Secret(), "A_hs": f.ahs.Secret()} {
 		leaks[name] = string(secret)
 		leaks[name+" (base64url)"] = b64u(string(secret))
 		leaks[name+" (hex)"] = hex.EncodeToString(secret)

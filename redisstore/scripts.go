@@ -136,10 +136,14 @@ return 0
 // at least.
 const revokeScript = `
 local ttl = tonumber(ARGV[1])
-if ttl > 0 then
-	redis.call('SET', KEYS[1], '1', 'PX', ttl)
-elseif ttl < 0 then
+local had = redis.call('PTTL', KEYS[1])
+if ttl < 0 or had == -1 then
 	redis.call('SET', KEYS[1], '1')
+elseif ttl > 0 then
+	if had > ttl then
+		ttl = had
+	end
+	redis.call('SET', KEYS[1], '1', 'PX', ttl)
 end
 if #KEYS == 2 then
 	local fam = tonumber(ARGV[2])

@@ -1,7 +1,6 @@
 package httpx_test
 
-// Attack catalogue D1 to D4: CSRF, weak double-submit checks, cookie
-// tossing and token-source confusion.
+// Attack catalogue D1 and D2: CSRF and weak double-submit checks.
 
 import (
 	"net/http"
@@ -10,14 +9,13 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
 	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
-// TestAttackD1 covers D1: cross-site requests from https://evil.test that
+// TestCrossSiteRequestsNeedCSRFValue covers D1: cross-site requests from https://evil.test that
 // carry the victim's cookies but not the CSRF value are refused with 403
 // for every unsafe method and body type, method-override headers and
 // fields are ignored (the CSRF rule follows the real method), and Origin
@@ -28,7 +26,7 @@ import (
 // GET is never CSRF-checked (D1 #3): the cross-site GET below reaches the
 // handler as the victim. Applications must not change state on GET, HEAD,
 // OPTIONS or TRACE; SECURITY.md says so.
-func TestAttackD1(t *testing.T) {
+func TestCrossSiteRequestsNeedCSRFValue(t *testing.T) {
 	t.Parallel()
 	post := func(target, contentType, body string, extra ...reqOption) func(jwtx.Token, jwtx.Token) atkRequest {
 		return func(v, _ jwtx.Token) atkRequest {
@@ -40,7 +38,7 @@ func TestAttackD1(t *testing.T) {
 		}
 	}
 	form := "application/x-www-form-urlencoded"
-	cases := []atkCSRFCase{
+	cases := []atkCase{
 		{name: "D1/1-form-POST", request: post("/api/transfer", form, "to=mallory&amount=1000"), want: refusedCSRF()},
 		{name: "D1/1-form-POST-form-field-configured", opts: []httpx.Option{httpx.WithCSRFFormField("csrf_token")},
 			request: post("/api/transfer", form, "to=mallory&amount=1000"), want: refusedCSRF()},
@@ -89,7 +87,7 @@ func TestAttackD1(t *testing.T) {
 	}
 	// D1 #7: fetch(…, {method, credentials: "include"}) from evil.test.
 	for _, method := range []string{http.MethodPut, http.MethodPatch, http.MethodDelete, "delete", "PROPFIND"} {
-		cases = append(cases, atkCSRFCase{
+		cases = append(cases, atkCase{
 			name: "D1/7-fetch-credentials-include-" + method,
 			request: func(v, _ jwtx.Token) atkRequest {
 				return atkRequest{method: method, target: "/api/transfer", body: `{"to":"mallory"}`,
@@ -98,17 +96,16 @@ func TestAttackD1(t *testing.T) {
 			want: refusedCSRF(),
 		})
 	}
-	atkRunCSRF(t, cases)
+	atkRun(t, true, cases)
 }
 
-// TestAttackD2 covers D2: every weak double-submit value is refused. The
-// value to echo is the csrf claim inside the signed access token, so a
-// cookie the attacker tosses, his own session's value, an old value, a
-// value in the query string, and any value that differs in case or length
-// do not match; the comparison is httpx.CSRFEqual (constant time, see D7).
-// The CSRF cookies are __Host- cookies and get a new value at every login
-// (TestAttackD3 checks their attributes and their deletion at logout).
-func TestAttackD2(t *testing.T) {
+// TestWeakCSRFValuesRefused covers D2: every weak double-submit value is
+// refused. The value to echo is the csrf claim inside the signed access
+// token, so a cookie the attacker tosses, his own session's value, a value
+// in the query string, and any value that differs in case or length do not
+// match; the comparison is httpx.CSRFEqual (constant time, see D7). Old
+// values and the CSRF cookies are TestCSRFValueNewPerLogin's.
+func TestWeakCSRFValuesRefused(t *testing.T) {
 	t.Parallel()
 	postWith := func(opts func(v, a jwtx.Token) []reqOption) func(jwtx.Token, jwtx.Token) atkRequest {
 		return func(v, a jwtx.Token) atkRequest {
@@ -121,7 +118,7 @@ func TestAttackD2(t *testing.T) {
 			return []reqOption{cookie(accessCSRFCookie, v.CSRF), header("X-CSRF-Token", value(v, a))}
 		})
 	}
-	atkRunCSRF(t, []atkCSRFCase{
+	atkRun(t, true, []atkCase{
 		{name: "D2/control", request: echo(func(v, _ jwtx.Token) string { return v.CSRF }), want: okAs("alice", "Alice"), calls: 1},
 		{name: "D2/missing-header-cookie-present", request: postWith(func(v, _ jwtx.Token) []reqOption {
 			return []reqOption{cookie(accessCSRFCookie, v.CSRF)}
@@ -174,7 +171,15 @@ func TestAttackD2(t *testing.T) {
 			want: refusedCSRF(),
 		},
 	})
+}
 
+// TestCSRFValueNewPerLogin covers D2 across logins: each login has its own
+// csrf claim, so an old value does not fit the new token, and the CSRF
+// cookies are __Host- cookies with a new value at every login
+// (TestSessionCookieAttributes checks their attributes and their deletion
+// at logout).
+func TestCSRFValueNewPerLogin(t *testing.T) {
+	t.Parallel()
 	// An old value after logout or re-login: each login has its own csrf
 	// claim, so the previous session's value does not fit the new token,
 	// and the token logged out is revoked.
@@ -182,7 +187,7 @@ func TestAttackD2(t *testing.T) {
 		t.Parallel()
 		s := atkNewSite(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader))
 		old := s.e.access(t, "alice")
-		logout := serve(s.mux, newRequest(http.MethodPost, "/logout", nil, atkOpts(atkVictim(old), []reqOption{header("X-CSRF-Token", old.CSRF)})...))
+		logout := testutil.Serve(s.mux, newRequest(http.MethodPost, "/logout", nil, atkOpts(atkVictim(old), []reqOption{header("X-CSRF-Token", old.CSRF)})...))
 		if logout.Code != http.StatusOK {
 			t.Fatalf("logout: status %d, body %s", logout.Code, logout.Body)
 		}
@@ -214,7 +219,7 @@ func TestAttackD2(t *testing.T) {
 		s := atkNewSite(t)
 		values := map[string]string{}
 		for i := range 2 {
-			rec := serve(s.mux, newRequest(http.MethodPost, "/login", nil))
+			rec := testutil.Serve(s.mux, newRequest(http.MethodPost, "/login", nil))
 			for _, name := range []string{accessCSRFCookie, refreshCSRFCookie} {
 				c := testutil.ResponseCookie(t, rec, name)
 				if !strings.HasPrefix(c.Name, "__Host-") || !c.Secure || c.Path != "/" || c.Domain != "" {
@@ -228,225 +233,3 @@ func TestAttackD2(t *testing.T) {
 		}
 	})
 }
-
-// TestAttackD3 covers D3. Two cookies of an auth name (cookie tossing:
-// the attacker's was set with Domain=.example.com; Path=/api, which the
-// Cookie header does not show) are refused with 400 in both orders, for
-// the access and the refresh cookie, never resolved first- or last-wins.
-// The Set-Cookie headers of login, refresh and logout carry __Host- (or
-// __Secure- with a path for the refresh cookie), Secure, HttpOnly for the
-// tokens, SameSite=Lax, no Domain, and a Max-Age equal to the token's
-// lifetime; logout deletes each cookie with Max-Age=0 and the Name, Path
-// and Domain it was set with.
-func TestAttackD3(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name   string
-		order  []string // whose token goes in each cookie, in order
-		target string
-		method string
-		cookie string
-	}{
-		{name: "D3/1-access-attacker-first", order: []string{"attacker", "victim"}, method: http.MethodGet, target: "/me", cookie: accessCookie},
-		{name: "D3/1-access-victim-first", order: []string{"victim", "attacker"}, method: http.MethodGet, target: "/me", cookie: accessCookie},
-		{name: "D3/1-access-POST-attacker-first", order: []string{"attacker", "victim"}, method: http.MethodPost, target: "/api/transfer", cookie: accessCookie},
-		{name: "D3/1-refresh-attacker-first", order: []string{"attacker", "victim"}, method: http.MethodPost, target: "/refresh", cookie: refreshCookie},
-		{name: "D3/1-refresh-victim-first", order: []string{"victim", "attacker"}, method: http.MethodPost, target: "/refresh", cookie: refreshCookie},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s := atkNewSite(t)
-			victim, attacker := s.e.access(t, "alice"), s.e.access(t, "bob")
-			csrfCookie := accessCSRFCookie
-			if tc.cookie == refreshCookie {
-				victim, attacker = s.e.refresh(t, "alice"), s.e.refresh(t, "bob")
-				csrfCookie = refreshCSRFCookie
-			}
-			var opts []reqOption
-			for _, who := range tc.order {
-				tok := victim
-				if who == "attacker" {
-					tok = attacker
-				}
-				opts = append(opts, cookie(tc.cookie, tok.Raw))
-			}
-			opts = append(opts, cookie(csrfCookie, victim.CSRF), header("X-CSRF-Token", victim.CSRF))
-			rec := serve(s.mux, newRequest(tc.method, tc.target, nil, opts...))
-			if diff := cmp.Diff(refusedBadRequest(), resultOf(t, rec.Result())); diff != "" {
-				t.Errorf("%s %s with two %s cookies (-want +got):\n%s", tc.method, tc.target, tc.cookie, diff)
-			}
-			want := []httpx.Event{{Reason: httpx.ReasonBadRequest, Location: httpx.FromCookie, Method: tc.method, Path: tc.target, Err: httpx.ErrBadRequest}}
-			if diff := cmp.Diff(want, s.events.all(), cmpopts.EquateErrors()); diff != "" {
-				t.Errorf("events (-want +got):\n%s", diff)
-			}
-			if len(rec.Result().Cookies()) != 0 || s.calls("/me")+s.calls("/api/transfer") != 0 {
-				t.Errorf("the request was served: cookies %v", rec.Result().Cookies())
-			}
-		})
-	}
-
-	t.Run("D3/2-Set-Cookie-login-refresh-logout", func(t *testing.T) {
-		t.Parallel()
-		s := atkNewSite(t)
-		lax := http.SameSiteLaxMode
-		access := []cookieAttrs{
-			{Name: accessCookie, Path: "/", MaxAge: accessAge, Secure: true, HttpOnly: true, SameSite: lax},
-			{Name: accessCSRFCookie, Path: "/", MaxAge: accessAge, Secure: true, SameSite: lax},
-		}
-		refresh := []cookieAttrs{
-			{Name: refreshCookie, Path: "/refresh", MaxAge: refreshAge, Secure: true, HttpOnly: true, SameSite: lax},
-			{Name: refreshCSRFCookie, Path: "/", MaxAge: refreshAge, Secure: true, SameSite: lax},
-		}
-
-		login := serve(s.mux, newRequest(http.MethodPost, "/login", nil))
-		set := login.Result().Cookies()
-		if diff := cmp.Diff(append(append([]cookieAttrs(nil), access...), refresh...), attrsOf(set), byName()); diff != "" {
-			t.Errorf("login Set-Cookie (-want +got):\n%s", diff)
-		}
-		values := valuesOf(set)
-
-		r := newRequest(http.MethodPost, "/refresh", nil, cookie(refreshCookie, values[refreshCookie]),
-			cookie(refreshCSRFCookie, values[refreshCSRFCookie]), header("X-CSRF-Token", values[refreshCSRFCookie]))
-		refreshed := serve(s.mux, r)
-		if refreshed.Code != http.StatusOK {
-			t.Fatalf("refresh: status %d, body %s", refreshed.Code, refreshed.Body)
-		}
-		if diff := cmp.Diff(access, attrsOf(refreshed.Result().Cookies()), byName()); diff != "" {
-			t.Errorf("refresh Set-Cookie (-want +got):\n%s", diff)
-		}
-
-		r = newRequest(http.MethodPost, "/logout", nil, cookie(accessCookie, values[accessCookie]),
-			cookie(accessCSRFCookie, values[accessCSRFCookie]), header("X-CSRF-Token", values[accessCSRFCookie]))
-		logout := serve(s.mux, r)
-		if logout.Code != http.StatusOK {
-			t.Fatalf("logout: status %d, body %s", logout.Code, logout.Body)
-		}
-		// Deletion: the same Name, Path and Domain, Max-Age=0 (which
-		// net/http reads back as MaxAge -1), an empty value.
-		var deleted []cookieAttrs
-		for _, c := range append(append([]cookieAttrs(nil), access...), refresh...) {
-			c.MaxAge = -1
-			deleted = append(deleted, c)
-		}
-		if diff := cmp.Diff(deleted, attrsOf(logout.Result().Cookies()), byName()); diff != "" {
-			t.Errorf("logout Set-Cookie (-want +got):\n%s", diff)
-		}
-		for _, line := range logout.Result().Header.Values("Set-Cookie") {
-			if !strings.Contains(line, "; Max-Age=0") || strings.Contains(line, "Domain=") {
-				t.Errorf("logout Set-Cookie %q: want Max-Age=0 and no Domain", line)
-			}
-		}
-		for name, v := range valuesOf(logout.Result().Cookies()) {
-			if v != "" {
-				t.Errorf("logout sets %s=%q, want an empty value", name, v)
-			}
-		}
-	})
-}
-
-// TestAttackD4 covers D4: token-source confusion. With the header and the
-// cookie both configured, the first configured location that holds a token
-// decides and the other is not read (documented at WithLocations); the
-// CSRF check applies whenever the cookie is the location used, even with a
-// header token present, and not when the header is used (a browser never
-// attaches it by itself). Query-string and form-body tokens are refused
-// by default (no token found: 401), and FromBody reads JSON bodies only.
-func TestAttackD4(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name    string
-		opts    []httpx.Option
-		request func(victim, attacker jwtx.Token) atkRequest
-		want    result
-		calls   int64
-	}{
-		{
-			name: "D4/header-and-cookie-disagree/header-first-decides",
-			opts: []httpx.Option{httpx.WithLocations(httpx.FromHeader, httpx.FromCookie)},
-			request: func(v, a jwtx.Token) atkRequest {
-				return atkRequest{method: http.MethodGet, target: "/api/transfer", opts: atkOpts(atkVictim(v), []reqOption{bearer(a.Raw)})}
-			},
-			want: okAs("bob", "Bob"), calls: 1,
-		},
-		{
-			name: "D4/header-and-cookie-disagree/cookie-first-decides",
-			opts: []httpx.Option{httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)},
-			request: func(v, a jwtx.Token) atkRequest {
-				return atkRequest{method: http.MethodGet, target: "/api/transfer", opts: atkOpts(atkVictim(v), []reqOption{bearer(a.Raw)})}
-			},
-			want: okAs("alice", "Alice"), calls: 1,
-		},
-		{
-			name: "D4/cookie-used-needs-CSRF-despite-header-token",
-			opts: []httpx.Option{httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)},
-			request: func(v, a jwtx.Token) atkRequest {
-				return atkRequest{method: http.MethodPost, target: "/api/transfer", opts: atkOpts(atkVictim(v), []reqOption{bearer(a.Raw)})}
-			},
-			want: refusedCSRF(),
-		},
-		{
-			name: "D4/header-used-needs-no-CSRF",
-			opts: []httpx.Option{httpx.WithLocations(httpx.FromHeader, httpx.FromCookie)},
-			request: func(v, a jwtx.Token) atkRequest {
-				return atkRequest{method: http.MethodPost, target: "/api/transfer", opts: atkOpts(atkVictim(v), []reqOption{bearer(a.Raw)})}
-			},
-			want: okAs("bob", "Bob"), calls: 1,
-		},
-		{
-			name: "D4/query-access_token-default-refused",
-			opts: []httpx.Option{httpx.WithLocations(httpx.FromHeader)},
-			request: func(v, _ jwtx.Token) atkRequest {
-				return atkRequest{method: http.MethodGet, target: "/api/transfer?access_token=" + v.Raw}
-			},
-			want: refusedMissing(),
-		},
-		{
-			name: "D4/query-jwt-default-refused",
-			request: func(v, _ jwtx.Token) atkRequest {
-				return atkRequest{method: http.MethodGet, target: "/api/transfer?jwt=" + v.Raw}
-			},
-			want: refusedMissing(),
-		},
-		{
-			name: "D4/form-body-access_token-default-refused",
-			request: func(v, _ jwtx.Token) atkRequest {
-				return atkRequest{method: http.MethodPost, target: "/api/transfer", body: "access_token=" + v.Raw,
-					opts: []reqOption{header("Content-Type", "application/x-www-form-urlencoded")}}
-			},
-			want: refusedMissing(),
-		},
-		{
-			name: "D4/json-body-access_token-default-refused",
-			request: func(v, _ jwtx.Token) atkRequest {
-				return atkRequest{method: http.MethodPost, target: "/api/transfer", body: `{"access_token":"` + v.Raw + `"}`,
-					opts: []reqOption{header("Content-Type", "application/json")}}
-			},
-			want: refusedMissing(),
-		},
-		{
-			name: "D4/form-body-not-read-even-with-FromBody",
-			opts: []httpx.Option{httpx.WithLocations(httpx.FromBody)},
-			request: func(v, _ jwtx.Token) atkRequest {
-				return atkRequest{method: http.MethodPost, target: "/api/transfer", body: "access_token=" + v.Raw,
-					opts: []reqOption{header("Content-Type", "application/x-www-form-urlencoded")}}
-			},
-			want: refusedMissing(),
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s := atkNewSite(t, tc.opts...)
-			victim, attacker := s.e.access(t, "alice"), s.e.access(t, "bob")
-			q := tc.request(victim, attacker)
-			rec := serve(s.mux, q.build())
-			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
-				t.Errorf("%s %s (-want +got):\n%s", q.method, q.target, diff)
-			}
-			if got := s.calls("/api/transfer"); got != tc.calls {
-				t.Errorf("the handler ran %d times, want %d", got, tc.calls)
-			}
-		})
-	}
-}
-
-// atkJWKSPath is where the identity provider of D6 publishes its keys.

@@ -3,18 +3,14 @@ package httpx_test
 // Attack catalogue D6: JWKS retrieval hardening.
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,95 +21,19 @@ import (
 	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
-const atkJWKSPath = "/.well-known/jwks.json"
-
-// atkEndpoint is a JWKS endpoint on 127.0.0.1 under the test's control:
-// it answers with the current handler, which the test swaps, and counts
-// the requests it receives.
-type atkEndpoint struct {
-	srv     *httptest.Server
-	hits    atomic.Int64
-	mu      sync.Mutex
-	respond http.Handler
-}
-
-// atkStartEndpoint starts an endpoint (HTTPS with tls) answering with h.
-// When the test ends, client connections are cut first, so a handler
-// still writing or blocked ends, then the server closes.
-func atkStartEndpoint(tb testing.TB, tls bool, h http.Handler) *atkEndpoint {
-	tb.Helper()
-	p := &atkEndpoint{respond: h}
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.hits.Add(1)
-		p.mu.Lock()
-		respond := p.respond
-		p.mu.Unlock()
-		respond.ServeHTTP(w, r)
-	})
-	if tls {
-		p.srv = httptest.NewTLSServer(handler)
-	} else {
-		p.srv = httptest.NewServer(handler)
-	}
-	tb.Cleanup(p.srv.Close)
-	tb.Cleanup(p.srv.CloseClientConnections)
-	return p
-}
-
-func (p *atkEndpoint) set(h http.Handler) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.respond = h
-}
-
-func (p *atkEndpoint) url() string { return p.srv.URL + atkJWKSPath }
-
-// atkTransport records the host of every outbound request and refuses,
-// without dialling, any host but the endpoint's: a fetch of the metadata
-// service would be recorded, never sent.
-type atkTransport struct {
-	base    http.RoundTripper
-	allowed string
-	mu      sync.Mutex
-	hosts   []string
-}
-
-func (t *atkTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	t.mu.Lock()
-	t.hosts = append(t.hosts, r.URL.Host)
-	t.mu.Unlock()
-	if r.URL.Host != t.allowed {
-		return nil, errors.New("atk: outbound request to another host refused by the test")
-	}
-	return t.base.RoundTrip(r)
-}
-
-func (t *atkTransport) seen() []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]string(nil), t.hosts...)
-}
-
-// atkClientFor returns an HTTP client for p that records through an
-// atkTransport.
-func atkClientFor(p *atkEndpoint) (*http.Client, *atkTransport) {
-	tr := &atkTransport{base: p.srv.Client().Transport, allowed: p.srv.Listener.Addr().String()}
-	return &http.Client{Transport: tr}, tr
-}
-
-// atkIdP is an identity provider: a key ring whose public half an
+// atkProvider is an identity provider: a key ring whose public half an
 // endpoint serves through httpx.JWKSHandler, and an issuer signing with its
 // active key. Everything reads one clock.
-type atkIdP struct {
-	clock *testClock
+type atkProvider struct {
+	clock *testutil.Clock
 	ring  *jwtx.KeyRing
 	iss   *jwtx.Issuer[User, Claims]
 }
 
-func atkNewIdP(tb testing.TB) *atkIdP {
+func atkNewProvider(tb testing.TB) *atkProvider {
 	tb.Helper()
-	p := &atkIdP{clock: &testClock{now: epoch()}}
-	ring, err := jwtx.NewKeyRing(atkES256(tb, "k1"), jwtx.WithClock(jwtx.ClockFunc(p.clock.Now)))
+	p := &atkProvider{clock: testutil.NewClock(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))}
+	ring, err := jwtx.NewKeyRing(atkES256(tb, "k1"), jwtx.WithClock(p.clock))
 	if err != nil {
 		tb.Fatalf("NewKeyRing: %v", err)
 	}
@@ -128,11 +48,11 @@ func atkES256(tb testing.TB, kid string) *jwtx.Key {
 	return testutil.NewKey(tb, jwtx.ES256, testutil.WithSeed(tb.Name()+"/"+kid), testutil.WithKeyID(kid)).Private()
 }
 
-// atkIssuer builds an issuer of the tests' User and Claims on key.
-func atkIssuer(tb testing.TB, key jwtx.SigningKey, clock *testClock) *jwtx.Issuer[User, Claims] {
+// atkIssuer builds an issuer of the tests' User and Claims on key, which
+// may be a key ring and so cannot come from testutil.NewEnv.
+func atkIssuer(tb testing.TB, key jwtx.SigningKey, clock *testutil.Clock) *jwtx.Issuer[User, Claims] {
 	tb.Helper()
-	iss, err := jwtx.NewIssuer[User, Claims](key, jwtx.WithClock(jwtx.ClockFunc(clock.Now)),
-		jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }))
+	iss, err := jwtx.NewIssuer[User, Claims](key, jwtx.WithClock(clock), jwtx.WithIdentity(userID))
 	if err != nil {
 		tb.Fatalf("NewIssuer: %v", err)
 	}
@@ -152,19 +72,19 @@ func atkToken(tb testing.TB, iss *jwtx.Issuer[User, Claims]) string {
 // atkRemoteOpts are the RemoteKeySet options of D6: plain HTTP allowed
 // for the loopback test server, the clock of the rate limit, and the
 // recording client.
-func atkRemoteOpts(p *atkIdP, client *http.Client, extra ...jwtx.RemoteOption) []jwtx.RemoteOption {
+func atkRemoteOpts(p *atkProvider, client *http.Client, extra ...jwtx.RemoteOption) []jwtx.RemoteOption {
 	return append([]jwtx.RemoteOption{
 		jwtx.WithJWKSAllowHTTP(true),
-		jwtx.WithClock(jwtx.ClockFunc(p.clock.Now)),
+		jwtx.WithClock(p.clock),
 		jwtx.WithJWKSHTTPClient(client),
 	}, extra...)
 }
 
 // atkRemoteMux serves GET /me, protected by a Verifier whose keys come
-// from rks.
-func atkRemoteMux(tb testing.TB, rks *jwtx.RemoteKeySet, clock *testClock) *http.ServeMux {
+// from rks, which testutil.NewEnv cannot take.
+func atkRemoteMux(tb testing.TB, rks *jwtx.RemoteKeySet, clock *testutil.Clock) *http.ServeMux {
 	tb.Helper()
-	ver, err := jwtx.NewVerifier[User, Claims](rks, jwtx.WithClock(jwtx.ClockFunc(clock.Now)),
+	ver, err := jwtx.NewVerifier[User, Claims](rks, jwtx.WithClock(clock),
 		jwtx.WithUserLoader(func(_ context.Context, sub string) (User, error) {
 			if u, ok := testUsers()[sub]; ok {
 				return u, nil
@@ -191,49 +111,6 @@ func atkCheckMe(tb testing.TB, mux http.Handler, tok string, want result) {
 	}
 }
 
-// atkHuge answers with a valid 100 MiB JSON document: 100 MiB of
-// whitespace, then doc, with or without a Content-Length, until the
-// client hangs up. Only a size cap refuses it.
-func atkHuge(doc string, withLength bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		const pad = 100 << 20
-		if withLength {
-			w.Header().Set("Content-Length", fmt.Sprint(pad+len(doc)))
-		}
-		w.Header().Set("Content-Type", "application/json")
-		chunk := bytes.Repeat([]byte(" "), 64<<10)
-		for n := 0; n < pad; n += len(chunk) {
-			if _, err := w.Write(chunk); err != nil || r.Context().Err() != nil {
-				return
-			}
-		}
-		w.Write([]byte(doc))
-	}
-}
-
-// atkDribble answers with one byte, then nothing until release is closed
-// or the client gives up: a server dribbling a byte at a time.
-func atkDribble(release <-chan struct{}) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte("{"))
-		w.(http.Flusher).Flush()
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}
-}
-
-// atkFixed answers with status and body.
-func atkFixed(status int, body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		w.Write([]byte(body))
-	}
-}
-
 // atkJWKSDoc returns a JWK Set document holding the keys of src and the
 // extra JWK texts.
 func atkJWKSDoc(tb testing.TB, src jwtx.PublicKeySource, extra ...string) string {
@@ -255,27 +132,27 @@ func atkJWKSDoc(tb testing.TB, src jwtx.PublicKeySource, extra ...string) string
 	return `{"keys":[` + strings.Join(append(keys, extra...), ",") + `]}`
 }
 
-// TestAttackD6 covers D6: JWKS retrieval through jwtx.NewRemoteKeySet
-// against loopback servers. http:// is refused unless WithJWKSAllowHTTP
-// allows it; a redirect to another origin (the metadata service) is
-// refused without being followed; size and time are capped; use "enc"
-// and oct keys are dropped, and a set with nothing else is refused;
-// invalid JSON and HTTP 500 fail the fetch and keep the last good keys
-// (Health reports it); after a rotation new kids are picked up and
-// removed ones stop verifying; a flood of unknown kids causes one fetch.
+// D6 covers JWKS retrieval through jwtx.NewRemoteKeySet against loopback
+// servers. http:// is refused unless WithJWKSAllowHTTP allows it; a
+// redirect to another origin (the metadata service) is refused without
+// being followed; size and time are capped; use "enc" and oct keys are
+// dropped, and a set with nothing else is refused; invalid JSON and HTTP
+// 500 fail the fetch and keep the last good keys (Health reports it);
+// after a rotation new kids are picked up and removed ones stop verifying;
+// a flood of unknown kids causes one fetch.
 //
 // Gap, not tested as a failure because the library offers no bound to
 // configure: after failed fetches the last good keys are kept
 // indefinitely, not "for a bounded time, then fail closed"; Health()
 // exposes the age of the keys for alerting. See SECURITY.md.
-func TestAttackD6(t *testing.T) {
-	t.Parallel()
-	ok := okAs("alice", "Alice")
-	invalid := refusedToken("invalid token")
 
+// TestJWKSNeedsHTTPS covers D6: http:// is refused, without a request,
+// unless WithJWKSAllowHTTP allows it; https:// works.
+func TestJWKSNeedsHTTPS(t *testing.T) {
+	t.Parallel()
 	t.Run("D6/http-refused-without-WithJWKSAllowHTTP", func(t *testing.T) {
 		t.Parallel()
-		p := atkNewIdP(t)
+		p := atkNewProvider(t)
 		ep := atkStartEndpoint(t, false, httpx.JWKSHandler(p.ring, time.Minute))
 		rks, err := jwtx.NewRemoteKeySet(t.Context(), ep.url())
 		if !errors.Is(err, jwtx.ErrConfig) || rks != nil {
@@ -288,51 +165,68 @@ func TestAttackD6(t *testing.T) {
 
 	t.Run("D6/https-accepted", func(t *testing.T) {
 		t.Parallel()
-		p := atkNewIdP(t)
+		p := atkNewProvider(t)
 		ep := atkStartEndpoint(t, true, httpx.JWKSHandler(p.ring, time.Minute))
 		rks, err := jwtx.NewRemoteKeySet(t.Context(), ep.url(), jwtx.WithJWKSHTTPClient(ep.srv.Client()))
 		if err != nil {
 			t.Fatalf("NewRemoteKeySet(https://) = %v", err)
 		}
-		atkCheckMe(t, atkRemoteMux(t, rks, p.clock), atkToken(t, p.iss), ok)
+		atkCheckMe(t, atkRemoteMux(t, rks, p.clock), atkToken(t, p.iss), okAs("alice", "Alice"))
 	})
+}
 
-	fixed := func(h http.Handler) func(*testing.T, *atkIdP) http.Handler {
-		return func(*testing.T, *atkIdP) http.Handler { return h }
+// atkFailure is an endpoint that fails a fetch, and the RemoteKeySet
+// options it needs.
+type atkFailure struct {
+	name    string
+	respond func(t *testing.T, p *atkProvider) http.Handler
+	opts    []jwtx.RemoteOption
+}
+
+// atkFailures are the failing endpoints of D6: a redirect to the metadata
+// service, 100 MiB bodies, a stalled body, invalid JSON and HTTP 500.
+// Each gets the body of its own when it fails the first fetch.
+func atkFailures(firstFetch bool) []atkFailure {
+	fixed := func(h http.Handler) func(*testing.T, *atkProvider) http.Handler {
+		return func(*testing.T, *atkProvider) http.Handler { return h }
 	}
-	metadata := fixed(http.RedirectHandler("http://169.254.169.254/latest/meta-data/", http.StatusFound))
-	huge := func(withLength bool) func(*testing.T, *atkIdP) http.Handler {
-		return func(t *testing.T, p *atkIdP) http.Handler { return atkHuge(atkJWKSDoc(t, p.ring), withLength) }
+	huge := func(withLength bool) func(*testing.T, *atkProvider) http.Handler {
+		return func(t *testing.T, p *atkProvider) http.Handler { return atkHuge(atkJWKSDoc(t, p.ring), withLength) }
 	}
 	// dribble stalls until the test ends; the client's timeout must end
 	// the fetch first.
-	dribble := func(t *testing.T, _ *atkIdP) http.Handler {
+	dribble := func(t *testing.T, _ *atkProvider) http.Handler {
 		release := make(chan struct{})
 		t.Cleanup(func() { close(release) })
 		return atkDribble(release)
 	}
 	short := []jwtx.RemoteOption{jwtx.WithJWKSTimeout(100 * time.Millisecond)}
-
-	// Endpoints that fail at the first fetch: no RemoteKeySet, nothing
-	// trusted, and no request to any host but the endpoint.
-	for _, tc := range []struct {
-		name    string
-		respond func(t *testing.T, p *atkIdP) http.Handler
-		opts    []jwtx.RemoteOption
-	}{
-		{name: "D6/redirect-to-169.254.169.254", respond: metadata},
+	invalidJSON, status500 := "not json", ""
+	if firstFetch {
+		invalidJSON, status500 = `{"keys":[{"kty":"EC",`, `{"keys":[]}`
+	}
+	return []atkFailure{
+		{name: "D6/redirect-to-169.254.169.254", respond: fixed(http.RedirectHandler("http://169.254.169.254/latest/meta-data/", http.StatusFound))},
 		{name: "D6/100-MiB-JSON-chunked", respond: huge(false)},
 		{name: "D6/100-MiB-JSON-Content-Length", respond: huge(true)},
 		{name: "D6/dribbling-1-byte-then-stalling", respond: dribble, opts: short},
-		{name: "D6/invalid-JSON", respond: fixed(atkFixed(http.StatusOK, `{"keys":[{"kty":"EC",`))},
-		{name: "D6/HTTP-500", respond: fixed(atkFixed(http.StatusInternalServerError, `{"keys":[]}`))},
-		{name: "D6/only-use-enc-and-oct-keys", respond: func(t *testing.T, _ *atkIdP) http.Handler {
-			return atkFixed(http.StatusOK, atkJWKSDoc(t, atkPublicOnly{}, atkEncJWK(t), atkOctJWK(t)))
-		}},
-	} {
+		{name: "D6/invalid-JSON", respond: fixed(atkFixed(http.StatusOK, invalidJSON))},
+		{name: "D6/HTTP-500", respond: fixed(atkFixed(http.StatusInternalServerError, status500))},
+	}
+}
+
+// TestJWKSFailedFirstFetch covers D6: endpoints that fail at the first
+// fetch leave no RemoteKeySet, nothing trusted, and no request to any
+// host but the endpoint.
+func TestJWKSFailedFirstFetch(t *testing.T) {
+	t.Parallel()
+	failures := append(atkFailures(true), atkFailure{name: "D6/only-use-enc-and-oct-keys", respond: func(t *testing.T, _ *atkProvider) http.Handler {
+		return atkFixed(http.StatusOK, atkJWKSDoc(t, atkPublicOnly{}, atkEncJWK(t), atkOctJWK(t)))
+	}})
+	for _, tc := range failures {
 		t.Run(tc.name+"/first-fetch", func(t *testing.T) {
 			t.Parallel()
-			p := atkNewIdP(t)
+			p := atkNewProvider(t)
 			ep := atkStartEndpoint(t, false, http.NotFoundHandler())
 			ep.set(tc.respond(t, p))
 			client, tr := atkClientFor(ep)
@@ -345,24 +239,18 @@ func TestAttackD6(t *testing.T) {
 			}
 		})
 	}
+}
 
-	// The same failures after a good start: Refresh fails, the keys
-	// fetched before keep verifying, Health says so.
-	for _, tc := range []struct {
-		name    string
-		respond func(t *testing.T, p *atkIdP) http.Handler
-		opts    []jwtx.RemoteOption
-	}{
-		{name: "D6/redirect-to-169.254.169.254", respond: metadata},
-		{name: "D6/100-MiB-JSON-chunked", respond: huge(false)},
-		{name: "D6/100-MiB-JSON-Content-Length", respond: huge(true)},
-		{name: "D6/dribbling-1-byte-then-stalling", respond: dribble, opts: short},
-		{name: "D6/invalid-JSON", respond: fixed(atkFixed(http.StatusOK, "not json"))},
-		{name: "D6/HTTP-500", respond: fixed(atkFixed(http.StatusInternalServerError, ""))},
-	} {
+// TestJWKSFailedRefreshKeepsKeys covers D6: the same failures after a good
+// start fail Refresh, the keys fetched before keep verifying, and Health
+// says so.
+func TestJWKSFailedRefreshKeepsKeys(t *testing.T) {
+	t.Parallel()
+	for _, tc := range atkFailures(false) {
 		t.Run(tc.name+"/after-good-start", func(t *testing.T) {
 			t.Parallel()
-			p := atkNewIdP(t)
+			p := atkNewProvider(t)
+			start := p.clock.Now()
 			ep := atkStartEndpoint(t, false, httpx.JWKSHandler(p.ring, time.Minute))
 			client, tr := atkClientFor(ep)
 			rks, err := jwtx.NewRemoteKeySet(t.Context(), ep.url(), atkRemoteOpts(p, client, tc.opts...)...)
@@ -371,26 +259,31 @@ func TestAttackD6(t *testing.T) {
 			}
 			mux := atkRemoteMux(t, rks, p.clock)
 			tok := atkToken(t, p.iss)
-			atkCheckMe(t, mux, tok, ok)
-			p.clock.Set(epoch().Add(time.Minute))
+			atkCheckMe(t, mux, tok, okAs("alice", "Alice"))
+			p.clock.Advance(time.Minute)
 			ep.set(tc.respond(t, p))
 			if err := rks.Refresh(context.Background()); !errors.Is(err, jwtx.ErrJWKS) {
 				t.Errorf("Refresh() = %v, want an error wrapping %v", err, jwtx.ErrJWKS)
 			}
 			last, err := rks.Health()
-			if !errors.Is(err, jwtx.ErrJWKS) || !last.Equal(epoch()) {
-				t.Errorf("Health() = %v, %v; want %v, an error wrapping %v", last, err, epoch(), jwtx.ErrJWKS)
+			if !errors.Is(err, jwtx.ErrJWKS) || !last.Equal(start) {
+				t.Errorf("Health() = %v, %v; want %v, an error wrapping %v", last, err, start, jwtx.ErrJWKS)
 			}
-			atkCheckMe(t, mux, tok, ok)
+			atkCheckMe(t, mux, tok, okAs("alice", "Alice"))
 			if diff := cmp.Diff([]string{tr.allowed, tr.allowed}, tr.seen()); diff != "" {
 				t.Errorf("outbound requests by host (-want +got):\n%s", diff)
 			}
 		})
 	}
+}
 
+// TestJWKSDropsUnusableKeys covers D6: keys for "enc" and symmetric keys
+// in a published set are dropped, and tokens they signed are refused.
+func TestJWKSDropsUnusableKeys(t *testing.T) {
+	t.Parallel()
 	t.Run("D6/use-enc-and-oct-keys-dropped", func(t *testing.T) {
 		t.Parallel()
-		p := atkNewIdP(t)
+		p := atkNewProvider(t)
 		ep := atkStartEndpoint(t, false, atkFixed(http.StatusOK, atkJWKSDoc(t, p.ring, atkEncJWK(t), atkOctJWK(t))))
 		client, _ := atkClientFor(ep)
 		rks, err := jwtx.NewRemoteKeySet(t.Context(), ep.url(), atkRemoteOpts(p, client)...)
@@ -401,18 +294,19 @@ func TestAttackD6(t *testing.T) {
 			t.Errorf("Keys().Len() = %d, want 1", got)
 		}
 		mux := atkRemoteMux(t, rks, p.clock)
-		atkCheckMe(t, mux, atkToken(t, p.iss), ok)
-		atkCheckMe(t, mux, atkToken(t, atkIssuer(t, atkES256(t, "enc"), p.clock)), invalid)
-		oct, err := jwtx.NewKey(jwtx.HS256, atkOctSecret(), jwtx.WithKeyID("oct"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		atkCheckMe(t, mux, atkToken(t, atkIssuer(t, oct, p.clock)), invalid)
+		atkCheckMe(t, mux, atkToken(t, p.iss), okAs("alice", "Alice"))
+		atkCheckMe(t, mux, atkToken(t, atkIssuer(t, atkES256(t, "enc"), p.clock)), refusedToken("invalid token"))
+		atkCheckMe(t, mux, atkToken(t, atkIssuer(t, atkOctKey(t).Private(), p.clock)), refusedToken("invalid token"))
 	})
+}
 
+// TestRemoteKeySetFollowsRotation covers D6: after a rotation the new kid
+// is fetched, and the removed one no longer verifies.
+func TestRemoteKeySetFollowsRotation(t *testing.T) {
+	t.Parallel()
 	t.Run("D6/rotation", func(t *testing.T) {
 		t.Parallel()
-		p := atkNewIdP(t)
+		p := atkNewProvider(t)
 		ep := atkStartEndpoint(t, false, httpx.JWKSHandler(p.ring, time.Minute))
 		client, _ := atkClientFor(ep)
 		rks, err := jwtx.NewRemoteKeySet(t.Context(), ep.url(), atkRemoteOpts(p, client)...)
@@ -421,21 +315,26 @@ func TestAttackD6(t *testing.T) {
 		}
 		mux := atkRemoteMux(t, rks, p.clock)
 		old := atkToken(t, p.iss)
-		atkCheckMe(t, mux, old, ok)
+		atkCheckMe(t, mux, old, okAs("alice", "Alice"))
 		// k2 replaces k1, which leaves the published set at once.
 		if err := p.ring.Rotate(atkES256(t, "k2"), 0); err != nil {
 			t.Fatal(err)
 		}
-		atkCheckMe(t, mux, atkToken(t, p.iss), ok) // the new kid is fetched
-		atkCheckMe(t, mux, old, invalid)           // the removed kid no longer verifies
+		atkCheckMe(t, mux, atkToken(t, p.iss), okAs("alice", "Alice")) // the new kid is fetched
+		atkCheckMe(t, mux, old, refusedToken("invalid token"))         // the removed kid no longer verifies
 		if n := ep.hits.Load(); n != 2 {
 			t.Errorf("JWKS fetches = %d, want 2", n)
 		}
 	})
+}
 
+// TestUnknownKIDFloodFetchesOnce covers D6: fifty tokens with random
+// unknown kids at once cause one fetch.
+func TestUnknownKIDFloodFetchesOnce(t *testing.T) {
+	t.Parallel()
 	t.Run("D6/unknown-kid-flood-one-fetch", func(t *testing.T) {
 		t.Parallel()
-		p := atkNewIdP(t)
+		p := atkNewProvider(t)
 		ep := atkStartEndpoint(t, false, httpx.JWKSHandler(p.ring, time.Minute))
 		client, _ := atkClientFor(ep)
 		rks, err := jwtx.NewRemoteKeySet(t.Context(), ep.url(), atkRemoteOpts(p, client)...)
@@ -449,8 +348,8 @@ func TestAttackD6(t *testing.T) {
 				kid := make([]byte, 12)
 				rand.Read(kid)
 				h := `{"alg":"ES256","typ":"at+jwt","kid":"` + base64.RawURLEncoding.EncodeToString(kid) + `"}`
-				tok := atkB64(h) + "." + atkB64(`{"sub":"alice","type":"access"}`) + "." + atkB64(strings.Repeat("\x01", 64))
-				rec := serve(mux, newRequest(http.MethodGet, "/me", nil, bearer(tok)))
+				tok := testutil.Compact(h, `{"sub":"alice","type":"access"}`, []byte(strings.Repeat("\x01", 64)))
+				rec := testutil.Serve(mux, newRequest(http.MethodGet, "/me", nil, bearer(tok)))
 				if rec.Code != http.StatusUnauthorized {
 					t.Errorf("request %d: status %d, want 401", i, rec.Code)
 				}
@@ -462,9 +361,6 @@ func TestAttackD6(t *testing.T) {
 		}
 	})
 }
-
-// atkB64 is base64url without padding of s.
-func atkB64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
 // atkPublicOnly is a PublicKeySource with no keys.
 type atkPublicOnly struct{}
@@ -485,17 +381,15 @@ func atkEncJWK(tb testing.TB) string {
 	return s
 }
 
-// atkOctSecret is the test-only secret of the oct key.
-func atkOctSecret() []byte { return []byte("atk-oct-secret-of-at-least-32-bytes!") }
-
-// atkOctJWK is a symmetric JWK, which a public key set must never carry.
-func atkOctJWK(tb testing.TB) string {
+// atkOctKey is a symmetric key with kid "oct".
+func atkOctKey(tb testing.TB) *testutil.Key {
 	tb.Helper()
-	return `{"kty":"oct","kid":"oct","alg":"HS256","use":"sig","k":"` + base64.RawURLEncoding.EncodeToString(atkOctSecret()) + `"}`
+	return testutil.NewKey(tb, jwtx.HS256, testutil.WithSeed("atk-oct"), testutil.WithKeyID("oct"))
 }
 
-// atkSecretOperand reports whether x is a value named in names, or a
-// conversion, index, slice or dereference of one: the operands whose
-// comparison would leak the value's content through timing. len(x) and
-// cap(x) are lengths, which the caller may compare; a call other than a
-// conversion yields something else.
+// atkOctJWK is the JWK of atkOctKey, which a public key set must never
+// carry.
+func atkOctJWK(tb testing.TB) string {
+	tb.Helper()
+	return `{"kty":"oct","kid":"oct","alg":"HS256","use":"sig","k":"` + base64.RawURLEncoding.EncodeToString(atkOctKey(tb).Secret()) + `"}`
+}

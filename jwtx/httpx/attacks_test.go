@@ -1,11 +1,14 @@
 package httpx_test
 
-// Attack-suite tests for the HTTP entries of the catalogue (see
-// SECURITY.md): B6, C11 and D1 to D8, one test per entry, each driving a real http.ServeMux built with httpx.New. D5
-// (fingerprint binding) is not offered by the library and has no test; see
-// SECURITY.md. Requests are built as the catalogue writes them; the
-// helpers of setup_test.go, csrf_test.go and cookies_test.go are reused,
-// and the helpers of this file start with atk.
+// The victim site of the attack-suite tests for the HTTP entries of the
+// catalogue (see SECURITY.md): B6, B16, C11 and D1 to D8, each named by the
+// behaviour it checks, with the catalogue id as the first element of its
+// subtest names ("D6/rotation"). They drive a real http.ServeMux built
+// with httpx.New. D5 (fingerprint binding) is not offered by the library
+// and has no test; see SECURITY.md. Requests are built as the catalogue
+// writes them; the helpers of setup_test.go, csrf_test.go and
+// cookies_test.go are reused, and the helpers of the attack files start
+// with atk.
 
 import (
 	"bytes"
@@ -18,8 +21,12 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // atkEvilOrigin is the attacker's site.
@@ -29,7 +36,7 @@ const atkEvilOrigin = "https://evil.test"
 // one Auth, with cookie sessions (cookies first, then the header), a
 // revocation store for logout, and every event recorded and logged.
 type atkSite struct {
-	e      *env
+	e      *appEnv
 	auth   *httpx.Auth[User, Claims]
 	mux    *http.ServeMux
 	store  *memStore
@@ -52,7 +59,7 @@ func atkNewSite(tb testing.TB, opts ...httpx.Option) *atkSite {
 }
 
 // atkNewSiteOn builds the site on e, whose Verifier asks store.
-func atkNewSiteOn(tb testing.TB, e *env, store *memStore, opts ...httpx.Option) *atkSite {
+func atkNewSiteOn(tb testing.TB, e *appEnv, store *memStore, opts ...httpx.Option) *atkSite {
 	tb.Helper()
 	s := &atkSite{e: e, store: store, mux: http.NewServeMux()}
 	logger := slog.New(slog.NewJSONHandler(&atkLocked{w: &s.log, mu: &s.logMu}, nil))
@@ -82,7 +89,7 @@ func atkNewSiteOn(tb testing.TB, e *env, store *memStore, opts ...httpx.Option) 
 			logEvent(ctx, ev)
 		}),
 	}
-	s.auth = s.e.auth(tb, append(base, opts...)...)
+	s.auth = s.e.Auth(tb, append(base, opts...)...)
 	a := s.auth
 	s.mux.Handle("/api/transfer", a.Required(s.counted("/api/transfer", whoami)))
 	s.mux.Handle("GET /me", a.Required(s.counted("/me", whoami)))
@@ -97,10 +104,10 @@ func atkNewSiteOn(tb testing.TB, e *env, store *memStore, opts ...httpx.Option) 
 		s.count("/hf")
 		httpx.WriteJSON(w, http.StatusOK, map[string]any{"sub": c.Subject, "user": u.Name})
 	}))
-	s.mux.Handle("POST /refresh", a.RefreshHandler(s.e.iss))
+	s.mux.Handle("POST /refresh", a.RefreshHandler(s.e.Issuer))
 	s.mux.Handle("POST /logout", a.LogoutHandler())
 	s.mux.Handle("POST /login", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pair, err := s.e.iss.Pair(r.Context(), userOf("alice"))
+		pair, err := s.e.Issuer.Pair(r.Context(), userOf("alice"))
 		if err != nil {
 			httpx.WriteJSON(w, http.StatusInternalServerError, map[string]string{"msg": "internal error"})
 			return
@@ -174,21 +181,6 @@ func atkOpts(groups ...[]reqOption) []reqOption {
 	return out
 }
 
-// atkTampered returns tok with each old→new replacement applied to its
-// payload and the signature kept (C11). A replacement that does not apply
-// fails the test.
-func atkTampered(tb testing.TB, tok string, oldNew ...string) string {
-	tb.Helper()
-	p := string(payload(tb, tok))
-	for i := 0; i < len(oldNew); i += 2 {
-		if !strings.Contains(p, oldNew[i]) {
-			tb.Fatalf("payload %s has no %s", p, oldNew[i])
-		}
-		p = strings.Replace(p, oldNew[i], oldNew[i+1], 1)
-	}
-	return withPayload(tok, []byte(p))
-}
-
 // atkNoLeak fails when text carries any of the secrets (tokens, their
 // segments, claim values that must not be echoed).
 func atkNoLeak(tb testing.TB, where, text string, secrets ...string) {
@@ -222,4 +214,51 @@ func (q atkRequest) build() *http.Request {
 		body = strings.NewReader(q.body)
 	}
 	return newRequest(q.method, q.target, body, q.opts...)
+}
+
+// atkCase is one request of a table against the victim's session: alice
+// is logged in, and the attacker, bob, has a session of his own.
+type atkCase struct {
+	name string
+	opts []httpx.Option // for the site, after its own
+	// request builds the request from the victim's access token and the
+	// attacker's own.
+	request func(victim, attacker jwtx.Token) atkRequest
+	want    result
+	calls   int64 // how often the state-changing handler, /api/transfer, runs
+}
+
+// atkRun runs the cases in parallel subtests, each on a site of its own,
+// and checks the result and the calls of /api/transfer. With csrf, it also
+// checks that a 403 is the CSRF refusal, with a csrf event for the
+// victim's verified token, and that no response carries the victim's
+// token.
+func atkRun(t *testing.T, csrf bool, cases []atkCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := atkNewSite(t, tc.opts...)
+			victim, attacker := s.e.access(t, "alice"), s.e.access(t, "bob")
+			q := tc.request(victim, attacker)
+			rec := testutil.Serve(s.mux, q.build())
+			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
+				t.Errorf("%s %s (-want +got):\n%s", q.method, q.target, diff)
+			}
+			if got := s.calls("/api/transfer"); got != tc.calls {
+				t.Errorf("the state-changing handler ran %d times, want %d", got, tc.calls)
+			}
+			if !csrf {
+				return
+			}
+			if tc.want.Status == http.StatusForbidden {
+				want := []httpx.Event{{Reason: httpx.ReasonCSRF, Location: httpx.FromCookie, Method: q.method, Path: "/api/transfer",
+					Subject: "alice", TokenID: victim.ID, Err: httpx.ErrCSRF}}
+				if diff := cmp.Diff(want, s.events.all(), cmpopts.EquateErrors()); diff != "" {
+					t.Errorf("events (-want +got):\n%s", diff)
+				}
+			}
+			checkNoLeak(t, rec, victim.Raw)
+		})
+	}
 }

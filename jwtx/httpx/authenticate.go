@@ -120,7 +120,7 @@ func (a *Auth[U, C]) Refuse(w http.ResponseWriter, r *http.Request, err error) {
 // beside [Reason.Status] and [Reason.Message].
 func (a *Auth[U, C]) RefusalHeader(err error) http.Header {
 	h := http.Header{}
-	refusalHeader(h, a.cfg.answer(ReasonOf(err)), a.cfg.realm, a.cfg.challengeScheme())
+	refusalHeader(h, a.cfg.answer(ReasonOf(err)), a.cfg.realm, a.cfg.challengeScheme(), err)
 	return h
 }
 
@@ -129,6 +129,7 @@ type rule[U any, C jwtx.Claims] struct {
 	want      jwtx.Expect
 	optional  bool
 	authorize []func(context.Context, C, U) error
+	rotating  bool // the refresh endpoint: a replayed adopted token burns its family
 }
 
 // newRule returns the rule of a mode and its checks.
@@ -234,13 +235,16 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 			// the verifier accepts is a valid b64token, and it refuses
 			// the others before it uses a key.
 			if herr := a.cfg.checkHeaderToken(tok); herr != nil {
-				err = herr
+				return Authenticated[U, C]{}, &refusal{err: herr, loc: loc}
 			}
+		}
+		if rl.rotating {
+			err = a.burnAdopted(ctx, err)
 		}
 		return Authenticated[U, C]{}, &refusal{err: err, loc: loc}
 	}
 	res := Authenticated[U, C]{Claims: claims, Location: loc}
-	verified := reqctx.WithVerified(ctx, claims, raw)
+	verified, rec := reqctx.WithVerified[U](ctx, claims, raw, uint8(loc))
 	ctx = verified
 	reg := jwtx.InfoOf(claims)
 	// A refusal from here on hands the handlers the request with the
@@ -249,7 +253,7 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 		return Authenticated[U, C]{}, res.refusedIn(r, verified, err)
 	}
 	if a.cfg.lazy && len(rl.authorize) == 0 {
-		ctx = reqctx.WithLazyUser(ctx, func(ctx context.Context) (U, error) {
+		ctx = rec.WithLazyUser(ctx, func(ctx context.Context) (U, error) {
 			claims, _ := reqctx.Claims[C](verified)
 			return a.ver.LoadUser(ctx, claims)
 		})
@@ -259,7 +263,7 @@ func (a *Auth[U, C]) authenticate(w http.ResponseWriter, r *http.Request, rl rul
 			return Authenticated[U, C]{}, res.refusedIn(r, verified, err)
 		}
 		res.User = user
-		ctx = reqctx.WithUser(ctx, user)
+		ctx = rec.WithUser(ctx, user)
 		for _, check := range rl.authorize {
 			if err := check(ctx, claims, user); err != nil {
 				return Authenticated[U, C]{}, res.refusedIn(r, verified, fmt.Errorf("%w: %w", ErrForbidden, err))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // authRequest is a request of the Authenticate tests: a token in a
@@ -25,12 +26,12 @@ type authRequest struct {
 	after  time.Duration
 }
 
-// build returns the request, issuing its token with e at epoch and moving
-// the clock to epoch + after.
-func (ar authRequest) build(tb testing.TB, e *env) func() *http.Request {
+// build returns the request, issuing its token with e at the env's start
+// and moving the clock after on.
+func (ar authRequest) build(tb testing.TB, e *appEnv) func() *http.Request {
 	tb.Helper()
 	tok := ar.token(tb, e)
-	e.at(epoch().Add(ar.after))
+	e.Clock.Advance(ar.after)
 	return func() *http.Request {
 		r := newRequest(ar.method, "/x", nil)
 		switch {
@@ -100,8 +101,8 @@ func TestAuthenticateAsMiddleware(t *testing.T) {
 					e := newEnv(t)
 					var viaGuard, viaCall eventLog
 					opts := []httpx.Option{httpx.WithLocations(httpx.FromHeader, httpx.FromCookie), httpx.WithLazyUser(lazy)}
-					guarded := g.mw(e.auth(t, append(opts, httpx.WithEvents(viaGuard.record))...))(http.HandlerFunc(whoami))
-					a := e.auth(t, append(opts, httpx.WithEvents(viaCall.record))...)
+					guarded := g.mw(e.Auth(t, append(opts, httpx.WithEvents(viaGuard.record))...))(http.HandlerFunc(whoami))
+					a := e.Auth(t, append(opts, httpx.WithEvents(viaCall.record))...)
 					called := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 						res, err := a.Authenticate(w, r, g.mode, g.checks...)
 						if err != nil {
@@ -111,7 +112,7 @@ func TestAuthenticateAsMiddleware(t *testing.T) {
 						whoami(w, res.Request)
 					})
 					req := ar.build(t, e)
-					want, got := serve(guarded, req()), serve(called, req())
+					want, got := testutil.Serve(guarded, req()), testutil.Serve(called, req())
 					if diff := cmp.Diff(resultOf(t, want.Result()), resultOf(t, got.Result())); diff != "" {
 						t.Errorf("response (-guard +Authenticate):\n%s", diff)
 					}
@@ -169,7 +170,7 @@ func TestAuthenticate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			a := e.auth(t, httpx.WithLocations(httpx.FromHeader, httpx.FromCookie), httpx.WithLazyUser(tc.lazy))
+			a := e.Auth(t, httpx.WithLocations(httpx.FromHeader, httpx.FromCookie), httpx.WithLazyUser(tc.lazy))
 			r := authRequests()[tc.req].build(t, e)()
 			loadsBefore := e.loads.Load()
 			res, err := a.Authenticate(httptest.NewRecorder(), r, tc.mode, tc.checks...)
@@ -199,7 +200,7 @@ func TestRefuse(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	var seen error
-	a := e.auth(t, httpx.WithReasonHandler(httpx.ReasonUserMissing, func(w http.ResponseWriter, _ *http.Request, err error) {
+	a := e.Auth(t, httpx.WithReasonHandler(httpx.ReasonUserMissing, func(w http.ResponseWriter, _ *http.Request, err error) {
 		seen = err
 		httpx.WriteJSON(w, http.StatusNotFound, map[string]string{"msg": "no such user"})
 	}))
@@ -246,7 +247,7 @@ func TestReasonAnswers(t *testing.T) {
 	} {
 		t.Run(string(tc.reason), func(t *testing.T) {
 			t.Parallel()
-			a := newEnv(t).auth(t)
+			a := newEnv(t).Auth(t)
 			got := answer{Status: tc.reason.Status(), Message: tc.reason.Message(), Header: a.RefusalHeader(reasonErr(tc.reason))}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("answer (-want +got):\n%s", diff)

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 func TestBodyLocation(t *testing.T) {
@@ -66,7 +67,7 @@ func TestBodyLocation(t *testing.T) {
 			opts := append([]httpx.Option{httpx.WithLocations(httpx.FromBody), httpx.WithMaxBodySize(limit)}, tc.opts...)
 			var handlerBody string
 			mux := http.NewServeMux()
-			mux.Handle("POST /me", e.auth(t, opts...).Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mux.Handle("POST /me", e.Auth(t, opts...).Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				b, err := io.ReadAll(r.Body)
 				if err != nil {
 					t.Errorf("handler reading the body: %v", err)
@@ -86,7 +87,7 @@ func TestBodyLocation(t *testing.T) {
 			if body != "" {
 				rbody = strings.NewReader(body)
 			}
-			rec := serve(mux, newRequest(http.MethodPost, "/me", rbody, ropts...))
+			rec := testutil.Serve(mux, newRequest(http.MethodPost, "/me", rbody, ropts...))
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("response (-want +got):\n%s", diff)
 			}
@@ -102,7 +103,7 @@ func TestBodyReadError(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	mux := http.NewServeMux()
-	mux.Handle("POST /me", e.auth(t, httpx.WithLocations(httpx.FromBody)).Required(http.HandlerFunc(whoami)))
+	mux.Handle("POST /me", e.Auth(t, httpx.WithLocations(httpx.FromBody)).Required(http.HandlerFunc(whoami)))
 	r := newRequest(http.MethodPost, "/me", iotest.ErrReader(errors.New("connection reset")), header("Content-Type", "application/json"))
 	if diff := cmp.Diff(refusedBadRequest(), do(t, mux, r)); diff != "" {
 		t.Errorf("response (-want +got):\n%s", diff)
@@ -141,16 +142,16 @@ func TestJSONBodyDuplicateTokenFieldsLastWins(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			a := e.auth(t, httpx.WithLocations(httpx.FromBody))
+			a := e.Auth(t, httpx.WithLocations(httpx.FromBody))
 			mux := http.NewServeMux()
 			mux.Handle("POST /me", a.Required(http.HandlerFunc(whoami)))
-			mux.Handle("POST /refresh", a.RefreshHandler(e.iss))
+			mux.Handle("POST /refresh", a.RefreshHandler(e.Issuer))
 			alice, bob := e.access(t, "alice").Raw, e.access(t, "bob").Raw
 			if tc.path == "/refresh" {
 				alice, bob = e.refresh(t, "alice").Raw, e.refresh(t, "bob").Raw
 			}
 			r := newRequest(http.MethodPost, tc.path, strings.NewReader(tc.body(alice, bob)), header("Content-Type", "application/json"))
-			rec := serve(mux, r)
+			rec := testutil.Serve(mux, r)
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("response (-want +got):\n%s", diff)
 			}

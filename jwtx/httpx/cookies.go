@@ -3,6 +3,7 @@ package httpx
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,11 +144,15 @@ func (c *Cookies) setToken(w http.ResponseWriter, tok jwtx.Token, now time.Time)
 }
 
 // unset deletes all four cookies with the attributes they were set with.
-func (c *Cookies) unset(w http.ResponseWriter) {
-	http.SetCookie(w, c.cookie(c.AccessName, "", c.Path, true, -1))
-	http.SetCookie(w, c.cookie(c.RefreshName, "", c.RefreshPath, true, -1))
-	http.SetCookie(w, c.cookie(c.AccessCSRFName, "", "/", false, -1))
-	http.SetCookie(w, c.cookie(c.RefreshCSRFName, "", "/", false, -1))
+func (c *Cookies) unset(w http.ResponseWriter, kinds ...jwtx.TokenType) {
+	if len(kinds) == 0 || slices.Contains(kinds, jwtx.Access) {
+		http.SetCookie(w, c.cookie(c.AccessName, "", c.Path, true, -1))
+		http.SetCookie(w, c.cookie(c.AccessCSRFName, "", "/", false, -1))
+	}
+	if len(kinds) == 0 || slices.Contains(kinds, jwtx.Refresh) {
+		http.SetCookie(w, c.cookie(c.RefreshName, "", c.RefreshPath, true, -1))
+		http.SetCookie(w, c.cookie(c.RefreshCSRFName, "", "/", false, -1))
+	}
 }
 
 // SetCookies sets the cookies of the given tokens (access, refresh or both)
@@ -164,7 +169,9 @@ func (a *Auth[U, C]) SetCookies(w http.ResponseWriter, tokens ...jwtx.Token) {
 func (a *Auth[U, C]) Cookies() Cookies { return a.cfg.cookies }
 
 // UnsetCookies deletes the token and CSRF cookies (Max-Age=0 with the
-// attributes they were set with).
-func (a *Auth[U, C]) UnsetCookies(w http.ResponseWriter) {
-	a.cfg.cookies.unset(w)
+// attributes they were set with): all four, or those of the kinds given
+// (jwtx.Access, jwtx.Refresh), as flask-jwt-extended's
+// unset_access_cookies and unset_refresh_cookies do.
+func (a *Auth[U, C]) UnsetCookies(w http.ResponseWriter, kinds ...jwtx.TokenType) {
+	a.cfg.cookies.unset(w, kinds...)
 }

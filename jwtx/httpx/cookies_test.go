@@ -3,9 +3,7 @@ package httpx_test
 import (
 	"errors"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // cookieAttrs is what a test asserts about a Set-Cookie.
@@ -26,14 +25,14 @@ type cookieAttrs struct {
 	Domain   string
 	MaxAge   int
 	Secure   bool
-	HttpOnly bool
+	HTTPOnly bool
 	SameSite http.SameSite
 }
 
 func attrsOf(cookies []*http.Cookie) []cookieAttrs {
 	var out []cookieAttrs
 	for _, c := range cookies {
-		out = append(out, cookieAttrs{Name: c.Name, Path: c.Path, Domain: c.Domain, MaxAge: c.MaxAge, Secure: c.Secure, HttpOnly: c.HttpOnly, SameSite: c.SameSite})
+		out = append(out, cookieAttrs{Name: c.Name, Path: c.Path, Domain: c.Domain, MaxAge: c.MaxAge, Secure: c.Secure, HTTPOnly: c.HttpOnly, SameSite: c.SameSite})
 	}
 	return out
 }
@@ -62,9 +61,9 @@ const (
 func secureCookies() []cookieAttrs {
 	lax := http.SameSiteLaxMode
 	return []cookieAttrs{
-		{Name: accessCookie, Path: "/", MaxAge: accessAge, Secure: true, HttpOnly: true, SameSite: lax},
+		{Name: accessCookie, Path: "/", MaxAge: accessAge, Secure: true, HTTPOnly: true, SameSite: lax},
 		{Name: accessCSRFCookie, Path: "/", MaxAge: accessAge, Secure: true, SameSite: lax},
-		{Name: refreshCookie, Path: "/refresh", MaxAge: refreshAge, Secure: true, HttpOnly: true, SameSite: lax},
+		{Name: refreshCookie, Path: "/refresh", MaxAge: refreshAge, Secure: true, HTTPOnly: true, SameSite: lax},
 		{Name: refreshCSRFCookie, Path: "/", MaxAge: refreshAge, Secure: true, SameSite: lax},
 	}
 }
@@ -75,16 +74,16 @@ func TestSetCookies(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		opts   []httpx.Option
-		tokens func(tb testing.TB, e *env) []jwtx.Token
+		tokens func(tb testing.TB, e *appEnv) []jwtx.Token
 		want   []cookieAttrs
 	}{
 		{name: "default", tokens: pairFor, want: secureCookies()},
 		{
 			name: "insecure", opts: []httpx.Option{httpx.WithCookies(httpx.Cookies{Insecure: true})}, tokens: pairFor,
 			want: []cookieAttrs{
-				{Name: "access_token", Path: "/", MaxAge: accessAge, HttpOnly: true, SameSite: lax},
+				{Name: "access_token", Path: "/", MaxAge: accessAge, HTTPOnly: true, SameSite: lax},
 				{Name: "csrf_access_token", Path: "/", MaxAge: accessAge, SameSite: lax},
-				{Name: "refresh_token", Path: "/refresh", MaxAge: refreshAge, HttpOnly: true, SameSite: lax},
+				{Name: "refresh_token", Path: "/refresh", MaxAge: refreshAge, HTTPOnly: true, SameSite: lax},
 				{Name: "csrf_refresh_token", Path: "/", MaxAge: refreshAge, SameSite: lax},
 			},
 		},
@@ -96,37 +95,38 @@ func TestSetCookies(t *testing.T) {
 			})},
 			tokens: pairFor,
 			want: []cookieAttrs{
-				{Name: "at", Path: "/api", Domain: "example.com", MaxAge: accessAge, Secure: true, HttpOnly: true, SameSite: strict},
+				{Name: "at", Path: "/api", Domain: "example.com", MaxAge: accessAge, Secure: true, HTTPOnly: true, SameSite: strict},
 				{Name: "csrf_at", Path: "/", Domain: "example.com", MaxAge: accessAge, Secure: true, SameSite: strict},
-				{Name: "__Secure-rt", Path: "/api/refresh", Domain: "example.com", MaxAge: refreshAge, Secure: true, HttpOnly: true, SameSite: strict},
+				{Name: "__Secure-rt", Path: "/api/refresh", Domain: "example.com", MaxAge: refreshAge, Secure: true, HTTPOnly: true, SameSite: strict},
 				{Name: "csrf_rt", Path: "/", Domain: "example.com", MaxAge: refreshAge, Secure: true, SameSite: strict},
 			},
 		},
 		{
 			name: "no csrf claim, no CSRF cookie",
-			tokens: func(tb testing.TB, e *env) []jwtx.Token {
+			tokens: func(tb testing.TB, e *appEnv) []jwtx.Token {
 				return []jwtx.Token{e.access(tb, "alice", jwtx.WithTokenCSRF(false))}
 			},
 			want: secureCookies()[:1],
 		},
 		{
 			name: "Max-Age follows the token's lifetime",
-			tokens: func(tb testing.TB, e *env) []jwtx.Token {
+			tokens: func(tb testing.TB, e *appEnv) []jwtx.Token {
 				return []jwtx.Token{e.access(tb, "alice", jwtx.ExpiresIn(90*time.Second))}
 			},
 			want: []cookieAttrs{
-				{Name: accessCookie, Path: "/", MaxAge: 90, Secure: true, HttpOnly: true, SameSite: lax},
+				{Name: accessCookie, Path: "/", MaxAge: 90, Secure: true, HTTPOnly: true, SameSite: lax},
 				{Name: accessCSRFCookie, Path: "/", MaxAge: 90, Secure: true, SameSite: lax},
 			},
 		},
 		{
 			name: "expired token deletes",
-			tokens: func(tb testing.TB, e *env) []jwtx.Token {
-				defer e.at(epoch())
-				return []jwtx.Token{e.at(epoch().Add(-time.Hour)).access(tb, "alice")}
+			tokens: func(tb testing.TB, e *appEnv) []jwtx.Token {
+				e.Clock.Advance(-time.Hour)
+				defer e.Clock.Advance(time.Hour)
+				return []jwtx.Token{e.access(tb, "alice")}
 			},
 			want: []cookieAttrs{
-				{Name: accessCookie, Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: lax},
+				{Name: accessCookie, Path: "/", MaxAge: -1, Secure: true, HTTPOnly: true, SameSite: lax},
 				{Name: accessCSRFCookie, Path: "/", MaxAge: -1, Secure: true, SameSite: lax},
 			},
 		},
@@ -135,7 +135,7 @@ func TestSetCookies(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			tokens := tc.tokens(t, e)
-			a := e.auth(t, tc.opts...)
+			a := e.Auth(t, tc.opts...)
 			rec := httptest.NewRecorder()
 			a.SetCookies(rec, tokens...)
 			got := rec.Result().Cookies()
@@ -151,7 +151,7 @@ func TestSetCookies(t *testing.T) {
 	}
 }
 
-func pairFor(tb testing.TB, e *env) []jwtx.Token {
+func pairFor(tb testing.TB, e *appEnv) []jwtx.Token {
 	return []jwtx.Token{e.access(tb, "alice"), e.refresh(tb, "alice")}
 }
 
@@ -159,7 +159,7 @@ func TestUnsetCookies(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	rec := httptest.NewRecorder()
-	e.auth(t).UnsetCookies(rec)
+	e.Auth(t).UnsetCookies(rec)
 	want := secureCookies()
 	for i := range want {
 		want[i].MaxAge = -1
@@ -224,7 +224,7 @@ func TestCookiesResolve(t *testing.T) {
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Resolve() (-want +got):\n%s", diff)
 			}
-			_, err = httpx.New(newEnv(t).ver, httpx.WithCookies(tc.in))
+			_, err = httpx.New(newEnv(t).Verifier, httpx.WithCookies(tc.in))
 			if !errors.Is(err, tc.wantErr) {
 				t.Errorf("New(WithCookies) error = %v, want %v", err, tc.wantErr)
 			}
@@ -233,22 +233,20 @@ func TestCookiesResolve(t *testing.T) {
 }
 
 // loginServer is a TLS server with cookie login, a protected POST,
-// refresh and logout, and a client with a cookie jar.
+// refresh and logout, and a browser that keeps its cookies.
 type loginServer struct {
-	srv    *httptest.Server
-	client *http.Client
-	jar    *cookiejar.Jar
-	mu     sync.Mutex
-	pair   jwtx.TokenPair // the pair of the last login
+	*testutil.Browser
+	mu   sync.Mutex
+	pair jwtx.TokenPair // the pair of the last login
 }
 
-func newLoginServer(tb testing.TB, e *env, opts ...httpx.Option) *loginServer {
+func newLoginServer(tb testing.TB, e *appEnv, opts ...httpx.Option) *loginServer {
 	tb.Helper()
-	a := e.auth(tb, append([]httpx.Option{httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)}, opts...)...)
+	a := e.Auth(tb, append([]httpx.Option{httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)}, opts...)...)
 	ls := &loginServer{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
-		pair, err := e.iss.Pair(r.Context(), userOf("alice"), jwtx.AsFresh(true))
+		pair, err := e.Issuer.Pair(r.Context(), userOf("alice"), jwtx.AsFresh(true))
 		if err != nil {
 			httpx.WriteJSON(w, http.StatusInternalServerError, map[string]string{"msg": "internal error"})
 			return
@@ -260,16 +258,9 @@ func newLoginServer(tb testing.TB, e *env, opts ...httpx.Option) *loginServer {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"msg": "logged in"})
 	})
 	mux.Handle("POST /transfer", a.Required(http.HandlerFunc(whoami)))
-	mux.Handle("POST /refresh", a.RefreshHandler(e.iss))
+	mux.Handle("POST /refresh", a.RefreshHandler(e.Issuer))
 	mux.Handle("POST /logout", a.LogoutHandler())
-	ls.srv = httptest.NewTLSServer(mux)
-	tb.Cleanup(ls.srv.Close)
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ls.jar, ls.client = jar, ls.srv.Client()
-	ls.client.Jar = jar
+	ls.Browser = testutil.NewBrowser(tb, mux)
 	return ls
 }
 
@@ -279,32 +270,16 @@ func (ls *loginServer) lastPair() jwtx.TokenPair {
 	return ls.pair
 }
 
-// post sends a POST with an optional CSRF header and returns the response,
-// its Set-Cookie lines and its result.
+// post sends a POST with an optional CSRF header and returns the response
+// and its result.
 func (ls *loginServer) post(tb testing.TB, path, csrf string) (*http.Response, result) {
 	tb.Helper()
-	req, err := http.NewRequestWithContext(tb.Context(), http.MethodPost, ls.srv.URL+path, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	var h http.Header
 	if csrf != "" {
-		req.Header.Set("X-CSRF-Token", csrf)
+		h = http.Header{"X-Csrf-Token": {csrf}}
 	}
-	resp, err := ls.client.Do(req)
-	if err != nil {
-		tb.Fatalf("POST %s: %v", path, err)
-	}
+	resp := ls.Do(tb, http.MethodPost, path, h)
 	return resp, resultOf(tb, resp)
-}
-
-// jarCookies returns the cookies the jar sends to path.
-func (ls *loginServer) jarCookies(tb testing.TB, path string) map[string]string {
-	tb.Helper()
-	u, err := url.Parse(ls.srv.URL + path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return valuesOf(ls.jar.Cookies(u))
 }
 
 // TestCookieSession runs a browser-like session against a TLS server:
@@ -332,10 +307,10 @@ func TestCookieSession(t *testing.T) {
 	}
 
 	// The refresh token goes only to the refresh path.
-	if _, ok := ls.jarCookies(t, "/transfer")[refreshCookie]; ok {
+	if _, ok := ls.Cookies(t, "/transfer")[refreshCookie]; ok {
 		t.Errorf("the jar sends the refresh cookie to /transfer")
 	}
-	if _, ok := ls.jarCookies(t, "/refresh")[refreshCookie]; !ok {
+	if _, ok := ls.Cookies(t, "/refresh")[refreshCookie]; !ok {
 		t.Errorf("the jar does not send the refresh cookie to /refresh")
 	}
 
@@ -343,38 +318,38 @@ func TestCookieSession(t *testing.T) {
 	if _, res := ls.post(t, "/transfer", ""); !cmp.Equal(refusedCSRF(), res) {
 		t.Errorf("POST /transfer without CSRF header = %+v, want 403", res)
 	}
-	csrf := ls.jarCookies(t, "/transfer")[accessCSRFCookie]
+	csrf := ls.Cookies(t, "/transfer")[accessCSRFCookie]
 	if _, res := ls.post(t, "/transfer", csrf); !cmp.Equal(okAs("alice", "Alice"), res) {
 		t.Errorf("POST /transfer with CSRF header = %+v, want 200", res)
 	}
 
 	// Refresh, ten minutes later, with the refresh cookie and its CSRF value.
-	e.at(epoch().Add(10 * time.Minute))
+	e.Clock.Advance(10 * time.Minute)
 	if _, res := ls.post(t, "/refresh", ""); !cmp.Equal(refusedCSRF(), res) {
 		t.Errorf("POST /refresh without CSRF header = %+v, want 403", res)
 	}
-	resp, res = ls.post(t, "/refresh", ls.jarCookies(t, "/refresh")[refreshCSRFCookie])
+	resp, res = ls.post(t, "/refresh", ls.Cookies(t, "/refresh")[refreshCSRFCookie])
 	if diff := cmp.Diff(result{Status: http.StatusOK, Body: msg("refreshed")}, res); diff != "" {
 		t.Fatalf("refresh (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(secureCookies()[:2], attrsOf(resp.Cookies()), byName()); diff != "" {
 		t.Errorf("refresh Set-Cookie (-want +got):\n%s", diff)
 	}
-	newAccess := ls.jarCookies(t, "/transfer")[accessCookie]
+	newAccess := ls.Cookies(t, "/transfer")[accessCookie]
 	if newAccess == "" || newAccess == pair.Access.Raw {
 		t.Errorf("refresh did not replace the access cookie")
 	}
-	claims, _, err := e.ver.Verify(t.Context(), newAccess)
+	claims, _, err := e.Verifier.Verify(t.Context(), newAccess)
 	if err != nil {
 		t.Fatalf("the new access token does not verify: %v", err)
 	}
-	if claims.Subject != "alice" || claims.Fresh.At(e.clock.Now()) {
-		t.Errorf("new access token: sub %q, fresh %v; want alice, not fresh", claims.Subject, claims.Fresh.At(e.clock.Now()))
+	if claims.Subject != "alice" || claims.Fresh.At(e.Clock.Now()) {
+		t.Errorf("new access token: sub %q, fresh %v; want alice, not fresh", claims.Subject, claims.Fresh.At(e.Clock.Now()))
 	}
 	if _, res := ls.post(t, "/transfer", csrf); !cmp.Equal(refusedCSRF(), res) {
 		t.Errorf("POST /transfer with the old CSRF value = %+v, want 403", res)
 	}
-	csrf = ls.jarCookies(t, "/transfer")[accessCSRFCookie]
+	csrf = ls.Cookies(t, "/transfer")[accessCSRFCookie]
 	if _, res := ls.post(t, "/transfer", csrf); !cmp.Equal(okAs("alice", "Alice"), res) {
 		t.Errorf("POST /transfer with the new CSRF value = %+v, want 200", res)
 	}
@@ -397,7 +372,7 @@ func TestCookieSession(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/transfer", "/refresh"} {
-		if got := ls.jarCookies(t, path); len(got) != 0 {
+		if got := ls.Cookies(t, path); len(got) != 0 {
 			t.Errorf("after logout the jar still sends %v to %s", got, path)
 		}
 	}

@@ -5,12 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // TestCrossOriginProtection refuses cross-site cookie requests by Fetch
@@ -18,36 +18,19 @@ import (
 // header tokens and trusted origins alone.
 func TestCrossOriginProtection(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2026, 8, 3, 9, 0, 0, 0, time.UTC)
-	clock := jwtx.WithClock(jwtx.ClockFunc(func() time.Time { return now }))
-	key, err := jwtx.NewKey(jwtx.HS256, []byte("cross-origin-test-secret-32-bytes!"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, clock, jwtx.WithCSRF(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ver, err := jwtx.NewClaimsVerifier[jwtx.RegisteredClaims](key, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := testutil.NewEnv[string, jwtx.RegisteredClaims](t, testutil.WithIssuerOptions(jwtx.WithCSRF(true)))
 	protect := http.NewCrossOriginProtection()
 	if err := protect.AddTrustedOrigin("https://partner.example"); err != nil {
 		t.Fatal(err)
 	}
-	var reasons []httpx.Reason
-	auth, err := httpx.New(ver, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader), httpx.WithCrossOriginProtection(protect),
-		httpx.WithEvents(func(_ context.Context, e httpx.Event) { reasons = append(reasons, e.Reason) }))
-	if err != nil {
-		t.Fatal(err)
+	// newAuth returns an Auth that records the reason of each event in
+	// reasons.
+	newAuth := func(t *testing.T, reasons *[]httpx.Reason) *httpx.Auth[string, jwtx.RegisteredClaims] {
+		return env.Auth(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader), httpx.WithCrossOriginProtection(protect),
+			httpx.WithEvents(func(_ context.Context, e httpx.Event) { *reasons = append(*reasons, e.Reason) }))
 	}
-	h := auth.Required(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
-	tok, err := iss.Access(context.Background(), "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := auth.Cookies()
+	tok := env.Access(t, "alice")
+	names := newAuth(t, new([]httpx.Reason)).Cookies()
 	for _, tc := range []struct {
 		name       string
 		method     string
@@ -72,34 +55,36 @@ func TestCrossOriginProtection(t *testing.T) {
 		{name: "header token from another origin", method: "POST",
 			headers: map[string]string{"Sec-Fetch-Site": "cross-site", "Authorization": "Bearer " + tok.Raw}, wantStatus: 204, wantReason: httpx.ReasonAuthenticated},
 	} {
-		reasons = nil
-		req := httptest.NewRequest(tc.method, "https://api.example/notes", nil)
-		if tc.cookie {
-			req.AddCookie(&http.Cookie{Name: names.AccessName, Value: tok.Raw})
-		}
-		if tc.csrf != "" {
-			req.Header.Set(httpx.DefaultCSRFHeader, tc.csrf)
-		}
-		for k, v := range tc.headers {
-			req.Header.Set(k, v)
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if diff := cmp.Diff([]any{tc.wantStatus, []httpx.Reason{tc.wantReason}}, []any{rec.Code, reasons}); diff != "" {
-			t.Errorf("%s: [status, events] (-want +got):\n%s", tc.name, diff)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var reasons []httpx.Reason
+			h := newAuth(t, &reasons).Required(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+			req := httptest.NewRequest(tc.method, "https://api.example/notes", nil)
+			if tc.cookie {
+				req.AddCookie(&http.Cookie{Name: names.AccessName, Value: tok.Raw})
+			}
+			if tc.csrf != "" {
+				req.Header.Set(httpx.DefaultCSRFHeader, tc.csrf)
+			}
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			rec := testutil.Serve(h, req)
+			if diff := cmp.Diff([]any{tc.wantStatus, []httpx.Reason{tc.wantReason}}, []any{rec.Code, reasons}); diff != "" {
+				t.Errorf("[status, events] (-want +got):\n%s", diff)
+			}
+		})
 	}
-	logout := auth.LogoutHandler()
+	logout := newAuth(t, new([]httpx.Reason)).LogoutHandler()
 	req := httptest.NewRequest("POST", "https://api.example/logout", nil)
 	req.AddCookie(&http.Cookie{Name: names.AccessName, Value: tok.Raw})
 	req.Header.Set(httpx.DefaultCSRFHeader, tok.CSRF)
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	rec := httptest.NewRecorder()
-	logout.ServeHTTP(rec, req)
+	rec := testutil.Serve(logout, req)
 	if rec.Code != http.StatusForbidden || len(rec.Result().Cookies()) != 0 {
 		t.Errorf("cross-site logout: %d with %d cookies cleared, want 403 and none", rec.Code, len(rec.Result().Cookies()))
 	}
-	if _, err := httpx.New(ver, httpx.WithCrossOriginProtection(nil)); err == nil {
+	if _, err := httpx.New(env.Verifier, httpx.WithCrossOriginProtection(nil)); err == nil {
 		t.Error("WithCrossOriginProtection(nil) accepted")
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // swapCase changes the case of every ASCII letter.
@@ -36,14 +37,17 @@ func otherLast(s string) string {
 	return s[:len(s)-1] + "A"
 }
 
-// csrfMux serves whoami on /transfer for any method, with the token in the
-// access cookie.
-func csrfMux(tb testing.TB, e *env, opts ...httpx.Option) *http.ServeMux {
-	tb.Helper()
-	opts = append([]httpx.Option{httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)}, opts...)
+// csrfRoutes serves whoami on /transfer for any method.
+func csrfRoutes(a *httpx.Auth[User, Claims]) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/transfer", e.auth(tb, opts...).Required(http.HandlerFunc(whoami)))
+	mux.Handle("/transfer", a.Required(http.HandlerFunc(whoami)))
 	return mux
+}
+
+// csrfTable serves the requests of the CSRF tables: the token in the
+// access cookie, then the header.
+func csrfTable() requestTable {
+	return requestTable{routes: csrfRoutes, opts: []httpx.Option{httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)}}
 }
 
 func TestCSRFUnsafeMethods(t *testing.T) {
@@ -95,26 +99,22 @@ func TestCSRFUnsafeMethods(t *testing.T) {
 			return []reqOption{bearer(tok.Raw)}
 		}, want: okAs("alice", "Alice")},
 	}
+	table := csrfTable()
+	table.noLeak = true
 	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		t.Run(method, func(t *testing.T) {
 			t.Parallel()
-			for _, tc := range variants {
-				t.Run(tc.name, func(t *testing.T) {
-					t.Parallel()
-					e := newEnv(t)
-					tok, bob := e.access(t, "alice"), e.access(t, "bob")
+			var cases []requestCase
+			for _, v := range variants {
+				cases = append(cases, requestCase{name: v.name, want: v.want, request: func(tb testing.TB, tok, bob jwtx.Token) *http.Request {
 					if swapCase(tok.CSRF) == tok.CSRF {
-						t.Fatalf("CSRF value %q has no letter", tok.CSRF)
+						tb.Fatalf("CSRF value %q has no letter", tok.CSRF)
 					}
 					// The value in the query string never counts (D2).
-					target := "/transfer?csrf=" + url.QueryEscape(tok.CSRF)
-					rec := serve(csrfMux(t, e), newRequest(method, target, nil, tc.opts(tok, bob)...))
-					if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
-						t.Errorf("%s (-want +got):\n%s", method, diff)
-					}
-					checkNoLeak(t, rec, tok.Raw)
-				})
+					return newRequest(method, "/transfer?csrf="+url.QueryEscape(tok.CSRF), nil, v.opts(tok, bob)...)
+				}})
 			}
+			table.run(t, cases)
 		})
 	}
 }
@@ -126,7 +126,8 @@ func TestCSRFSafeMethods(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			tok := e.access(t, "alice")
-			rec := serve(csrfMux(t, e), newRequest(method, "/transfer", nil, cookie(accessCookie, tok.Raw)))
+			h := csrfRoutes(e.Auth(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)))
+			rec := testutil.Serve(h, newRequest(method, "/transfer", nil, cookie(accessCookie, tok.Raw)))
 			if rec.Code != http.StatusOK {
 				t.Errorf("%s with a cookie and no CSRF value: status %d, want 200", method, rec.Code)
 			}
@@ -139,81 +140,64 @@ func TestCSRFSafeMethods(t *testing.T) {
 // is, must not skip the check on a cookie session.
 func TestCSRFUnlistedMethods(t *testing.T) {
 	t.Parallel()
+	var cases []requestCase
 	for _, method := range []string{"patch", "PROPFIND", "PURGE"} {
-		t.Run(method, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			tok := e.access(t, "alice")
-			res := do(t, csrfMux(t, e), newRequest(method, "/transfer", nil, cookie(accessCookie, tok.Raw)))
-			if diff := cmp.Diff(refusedCSRF(), res); diff != "" {
-				t.Errorf("%s with a cookie and no CSRF value (-want +got):\n%s", method, diff)
-			}
-		})
+		cases = append(cases, requestCase{name: method, want: refusedCSRF(), request: func(_ testing.TB, tok, _ jwtx.Token) *http.Request {
+			return newRequest(method, "/transfer", nil, cookie(accessCookie, tok.Raw))
+		}})
 	}
+	csrfTable().run(t, cases)
 }
 
 // A cookie token without a csrf claim can never pass the check.
 func TestCSRFTokenWithoutClaim(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name   string
-		method string
-		values []string // X-CSRF-Token header lines
-		want   result
-	}{
-		{name: "POST without value", method: http.MethodPost, want: refusedCSRF()},
-		{name: "POST with empty value", method: http.MethodPost, values: []string{""}, want: refusedCSRF()},
-		{name: "POST with a value", method: http.MethodPost, values: []string{"anything"}, want: refusedCSRF()},
-		{name: "GET", method: http.MethodGet, want: okAs("alice", "Alice")},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			tok := e.access(t, "alice", jwtx.WithTokenCSRF(false))
+	// request sends the token in the cookie with an X-CSRF-Token line for
+	// each value.
+	request := func(method string, values ...string) func(testing.TB, jwtx.Token, jwtx.Token) *http.Request {
+		return func(_ testing.TB, tok, _ jwtx.Token) *http.Request {
 			opts := []reqOption{cookie(accessCookie, tok.Raw)}
-			for _, v := range tc.values {
+			for _, v := range values {
 				opts = append(opts, header("X-CSRF-Token", v))
 			}
-			if diff := cmp.Diff(tc.want, do(t, csrfMux(t, e), newRequest(tc.method, "/transfer", nil, opts...))); diff != "" {
-				t.Errorf("response (-want +got):\n%s", diff)
-			}
-		})
+			return newRequest(method, "/transfer", nil, opts...)
+		}
 	}
+	table := csrfTable()
+	table.issue = []jwtx.IssueOption{jwtx.WithTokenCSRF(false)}
+	table.run(t, []requestCase{
+		{name: "POST without value", request: request(http.MethodPost), want: refusedCSRF()},
+		{name: "POST with empty value", request: request(http.MethodPost, ""), want: refusedCSRF()},
+		{name: "POST with a value", request: request(http.MethodPost, "anything"), want: refusedCSRF()},
+		{name: "GET", request: request(http.MethodGet), want: okAs("alice", "Alice")},
+	})
 }
 
 func TestCSRFOptions(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name   string
-		opts   []httpx.Option
-		method string
-		header map[string]string // header name → "ok" (the right value) or a literal
-		want   result
-	}{
-		{name: "WithCSRF(false)", opts: []httpx.Option{httpx.WithCSRF(false)}, method: http.MethodPost, want: okAs("alice", "Alice")},
-		{name: "methods: listed", opts: []httpx.Option{httpx.WithCSRFMethods(http.MethodPost)}, method: http.MethodPost, want: refusedCSRF()},
-		{name: "methods: not listed", opts: []httpx.Option{httpx.WithCSRFMethods(http.MethodPost)}, method: http.MethodDelete, want: okAs("alice", "Alice")},
-		{name: "methods: custom", opts: []httpx.Option{httpx.WithCSRFMethods("PURGE")}, method: "PURGE", want: refusedCSRF()},
-		{name: "methods: lower case listed", opts: []httpx.Option{httpx.WithCSRFMethods("delete")}, method: http.MethodDelete, want: refusedCSRF()},
-		{name: "custom header", opts: []httpx.Option{httpx.WithCSRFHeader("x-xsrf-token")}, method: http.MethodPost, header: map[string]string{"X-XSRF-Token": "ok"}, want: okAs("alice", "Alice")},
-		{name: "custom header, default one ignored", opts: []httpx.Option{httpx.WithCSRFHeader("X-XSRF-Token")}, method: http.MethodPost, header: map[string]string{"X-CSRF-Token": "ok"}, want: refusedCSRF()},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			tok := e.access(t, "alice")
+	// request sends the token in the cookie, with the header lines of
+	// header: name → "ok" (the right value) or a literal.
+	request := func(method string, hdr map[string]string) func(testing.TB, jwtx.Token, jwtx.Token) *http.Request {
+		return func(_ testing.TB, tok, _ jwtx.Token) *http.Request {
 			opts := []reqOption{cookie(accessCookie, tok.Raw)}
-			for name, v := range tc.header {
+			for name, v := range hdr {
 				if v == "ok" {
 					v = tok.CSRF
 				}
 				opts = append(opts, header(name, v))
 			}
-			if diff := cmp.Diff(tc.want, do(t, csrfMux(t, e, tc.opts...), newRequest(tc.method, "/transfer", nil, opts...))); diff != "" {
-				t.Errorf("response (-want +got):\n%s", diff)
-			}
-		})
+			return newRequest(method, "/transfer", nil, opts...)
+		}
 	}
+	csrfTable().run(t, []requestCase{
+		{name: "WithCSRF(false)", opts: []httpx.Option{httpx.WithCSRF(false)}, request: request(http.MethodPost, nil), want: okAs("alice", "Alice")},
+		{name: "methods: listed", opts: []httpx.Option{httpx.WithCSRFMethods(http.MethodPost)}, request: request(http.MethodPost, nil), want: refusedCSRF()},
+		{name: "methods: not listed", opts: []httpx.Option{httpx.WithCSRFMethods(http.MethodPost)}, request: request(http.MethodDelete, nil), want: okAs("alice", "Alice")},
+		{name: "methods: custom", opts: []httpx.Option{httpx.WithCSRFMethods("PURGE")}, request: request("PURGE", nil), want: refusedCSRF()},
+		{name: "methods: lower case listed", opts: []httpx.Option{httpx.WithCSRFMethods("delete")}, request: request(http.MethodDelete, nil), want: refusedCSRF()},
+		{name: "custom header", opts: []httpx.Option{httpx.WithCSRFHeader("x-xsrf-token")}, request: request(http.MethodPost, map[string]string{"X-XSRF-Token": "ok"}), want: okAs("alice", "Alice")},
+		{name: "custom header, default one ignored", opts: []httpx.Option{httpx.WithCSRFHeader("X-XSRF-Token")}, request: request(http.MethodPost, map[string]string{"X-CSRF-Token": "ok"}), want: refusedCSRF()},
+	})
 }
 
 func TestCSRFFormField(t *testing.T) {
@@ -247,7 +231,7 @@ func TestCSRFFormField(t *testing.T) {
 			var amount string
 			var handlerBody []byte
 			mux := http.NewServeMux()
-			mux.Handle("POST /transfer", e.auth(t, opts...).Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mux.Handle("POST /transfer", e.Auth(t, opts...).Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				var err error
 				if handlerBody, err = io.ReadAll(r.Body); err != nil {
 					t.Errorf("handler reading the body: %v", err)
@@ -286,7 +270,7 @@ func TestCSRFFormField(t *testing.T) {
 		if err := mw.Close(); err != nil {
 			t.Fatal(err)
 		}
-		mux := csrfMux(t, e, field)
+		mux := csrfRoutes(e.Auth(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader), field))
 		res := do(t, mux, newRequest(http.MethodPost, "/transfer", &buf, cookie(accessCookie, tok.Raw), header("Content-Type", mw.FormDataContentType())))
 		if diff := cmp.Diff(refusedCSRF(), res); diff != "" {
 			t.Errorf("response (-want +got):\n%s", diff)

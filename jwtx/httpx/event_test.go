@@ -16,6 +16,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 func TestEvents(t *testing.T) {
@@ -42,9 +43,8 @@ func TestEvents(t *testing.T) {
 		{name: "forged", method: http.MethodGet, path: "/required", token: forged, location: httpx.FromHeader, want: httpx.Event{Reason: httpx.ReasonSignature, Location: httpx.FromHeader, Err: jwtx.ErrSignature}},
 		{
 			name: "tampered sub", method: http.MethodGet, path: "/required", location: httpx.FromHeader,
-			token: func(tb testing.TB, e *env) string {
-				tok := e.access(tb, "bob").Raw
-				return withPayload(tok, []byte(strings.Replace(string(payload(tb, tok)), `"sub":"bob"`, `"sub":"alice"`, 1)))
+			token: func(tb testing.TB, e *appEnv) string {
+				return testutil.Tamper(tb, e.access(tb, "bob").Raw, `"sub":"bob"`, `"sub":"alice"`)
 			},
 			want: httpx.Event{Reason: httpx.ReasonSignature, Location: httpx.FromHeader, Err: jwtx.ErrSignature},
 		},
@@ -62,7 +62,7 @@ func TestEvents(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			var log eventLog
-			a := e.auth(t, httpx.WithEvents(log.record), httpx.WithLazyUser(tc.lazy), httpx.WithLocations(httpx.FromHeader, httpx.FromCookie))
+			a := e.Auth(t, httpx.WithEvents(log.record), httpx.WithLazyUser(tc.lazy), httpx.WithLocations(httpx.FromHeader, httpx.FromCookie))
 			mux := http.NewServeMux()
 			mux.Handle("/required", a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				c, _ := jwtx.From[Claims](r.Context())
@@ -70,13 +70,13 @@ func TestEvents(t *testing.T) {
 			})))
 			mux.Handle("/optional", a.Optional(http.HandlerFunc(whoami)))
 			mux.Handle("/admin", a.Authorize(isAdmin)(http.HandlerFunc(whoami)))
-			iss := e.iss
+			iss := e.Issuer
 			if tc.failing {
 				iss = e.failingIssuer(t)
 			}
 			mux.Handle("/refresh", a.RefreshHandler(iss))
 			tok := tc.token(t, e)
-			e.at(epoch().Add(tc.after))
+			e.Clock.Advance(tc.after)
 			r := newRequest(tc.method, tc.path, nil)
 			switch {
 			case tc.authHeader != "":
@@ -89,7 +89,7 @@ func TestEvents(t *testing.T) {
 			case tc.location == httpx.FromCookie:
 				cookie(accessCookie, tok)(r)
 			}
-			serve(mux, r)
+			testutil.Serve(mux, r)
 			want := tc.want
 			want.Method, want.Path = tc.method, tc.path
 			if want.Subject != "" {
@@ -112,14 +112,14 @@ func TestSlogEvents(t *testing.T) {
 	e := newEnv(t)
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, nil))
-	a := e.auth(t, httpx.WithEvents(httpx.SlogEvents(logger)), httpx.WithLocations(httpx.FromHeader, httpx.FromCookie))
+	a := e.Auth(t, httpx.WithEvents(httpx.SlogEvents(logger)), httpx.WithLocations(httpx.FromHeader, httpx.FromCookie))
 	mux := http.NewServeMux()
 	mux.Handle("/me", a.Required(http.HandlerFunc(whoami)))
 	mux.Handle("/feed", a.Optional(http.HandlerFunc(whoami)))
 
 	alice := e.access(t, "alice")
 	forgedTok := forged(t, e)
-	tampered := withPayload(alice.Raw, []byte(strings.Replace(string(payload(t, alice.Raw)), `"alice"`, `"admin"`, 1)))
+	tampered := testutil.Tamper(t, alice.Raw, `"alice"`, `"admin"`)
 	broken := e.access(t, brokenSubject)
 	tokens := []string{alice.Raw, forgedTok, tampered, broken.Raw}
 	for _, r := range []*http.Request{
@@ -131,7 +131,7 @@ func TestSlogEvents(t *testing.T) {
 		newRequest(http.MethodPost, "/me", nil, cookie(accessCookie, alice.Raw)),
 		newRequest(http.MethodGet, "/me", nil, bearer(broken.Raw)),
 	} {
-		serve(mux, r)
+		testutil.Serve(mux, r)
 	}
 
 	type line struct {

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"mime"
@@ -11,6 +12,7 @@ import (
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/internal/ascii"
 	"github.com/typedjwt/typedjwt/jwtx/internal/jsonobj"
+	"github.com/typedjwt/typedjwt/jwtx/internal/reqctx"
 )
 
 // Location is a place in a request that can hold a token.
@@ -29,6 +31,14 @@ const (
 	// must be one JSON object that names no member twice.
 	FromBody
 )
+
+// LocationFrom returns where the verified token of a request came from,
+// for handlers behind a guard (flask-jwt-extended's
+// get_jwt_request_location); false for a request without one.
+func LocationFrom(ctx context.Context) (Location, bool) {
+	l, ok := reqctx.Location(ctx)
+	return Location(l), ok
+}
 
 // String returns the location's name.
 func (l Location) String() string {
@@ -72,7 +82,7 @@ func (cfg *config) from(r *http.Request, loc Location, want jwtx.Expect) (string
 	case FromCookie:
 		return cfg.fromCookie(r, want)
 	case FromQuery:
-		return fromQuery(r, cfg.queryParam)
+		return cfg.fromQuery(r)
 	case FromBody:
 		return cfg.fromBody(r, want)
 	}
@@ -169,15 +179,23 @@ func (cfg *config) fromCookie(r *http.Request, want jwtx.Expect) (string, error)
 	return "", badRequest("%d cookies named %s", len(found), name)
 }
 
-func fromQuery(r *http.Request, param string) (string, error) {
-	values := r.URL.Query()[param]
+func (cfg *config) fromQuery(r *http.Request) (string, error) {
+	values := r.URL.Query()[cfg.queryParam]
 	switch len(values) {
 	case 0:
 		return "", nil
 	case 1:
+	default:
+		return "", badRequest("%d query parameters %s", len(values), cfg.queryParam)
+	}
+	if cfg.queryPrefix == "" {
 		return values[0], nil
 	}
-	return "", badRequest("%d query parameters %s", len(values), param)
+	tok, ok := strings.CutPrefix(values[0], cfg.queryPrefix)
+	if !ok || tok == "" {
+		return "", badRequest("query parameter %s without its prefix", cfg.queryParam)
+	}
+	return tok, nil
 }
 
 // maxBodyDepth bounds the nesting of a JSON body, as encoding/json does.

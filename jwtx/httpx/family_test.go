@@ -47,7 +47,7 @@ func TestImplicitRefreshEscapesLogout(t *testing.T) {
 
 	// The thief, inside the window, with the stolen access cookie only.
 	fe.Clock.Advance(jwtx.DefaultAccessTTL - window + time.Minute)
-	rec := serve(mux, testutil.CookieRequest(t, http.MethodGet, "/me", login.Access))
+	rec := testutil.Serve(mux, testutil.CookieRequest(t, http.MethodGet, "/me", login.Access))
 	if rec.Code != http.StatusOK {
 		t.Fatalf("stolen cookie inside the window: %d %s", rec.Code, rec.Body)
 	}
@@ -61,7 +61,7 @@ func TestImplicitRefreshEscapesLogout(t *testing.T) {
 	}
 
 	// The victim logs out with the cookies of the login.
-	rec = serve(mux, testutil.CookieRequest(t, http.MethodPost, "/refresh/logout", login.Access, login.Refresh))
+	rec = testutil.Serve(mux, testutil.CookieRequest(t, http.MethodPost, "/refresh/logout", login.Access, login.Refresh))
 	if diff := cmp.Diff(statusAndMsg{http.StatusOK, "logged out"}, statusAndMsgOf(t, rec)); diff != "" {
 		t.Fatalf("logout (-want +got):\n%s", diff)
 	}
@@ -71,7 +71,7 @@ func TestImplicitRefreshEscapesLogout(t *testing.T) {
 	fe.Clock.Advance(jwtx.DefaultAccessTTL - window + time.Minute)
 	r := httptest.NewRequest(http.MethodGet, "/me", nil)
 	r.AddCookie(&http.Cookie{Name: names.AccessName, Value: renewed})
-	rec = serve(mux, r)
+	rec = testutil.Serve(mux, r)
 	if diff := cmp.Diff(statusAndMsg{http.StatusUnauthorized, "token revoked"}, statusAndMsgOf(t, rec)); diff != "" {
 		t.Errorf("renewed cookie after the victim's logout (-want +got):\n%s", diff)
 	}
@@ -108,7 +108,7 @@ func TestRefreshHandlerEscapesLogout(t *testing.T) {
 			} else {
 				r = testutil.BearerRequest(t, http.MethodPost, "/refresh", login.Refresh.Raw)
 			}
-			rec := serve(mux, r)
+			rec := testutil.Serve(mux, r)
 			if rec.Code != http.StatusOK {
 				t.Fatalf("refresh: %d %s", rec.Code, rec.Body)
 			}
@@ -132,11 +132,11 @@ func TestRefreshHandlerEscapesLogout(t *testing.T) {
 				t.Errorf("family of the new access token (-want +got):\n%s", diff)
 			}
 
-			rec = serve(mux, testutil.CookieRequest(t, http.MethodPost, "/refresh/logout", login.Access, login.Refresh))
+			rec = testutil.Serve(mux, testutil.CookieRequest(t, http.MethodPost, "/refresh/logout", login.Access, login.Refresh))
 			if diff := cmp.Diff(statusAndMsg{http.StatusOK, "logged out"}, statusAndMsgOf(t, rec)); diff != "" {
 				t.Fatalf("logout (-want +got):\n%s", diff)
 			}
-			rec = serve(mux, testutil.BearerRequest(t, http.MethodGet, "/me", minted))
+			rec = testutil.Serve(mux, testutil.BearerRequest(t, http.MethodGet, "/me", minted))
 			if diff := cmp.Diff(statusAndMsg{http.StatusUnauthorized, "token revoked"}, statusAndMsgOf(t, rec)); diff != "" {
 				t.Errorf("new access token after the victim's logout (-want +got):\n%s", diff)
 			}

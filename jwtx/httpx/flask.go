@@ -90,6 +90,8 @@ func flaskAnswer(r Reason) Answer {
 		return flask(http.StatusUnprocessableEntity, "Wrong token type")
 	case ReasonInvalid:
 		return flask(http.StatusUnprocessableEntity, "Invalid token")
+	case ReasonClaims:
+		return flask(http.StatusBadRequest, "User claims verification failed")
 	case ReasonUserMissing:
 		return flask(http.StatusUnauthorized, "Error loading the user")
 	}

@@ -2,9 +2,6 @@ package httpx_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -22,29 +19,25 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
-// jwksEpoch is the fixed time of the JWKS handler tests.
-var jwksEpoch = time.Date(2026, 4, 5, 6, 7, 8, 0, time.UTC)
+// jwksClock returns the clock of a JWKS handler test.
+func jwksClock() *testutil.Clock {
+	return testutil.NewClock(time.Date(2026, 4, 5, 6, 7, 8, 0, time.UTC))
+}
 
-// jwksKey returns a fresh ES256 signing key with the given kid.
+// jwksKey returns an ES256 signing key of the test's own with the given
+// kid.
 func jwksKey(tb testing.TB, kid string) *jwtx.Key {
 	tb.Helper()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	k, err := jwtx.NewKey(jwtx.ES256, priv, jwtx.WithKeyID(kid))
-	if err != nil {
-		tb.Fatalf("NewKey: %v", err)
-	}
-	return k
+	return testutil.NewKey(tb, jwtx.ES256, testutil.WithSeed(tb.Name()+"/"+kid), testutil.WithKeyID(kid)).Private()
 }
 
 // jwksRing returns a ring with the active key k2 and the retired key k1.
 func jwksRing(tb testing.TB) *jwtx.KeyRing {
 	tb.Helper()
-	r, err := jwtx.NewKeyRing(jwksKey(tb, "k1"), jwtx.WithClock(jwtx.ClockFunc(func() time.Time { return jwksEpoch })))
+	r, err := jwtx.NewKeyRing(jwksKey(tb, "k1"), jwtx.WithClock(jwksClock()))
 	if err != nil {
 		tb.Fatalf("NewKeyRing: %v", err)
 	}
@@ -72,9 +65,7 @@ func jwksDo(tb testing.TB, h http.Handler, method string, header map[string]stri
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	res := rec.Result()
+	res := testutil.Serve(h, req).Result()
 	body, err := io.ReadAll(res.Body)
 	if err != nil {
 		tb.Fatal(err)
@@ -198,10 +189,8 @@ func TestJWKSHandlerConditionalAndMethods(t *testing.T) {
 func TestJWKSHandlerHeadContentLength(t *testing.T) {
 	t.Parallel()
 	h := httpx.JWKSHandler(jwksRing(t), time.Minute)
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
-	head := httptest.NewRecorder()
-	h.ServeHTTP(head, httptest.NewRequest(http.MethodHead, "/", nil))
+	rec := testutil.Serve(h, httptest.NewRequest(http.MethodGet, "/", nil))
+	head := testutil.Serve(h, httptest.NewRequest(http.MethodHead, "/", nil))
 	if got, want := head.Header().Get("Content-Length"), strconv.Itoa(rec.Body.Len()); got != want {
 		t.Errorf("HEAD Content-Length = %q, want %q (the GET body's length)", got, want)
 	}
@@ -236,8 +225,7 @@ func TestJWKSHandlerMaxAge(t *testing.T) {
 // not revalidated; after the retired key's time the key drops out.
 func TestJWKSHandlerFollowsRotation(t *testing.T) {
 	t.Parallel()
-	now := jwksEpoch
-	clock := jwtx.ClockFunc(func() time.Time { return now })
+	clock := jwksClock()
 	ring, err := jwtx.NewKeyRing(jwksKey(t, "k1"), jwtx.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +245,7 @@ func TestJWKSHandlerFollowsRotation(t *testing.T) {
 	if diff := cmp.Diff([]string{"k1", "k2"}, jwksKIDs(t, after.Body)); diff != "" {
 		t.Errorf("kids after rotation (-want +got):\n%s", diff)
 	}
-	now = now.Add(time.Hour) // not concurrent: the handler runs on this goroutine
+	clock.Advance(time.Hour)
 	retired, _ := jwksDo(t, h, http.MethodGet, nil)
 	if diff := cmp.Diff([]string{"k2"}, jwksKIDs(t, retired.Body)); diff != "" {
 		t.Errorf("kids after retirement (-want +got):\n%s", diff)
@@ -268,11 +256,8 @@ func TestJWKSHandlerFollowsRotation(t *testing.T) {
 // material, no error text, no caching.
 func TestJWKSHandlerRefusesHMAC(t *testing.T) {
 	t.Parallel()
-	secret := []byte("jwks-test-secret-of-32-bytes-abc")
-	hs, err := jwtx.NewKey(jwtx.HS256, secret, jwtx.WithKeyID("hs-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := testutil.NewKey(t, jwtx.HS256, testutil.WithKeyID("hs-1"))
+	secret, hs := key.Secret(), key.Private()
 	ring, err := jwtx.NewKeyRing(hs)
 	if err != nil {
 		t.Fatal(err)
@@ -327,7 +312,7 @@ func TestJWKSHandlerServesRemoteKeySet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewRemoteKeySet: %v", err)
 	}
-	clock := jwtx.ClockFunc(func() time.Time { return jwksEpoch })
+	clock := jwksClock()
 	ver, err := jwtx.NewClaimsVerifier[Claims](keys, jwtx.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)

@@ -75,6 +75,11 @@ func (a *Auth[U, C]) logout(w http.ResponseWriter, r *http.Request) ([]presented
 	}
 	if a.cfg.revoker != nil {
 		for _, t := range tokens {
+			if a.cfg.rotation != nil && t.info.Type == jwtx.Refresh && t.info.Family == "" {
+				// A refresh token without a family may have been adopted
+				// into one (see refresh): its logout ends that family.
+				t.info.Family = adoptedFamily(t.info)
+			}
 			if err := a.cfg.revoker.Revoke(r.Context(), t.info); err != nil {
 				return nil, fmt.Errorf("%w: %w", jwtx.ErrRevocationUnavailable, err)
 			}
@@ -167,8 +172,9 @@ func (a *Auth[U, C]) LogoutHandler() http.Handler {
 }
 
 // authentic returns what a token presented to logout says, when its
-// signature verifies and it passes every check or only its expiry fails:
-// an expired token still names the family to revoke.
+// signature verifies and it passes every check, or fails only by its
+// expiry or by a revocation (checked last): an expired or retired token
+// still names the family to revoke.
 func (a *Auth[U, C]) authentic(ctx context.Context, tok string, want jwtx.Expect) (jwtx.TokenInfo, error) {
 	claims, _, err := a.ver.VerifyClaims(ctx, tok, want)
 	if err == nil {
@@ -177,6 +183,9 @@ func (a *Auth[U, C]) authentic(ctx context.Context, tok string, want jwtx.Expect
 	var te *jwtx.TokenError
 	if errors.As(err, &te) {
 		if ce, ok := te.Err.(*jwtx.ClaimError); ok && ce.Claim == "exp" && errors.Is(ce, jwtx.ErrExpired) {
+			return te.Token, nil
+		}
+		if errors.Is(te.Err, jwtx.ErrRevoked) {
 			return te.Token, nil
 		}
 	}

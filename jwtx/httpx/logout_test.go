@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -16,45 +15,12 @@ import (
 	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
-// logoutFixture is an Auth reading the header first, then cookies, over a
-// memory store.
-type logoutFixture struct {
-	iss   *jwtx.Issuer[string, jwtx.RegisteredClaims]
-	ver   *jwtx.Verifier[string, jwtx.RegisteredClaims]
-	auth  *httpx.Auth[string, jwtx.RegisteredClaims]
-	names httpx.Cookies
-}
-
-func newLogoutFixture(t *testing.T) *logoutFixture {
-	t.Helper()
-	now := time.Date(2026, 8, 4, 9, 0, 0, 0, time.UTC)
-	clock := jwtx.WithClock(jwtx.ClockFunc(func() time.Time { return now }))
-	key, err := jwtx.NewKey(jwtx.HS256, []byte("logout-fixture-secret-of-32-bytes!"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := jwtx.NewMemoryStore(jwtx.WithClock(jwtx.ClockFunc(func() time.Time { return now })))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &logoutFixture{}
-	if f.iss, err = jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, clock, jwtx.WithCSRF(true)); err != nil {
-		t.Fatal(err)
-	}
-	if f.ver, err = jwtx.NewVerifier[string, jwtx.RegisteredClaims](key, clock, jwtx.WithRevocation(store)); err != nil {
-		t.Fatal(err)
-	}
-	if f.auth, err = httpx.New(f.ver, httpx.WithRevoker(store), httpx.WithLocations(httpx.FromHeader, httpx.FromCookie)); err != nil {
-		t.Fatal(err)
-	}
-	f.names = f.auth.Cookies()
-	return f
-}
-
-func (f *logoutFixture) logout(req *http.Request) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	f.auth.LogoutHandler().ServeHTTP(rec, req)
-	return rec
+// logoutHandler is the LogoutHandler of an Auth on se reading the header
+// first, then cookies, and the cookie names it uses.
+func logoutHandler(tb testing.TB, se *storeEnv) (http.Handler, httpx.Cookies) {
+	tb.Helper()
+	a := se.auth(tb, httpx.WithLocations(httpx.FromHeader, httpx.FromCookie))
+	return a.LogoutHandler(), a.Cookies()
 }
 
 // TestLogoutFromAnotherSite: a cross-site form carries no SameSite=Lax
@@ -62,30 +28,31 @@ func (f *logoutFixture) logout(req *http.Request) *httptest.ResponseRecorder {
 // it must not end the session.
 func TestLogoutFromAnotherSite(t *testing.T) {
 	t.Parallel()
-	f := newLogoutFixture(t)
-	pair, err := f.iss.Pair(context.Background(), "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
 		name    string
-		header  string
+		header  func(pair jwtx.TokenPair) string
 		want    int
 		cleared bool
 	}{
-		{name: "no CSRF value", want: http.StatusForbidden},
-		{name: "a wrong CSRF value", header: "forged", want: http.StatusForbidden},
-		{name: "the CSRF cookie's value", header: pair.Refresh.CSRF, want: http.StatusOK, cleared: true},
+		{name: "no CSRF value", header: func(jwtx.TokenPair) string { return "" }, want: http.StatusForbidden},
+		{name: "a wrong CSRF value", header: func(jwtx.TokenPair) string { return "forged" }, want: http.StatusForbidden},
+		{name: "the CSRF cookie's value", header: func(p jwtx.TokenPair) string { return p.Refresh.CSRF }, want: http.StatusOK, cleared: true},
 	} {
-		req := httptest.NewRequest("POST", "/logout", nil)
-		req.AddCookie(&http.Cookie{Name: f.names.RefreshCSRFName, Value: pair.Refresh.CSRF})
-		if tc.header != "" {
-			req.Header.Set(httpx.DefaultCSRFHeader, tc.header)
-		}
-		rec := f.logout(req)
-		if diff := cmp.Diff([]any{tc.want, tc.cleared}, []any{rec.Code, len(rec.Result().Cookies()) == 4}); diff != "" {
-			t.Errorf("%s: [status, cookies cleared] (-want +got):\n%s", tc.name, diff)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			se := newStoreEnv(t)
+			logout, names := logoutHandler(t, se)
+			pair := se.Pair(t, "alice")
+			req := httptest.NewRequest("POST", "/logout", nil)
+			req.AddCookie(&http.Cookie{Name: names.RefreshCSRFName, Value: pair.Refresh.CSRF})
+			if h := tc.header(pair); h != "" {
+				req.Header.Set(httpx.DefaultCSRFHeader, h)
+			}
+			rec := testutil.Serve(logout, req)
+			if diff := cmp.Diff([]any{tc.want, tc.cleared}, []any{rec.Code, len(rec.Result().Cookies()) == 4}); diff != "" {
+				t.Errorf("[status, cookies cleared] (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -94,22 +61,20 @@ func TestLogoutFromAnotherSite(t *testing.T) {
 func TestLogoutRevokesEveryPresentedToken(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newLogoutFixture(t)
-	pair, err := f.iss.Pair(ctx, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
+	se := newStoreEnv(t)
+	logout, names := logoutHandler(t, se)
+	pair := se.Pair(t, "alice")
 	req := httptest.NewRequest("POST", "/logout", nil)
 	req.Header.Set("Authorization", "Bearer "+pair.Access.Raw)
-	req.AddCookie(&http.Cookie{Name: f.names.RefreshName, Value: pair.Refresh.Raw})
+	req.AddCookie(&http.Cookie{Name: names.RefreshName, Value: pair.Refresh.Raw})
 	req.Header.Set(httpx.DefaultCSRFHeader, pair.Refresh.CSRF)
-	if rec := f.logout(req); rec.Code != http.StatusOK {
+	if rec := testutil.Serve(logout, req); rec.Code != http.StatusOK {
 		t.Fatalf("logout: %d %s", rec.Code, rec.Body)
 	}
-	if _, _, err := f.ver.Verify(ctx, pair.Access.Raw); !errors.Is(err, jwtx.ErrRevoked) {
+	if _, _, err := se.Verifier.Verify(ctx, pair.Access.Raw); !errors.Is(err, jwtx.ErrRevoked) {
 		t.Errorf("access token after logout: %v, want ErrRevoked", err)
 	}
-	if _, _, err := f.ver.VerifyRefresh(ctx, pair.Refresh.Raw); !errors.Is(err, jwtx.ErrRevoked) {
+	if _, _, err := se.Verifier.VerifyRefresh(ctx, pair.Refresh.Raw); !errors.Is(err, jwtx.ErrRevoked) {
 		t.Errorf("refresh cookie after logout: %v, want ErrRevoked", err)
 	}
 }
@@ -187,11 +152,11 @@ func TestTossedRefreshCookieBlocksLogout(t *testing.T) {
 			}
 
 			// The duplicate is still refused where it would authenticate.
-			if rec := serve(mux, build("/refresh")); rec.Code != http.StatusBadRequest || len(rec.Result().Cookies()) != 0 {
+			if rec := testutil.Serve(mux, build("/refresh")); rec.Code != http.StatusBadRequest || len(rec.Result().Cookies()) != 0 {
 				t.Errorf("refresh with a tossed cookie: %d with %d cookies set, want 400 and none", rec.Code, len(rec.Result().Cookies()))
 			}
 
-			rec := serve(mux, build("/refresh/logout"))
+			rec := testutil.Serve(mux, build("/refresh/logout"))
 			got := outcome{Status: rec.Code, Revoked: map[string]bool{
 				"session access":  se.revoked(t, victim.Access.Raw, jwtx.ExpectAccess),
 				"session refresh": se.revoked(t, victim.Refresh.Raw, jwtx.ExpectRefresh),

@@ -41,24 +41,22 @@ func modesMux(a *httpx.Auth[User, Claims]) *http.ServeMux {
 }
 
 // A token builder issues the token of a test case with the env's clock at
-// epoch; "" means no token.
-type tokenFunc func(tb testing.TB, e *env) string
+// its start; "" means no token.
+type tokenFunc func(tb testing.TB, e *appEnv) string
 
-func noToken(testing.TB, *env) string { return "" }
+func noToken(testing.TB, *appEnv) string { return "" }
 
 func accessFor(id string, opts ...jwtx.IssueOption) tokenFunc {
-	return func(tb testing.TB, e *env) string { return e.access(tb, id, opts...).Raw }
+	return func(tb testing.TB, e *appEnv) string { return e.access(tb, id, opts...).Raw }
 }
 
 func refreshFor(id string) tokenFunc {
-	return func(tb testing.TB, e *env) string { return e.refresh(tb, id).Raw }
+	return func(tb testing.TB, e *appEnv) string { return e.refresh(tb, id).Raw }
 }
 
-// forged is an access token for alice signed with a key the verifier does
-// not trust, under the trusted kid.
-func forged(tb testing.TB, _ *env) string {
-	return newEnvSecret(tb, attackerSecret).access(tb, "alice").Raw
-}
+// forged is an access token signed with a key the verifier does not trust,
+// under the trusted kid.
+func forged(tb testing.TB, e *appEnv) string { return e.Forger.Bad(tb, testutil.ForeignKey) }
 
 func TestModes(t *testing.T) {
 	t.Parallel()
@@ -110,12 +108,12 @@ func TestModes(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			tok := tc.token(t, e)
-			e.at(epoch().Add(tc.after))
+			e.Clock.Advance(tc.after)
 			var opts []reqOption
 			if tok != "" {
 				opts = append(opts, bearer(tok))
 			}
-			rec := serve(modesMux(e.auth(t)), newRequest(http.MethodGet, tc.path, nil, opts...))
+			rec := testutil.Serve(modesMux(e.Auth(t)), newRequest(http.MethodGet, tc.path, nil, opts...))
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("GET %s (-want +got):\n%s", tc.path, diff)
 			}
@@ -170,7 +168,7 @@ func TestContextValues(t *testing.T) {
 			}
 			var got seen
 			mux := http.NewServeMux()
-			mux.Handle("GET /me", tc.guard(e.auth(t), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mux.Handle("GET /me", tc.guard(e.Auth(t), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				got = seenIn(r.Context())
 				w.WriteHeader(http.StatusNoContent)
 			})))
@@ -178,20 +176,20 @@ func TestContextValues(t *testing.T) {
 			var wantSeen seen
 			if !tc.noToken {
 				r.Header.Set("Authorization", "Bearer "+tok.Raw)
-				claims, raw, err := e.ver.VerifyClaims(context.Background(), tok.Raw, want)
+				claims, raw, err := e.Verifier.VerifyClaims(context.Background(), tok.Raw, want)
 				if err != nil {
 					t.Fatalf("VerifyClaims: %v", err)
 				}
 				wantSeen = seen{Claims: claims, HasClaims: true, User: testUsers()["alice"], HasUser: true, Raw: string(raw), HasRaw: true}
 			}
-			if rec := serve(mux, r); rec.Code != http.StatusNoContent {
+			if rec := testutil.Serve(mux, r); rec.Code != http.StatusNoContent {
 				t.Fatalf("status %d, want %d; body %s", rec.Code, http.StatusNoContent, rec.Body)
 			}
 			if diff := cmp.Diff(wantSeen, got); diff != "" {
 				t.Errorf("context values (-want +got):\n%s", diff)
 			}
-			if !tc.noToken && got.Raw != string(payload(t, tok.Raw)) {
-				t.Errorf("RawFrom = %s, want the token's payload %s", got.Raw, payload(t, tok.Raw))
+			if !tc.noToken && got.Raw != string(testutil.Payload(t, tok.Raw)) {
+				t.Errorf("RawFrom = %s, want the token's payload %s", got.Raw, testutil.Payload(t, tok.Raw))
 			}
 		})
 	}
@@ -209,13 +207,13 @@ func TestHandlerFuncArguments(t *testing.T) {
 	var got args
 	calls := 0
 	mux := http.NewServeMux()
-	mux.Handle("GET /me", e.auth(t).HandlerFunc(func(w http.ResponseWriter, r *http.Request, c Claims, u User) {
+	mux.Handle("GET /me", e.Auth(t).HandlerFunc(func(w http.ResponseWriter, r *http.Request, c Claims, u User) {
 		calls++
 		got = args{Claims: c, User: u, FromCx: seenIn(r.Context())}
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	serve(mux, newRequest(http.MethodGet, "/me", nil, bearer(tok.Raw)))
-	claims, raw, err := e.ver.VerifyClaims(context.Background(), tok.Raw, jwtx.ExpectAccess)
+	testutil.Serve(mux, newRequest(http.MethodGet, "/me", nil, bearer(tok.Raw)))
+	claims, raw, err := e.Verifier.VerifyClaims(context.Background(), tok.Raw, jwtx.ExpectAccess)
 	if err != nil {
 		t.Fatalf("VerifyClaims: %v", err)
 	}
@@ -233,7 +231,7 @@ func TestAuthorizeError(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	var got error
-	a := e.auth(t, httpx.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+	a := e.Auth(t, httpx.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
 		got = err
 		httpx.DefaultErrors("api")(w, r, err)
 	}))
@@ -248,16 +246,6 @@ func TestAuthorizeError(t *testing.T) {
 			t.Errorf("error %v does not wrap %v", got, target)
 		}
 	}
-}
-
-// respCase is a refusal and what must come of it.
-type respCase struct {
-	name       string
-	token      func(tb testing.TB, e *env) jwtx.Token // issued at epoch
-	after      time.Duration
-	store      func(s *memStore, tok jwtx.Token)
-	want       result
-	retryAfter string
 }
 
 func TestLazyUser(t *testing.T) {
@@ -287,7 +275,7 @@ func TestLazyUser(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			a := e.auth(t, httpx.WithLazyUser(tc.lazy))
+			a := e.Auth(t, httpx.WithLazyUser(tc.lazy))
 			called := false
 			claimsOnly := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				called = true
@@ -377,10 +365,7 @@ func TestPreflightRunsGuardedHandlersUnauthenticated(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := testutil.NewEnv[string, jwtx.RegisteredClaims](t)
-			a, err := httpx.New(e.Verifier)
-			if err != nil {
-				t.Fatalf("httpx.New: %v", err)
-			}
+			a := e.Auth(t)
 			var ran string
 			record := func(sub string) {
 				if sub == "" {
@@ -419,7 +404,7 @@ func TestPreflightRunsGuardedHandlersUnauthenticated(t *testing.T) {
 			case "access":
 				testutil.SetBearer(r, e.Access(t, sub).Raw)
 			}
-			rec := serve(mux, r)
+			rec := testutil.Serve(mux, r)
 			got := outcome{Status: rec.Code, Ran: ran}
 			if msg, ok := resultOf(t, rec.Result()).Body["msg"].(string); ok {
 				got.Msg = msg

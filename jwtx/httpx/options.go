@@ -26,6 +26,7 @@ type config struct {
 	headerName   string
 	scheme       string
 	queryParam   string
+	queryPrefix  string
 	accessField  string
 	refreshField string
 	maxBody      int64
@@ -130,6 +131,20 @@ func WithQueryParam(name string) Option {
 			return fmt.Errorf("%w: empty query parameter", jwtx.ErrConfig)
 		}
 		c.queryParam = name
+		return nil
+	})
+}
+
+// WithQueryPrefix makes the FromQuery location take only values that start
+// with prefix, and the token after it: flask-jwt-extended's
+// JWT_QUERY_STRING_VALUE_PREFIX ("Bearer " in ?jwt=Bearer%20<token>). A
+// value without the prefix is a malformed request (400). Default: none.
+func WithQueryPrefix(prefix string) Option {
+	return option(func(c *config) error {
+		if prefix == "" {
+			return fmt.Errorf("%w: empty query prefix: leave WithQueryPrefix out for none", jwtx.ErrConfig)
+		}
+		c.queryPrefix = prefix
 		return nil
 	})
 }

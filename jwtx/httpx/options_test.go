@@ -16,12 +16,12 @@ import (
 func TestNewErrors(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	otherUser, err := jwtx.NewIssuer[string, Claims](mustKey(t))
+	otherUser, err := jwtx.NewIssuer[string, Claims](e.Key.Private())
 	if err != nil {
 		t.Fatal(err)
 	}
 	type OtherClaims struct{ jwtx.RegisteredClaims }
-	otherClaims, err := jwtx.NewIssuer[User, OtherClaims](mustKey(t), jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }))
+	otherClaims, err := jwtx.NewIssuer[User, OtherClaims](e.Key.Private(), jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +60,8 @@ func TestNewErrors(t *testing.T) {
 		{name: "nil reason handler", opt: httpx.WithReasonHandler(httpx.ReasonCSRF, nil)},
 		{name: "nil event function", opt: httpx.WithEvents(nil)},
 		{name: "implicit refresh without issuer", opt: httpx.WithImplicitRefresh((*jwtx.Issuer[User, Claims])(nil), time.Minute)},
-		{name: "implicit refresh zero window", opt: httpx.WithImplicitRefresh(e.iss, 0)},
-		{name: "implicit refresh negative window", opt: httpx.WithImplicitRefresh(e.iss, -time.Minute)},
+		{name: "implicit refresh zero window", opt: httpx.WithImplicitRefresh(e.Issuer, 0)},
+		{name: "implicit refresh negative window", opt: httpx.WithImplicitRefresh(e.Issuer, -time.Minute)},
 		{name: "implicit refresh with another user type", opt: httpx.WithImplicitRefresh(otherUser, time.Minute)},
 		{name: "implicit refresh with another claims type", opt: httpx.WithImplicitRefresh(otherClaims, time.Minute)},
 		{name: "nil revoker", opt: httpx.WithRevoker(nil)},
@@ -69,7 +69,7 @@ func TestNewErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			a, err := httpx.New(e.ver, tc.opt)
+			a, err := httpx.New(e.Verifier, tc.opt)
 			if !errors.Is(err, jwtx.ErrConfig) {
 				t.Errorf("New() error = %v, want one wrapping jwtx.ErrConfig", err)
 			}
@@ -86,7 +86,7 @@ func TestNewErrors(t *testing.T) {
 	})
 	t.Run("every valid option", func(t *testing.T) {
 		t.Parallel()
-		_, err := httpx.New(e.ver,
+		_, err := httpx.New(e.Verifier,
 			httpx.WithRealm("my api"),
 			httpx.WithLocations(httpx.FromBody, httpx.FromQuery, httpx.FromCookie, httpx.FromHeader),
 			httpx.WithAuthorizationHeader("X-Token", "Token"),
@@ -102,21 +102,11 @@ func TestNewErrors(t *testing.T) {
 			httpx.WithReasonHandler(httpx.ReasonCSRF, noop),
 			httpx.WithEvents(func(context.Context, httpx.Event) {}),
 			httpx.WithLazyUser(true),
-			httpx.WithImplicitRefresh(e.iss, time.Minute),
+			httpx.WithImplicitRefresh(e.Issuer, time.Minute),
 			httpx.WithRevoker(newMemStore()),
 		)
 		if err != nil {
 			t.Errorf("New() error = %v", err)
 		}
 	})
-}
-
-// mustKey returns an HS256 key on the test secret.
-func mustKey(tb testing.TB) *jwtx.Key {
-	tb.Helper()
-	key, err := jwtx.NewKey(jwtx.HS256, []byte(testSecret))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return key
 }

@@ -18,7 +18,8 @@ const (
 	ReasonLoggedOut     Reason = "logged_out"             // LogoutHandler ended a session
 	ReasonMissing       Reason = "missing"                // no token: ErrNoToken
 	ReasonBadRequest    Reason = "bad_request"            // ErrBadRequest
-	ReasonInvalid       Reason = "invalid"                // malformed, wrong iss/aud/nbf/iat, a custom check
+	ReasonInvalid       Reason = "invalid"                // malformed, wrong iss/aud/nbf/iat
+	ReasonClaims        Reason = "claims"                 // a check of the application's own refused the claims: jwtx.ErrClaims
 	ReasonSignature     Reason = "signature"              // bad signature, unknown kid, wrong alg
 	ReasonExpired       Reason = "expired"                // exp passed, nothing else wrong
 	ReasonWrongType     Reason = "wrong_type"             // refresh token as access token or the reverse
@@ -32,6 +33,12 @@ const (
 	ReasonUserLoad      Reason = "user_load"              // the user loader failed
 	ReasonForbidden     Reason = "forbidden"              // an authorization check said no
 	ReasonInternal      Reason = "internal"               // anything else
+)
+
+// The reasons of resource servers: scope and step-up checks.
+const (
+	ReasonInsufficientScope Reason = "insufficient_scope" // a scope check said no: ErrInsufficientScope
+	ReasonStepUp            Reason = "step_up"            // a step-up check said no: ErrStepUp
 )
 
 // An Answer is one row of the reason table: a [Reason], the errors it
@@ -72,6 +79,8 @@ func Answers() []Answer {
 		{Reason: ReasonBadRequest, Errors: []error{ErrBadRequest}, Status: http.StatusBadRequest, Code: "invalid_request", Message: "malformed token request"},
 		{Reason: ReasonCSRF, Errors: []error{ErrCSRF}, Status: http.StatusForbidden, Message: "CSRF token missing or incorrect"},
 		{Reason: ReasonCrossOrigin, Errors: []error{ErrCrossOrigin}, Status: http.StatusForbidden, Message: "cross-origin request refused"},
+		{Reason: ReasonInsufficientScope, Errors: []error{ErrInsufficientScope}, Status: http.StatusForbidden, Code: "insufficient_scope", Message: "insufficient scope"},
+		{Reason: ReasonStepUp, Errors: []error{ErrStepUp}, Status: http.StatusUnauthorized, Code: "insufficient_user_authentication", Message: "stronger or more recent authentication required"},
 		{Reason: ReasonForbidden, Errors: []error{ErrForbidden}, Status: http.StatusForbidden, Code: "insufficient_scope", Message: "forbidden"},
 		{Reason: ReasonUnavailable, Errors: []error{jwtx.ErrRevocationUnavailable, jwtx.ErrJWKS}, Status: http.StatusServiceUnavailable, Message: "try again later"},
 		{Reason: ReasonUserLoad, Errors: []error{jwtx.ErrUserLoad}, Status: http.StatusInternalServerError, Message: "internal error"},
@@ -81,7 +90,8 @@ func Answers() []Answer {
 		unauthorized(ReasonRevoked, "token revoked", jwtx.ErrRevoked),
 		unauthorized(ReasonWrongType, "wrong token type", jwtx.ErrTokenType),
 		unauthorized(ReasonInvalid, "invalid token", jwtx.ErrMalformed, jwtx.ErrTooLarge, jwtx.ErrUnsupported,
-			jwtx.ErrIssuer, jwtx.ErrAudience, jwtx.ErrNotYetValid, jwtx.ErrIssuedAt, jwtx.ErrMissingClaim, jwtx.ErrClaims),
+			jwtx.ErrIssuer, jwtx.ErrAudience, jwtx.ErrNotYetValid, jwtx.ErrIssuedAt, jwtx.ErrMissingClaim),
+		unauthorized(ReasonClaims, "invalid token", jwtx.ErrClaims),
 		unauthorized(ReasonNotFresh, "fresh token required", jwtx.ErrNotFresh),
 		unauthorized(ReasonExpired, "token expired", jwtx.ErrExpired),
 		{Reason: ReasonInternal, Status: http.StatusInternalServerError, Message: "internal error"},

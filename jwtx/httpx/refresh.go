@@ -2,6 +2,8 @@ package httpx
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,7 +21,7 @@ import (
 // never reaches JavaScript; otherwise with JSON {"access_token",
 // "token_type", "expires_in"} and, when rotating, "refresh_token".
 func (a *Auth[U, C]) RefreshHandler(iss *jwtx.Issuer[U, C]) http.Handler {
-	return a.serve(rule[U, C]{want: jwtx.ExpectRefresh}, func(w http.ResponseWriter, r *http.Request, loc Location) error {
+	return a.serve(rule[U, C]{want: jwtx.ExpectRefresh, rotating: a.cfg.rotation != nil}, func(w http.ResponseWriter, r *http.Request, loc Location) error {
 		tokens, err := a.refresh(r, iss)
 		if err != nil {
 			return err
@@ -59,7 +61,8 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 		}
 		return []jwtx.Token{tok}, nil
 	}
-	if reg.Family == "" {
+	adopted := reg.Family == ""
+	if adopted {
 		if reg.Family, err = a.adopt(ctx, reg); err != nil {
 			return nil, err
 		}
@@ -74,7 +77,52 @@ func (a *Auth[U, C]) refresh(r *http.Request, iss *jwtx.Issuer[U, C]) ([]jwtx.To
 		}
 		return nil, err
 	}
+	if adopted {
+		// The adopted token is retired for good, not only while its new
+		// family is remembered: a store that later drops the family must
+		// not let it start another.
+		retired := reg
+		retired.Family = ""
+		if rv := a.adoptionRevoker(); rv != nil {
+			if err := rv.Revoke(ctx, retired); err != nil {
+				return nil, fmt.Errorf("%w: %w", jwtx.ErrRevocationUnavailable, err)
+			}
+		}
+	}
 	return []jwtx.Token{pair.Access, pair.Refresh}, nil
+}
+
+// burnAdopted handles a refresh token refused with err at the refresh
+// endpoint: one without a family that was refused as revoked was adopted
+// and retired, and presenting it again is a replay, so its adopted family
+// is revoked, as Rotate's reuse detection revokes any family. It returns
+// the refusal, or ErrRevocationUnavailable when the family could not be
+// revoked.
+func (a *Auth[U, C]) burnAdopted(ctx context.Context, err error) error {
+	var te *jwtx.TokenError
+	if !errors.As(err, &te) || !errors.Is(te.Err, jwtx.ErrRevoked) || te.Token.Family != "" || te.Token.Type != jwtx.Refresh {
+		return err
+	}
+	rv := a.adoptionRevoker()
+	if rv == nil {
+		return err
+	}
+	burn := te.Token
+	burn.Family = adoptedFamily(burn)
+	if rerr := rv.Revoke(ctx, burn); rerr != nil {
+		return fmt.Errorf("%w: %w", jwtx.ErrRevocationUnavailable, rerr)
+	}
+	return fmt.Errorf("%w: %w", jwtx.ErrReused, err)
+}
+
+// adoptionRevoker is where an adopted token is retired: the WithRevoker
+// store, else the rotation store when it revokes too (both of jwtx's do).
+func (a *Auth[U, C]) adoptionRevoker() jwtx.Revoker {
+	if a.cfg.revoker != nil {
+		return a.cfg.revoker
+	}
+	rv, _ := a.cfg.rotation.(jwtx.Revoker)
+	return rv
 }
 
 // adoptedPrefix starts the family of a refresh token adopted into rotation.
@@ -83,21 +131,30 @@ const adoptedPrefix = "adopted."
 // adopt starts a family for a verified refresh token that has none (one
 // issued before rotation was turned on, or by flask-jwt-extended), with the
 // token as its current one, and returns the family. The family is named
-// after the token's jti, so the same token can be adopted once: presented
-// again after its rotation, Start finds the family (ErrReused, ignored
-// here) and the Rotate that follows sees a retired token and revokes the
-// family, as for any replay.
+// after the token (adoptedFamily), so the same token can be adopted once:
+// presented again after its rotation, Start finds the family (ErrReused,
+// ignored here) and the Rotate that follows sees a retired token and
+// revokes the family, as for any replay; and once adopted, the token is
+// revoked for good (see refresh).
 func (a *Auth[U, C]) adopt(ctx context.Context, reg jwtx.TokenInfo) (string, error) {
 	if reg.ID == "" {
 		return "", &jwtx.ClaimError{Claim: "jti", Err: jwtx.ErrMissingClaim}
 	}
-	fam := adoptedPrefix + reg.ID
+	fam := adoptedFamily(reg)
 	first := reg
 	first.Family = fam
 	if err := a.cfg.rotation.Start(ctx, first); err != nil && !errors.Is(err, jwtx.ErrReused) {
 		return "", fmt.Errorf("%w: %w", jwtx.ErrRevocationUnavailable, err)
 	}
 	return fam, nil
+}
+
+// adoptedFamily is the family a token without one is adopted into: named
+// after its issuer, subject and jti, so that tokens of two subjects (or
+// issuers) that share a jti never share a family.
+func adoptedFamily(t jwtx.TokenInfo) string {
+	sum := sha256.Sum256([]byte(t.Issuer + "\x00" + t.Subject + "\x00" + t.ID))
+	return adoptedPrefix + base64.RawURLEncoding.EncodeToString(sum[:16])
 }
 
 // renewal returns the issue options of a token minted from the verified

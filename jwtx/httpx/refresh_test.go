@@ -14,6 +14,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // refreshResponse is the JSON answer of RefreshHandler.
@@ -46,14 +47,14 @@ func TestRefreshHandlerJSON(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			refresh := e.refresh(t, "alice", tc.issue...)
-			e.at(epoch().Add(time.Hour))
+			e.Clock.Advance(time.Hour)
 			mux := http.NewServeMux()
-			mux.Handle("POST /refresh", e.auth(t, tc.opts...).RefreshHandler(e.iss))
+			mux.Handle("POST /refresh", e.Auth(t, tc.opts...).RefreshHandler(e.Issuer))
 			var body string
 			if tc.body != nil {
 				body = tc.body(refresh.Raw)
 			}
-			rec := serve(mux, newRequest(http.MethodPost, "/refresh", strings.NewReader(body), tc.request(refresh.Raw)...))
+			rec := testutil.Serve(mux, newRequest(http.MethodPost, "/refresh", strings.NewReader(body), tc.request(refresh.Raw)...))
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d, want 200; body %s", rec.Code, rec.Body)
 			}
@@ -68,13 +69,13 @@ func TestRefreshHandlerJSON(t *testing.T) {
 			if len(rec.Result().Cookies()) != 0 {
 				t.Errorf("a JSON refresh set cookies: %v", rec.Result().Cookies())
 			}
-			claims, user, err := e.ver.Verify(context.Background(), got.AccessToken)
+			claims, user, err := e.Verifier.Verify(context.Background(), got.AccessToken)
 			if err != nil {
 				t.Fatalf("the new access token does not verify: %v", err)
 			}
-			if claims.Subject != "alice" || user.Name != "Alice" || claims.Fresh.At(e.clock.Now()) || !claims.IssuedAt.Equal(e.clock.Now()) {
+			if claims.Subject != "alice" || user.Name != "Alice" || claims.Fresh.At(e.Clock.Now()) || !claims.IssuedAt.Equal(e.Clock.Now()) {
 				t.Errorf("new access token: sub %q user %q fresh %v iat %v; want alice, Alice, not fresh, now",
-					claims.Subject, user.Name, claims.Fresh.At(e.clock.Now()), claims.IssuedAt)
+					claims.Subject, user.Name, claims.Fresh.At(e.Clock.Now()), claims.IssuedAt)
 			}
 			if (claims.CSRF != "") != tc.wantCSRF {
 				t.Errorf("new access token csrf claim %q, want one: %v", claims.CSRF, tc.wantCSRF)
@@ -97,7 +98,7 @@ func TestRefreshHandlerRefusals(t *testing.T) {
 		{name: "access token", token: accessFor("alice", jwtx.AsFresh(true)), want: refusedToken("wrong token type")},
 		{name: "access token in the refresh cookie", token: accessFor("alice"), cookie: true, csrf: true, want: refusedToken("wrong token type")},
 		{name: "expired", token: refreshFor("alice"), after: jwtx.DefaultRefreshTTL, want: refusedToken("token expired")},
-		{name: "forged", token: func(tb testing.TB, _ *env) string { return newEnvSecret(tb, attackerSecret).refresh(tb, "alice").Raw }, want: refusedToken("invalid token")},
+		{name: "forged", token: func(tb testing.TB, e *appEnv) string { return e.attacker(tb, "k1").refresh(tb, "alice").Raw }, want: refusedToken("invalid token")},
 		{name: "unknown user", token: refreshFor(ghostSubject), want: refusedToken("user not found")},
 		{name: "user store fails", token: refreshFor(brokenSubject), want: refusedInternal()},
 		{name: "cookie without CSRF", token: refreshFor("alice"), cookie: true, want: refusedCSRF()},
@@ -106,7 +107,7 @@ func TestRefreshHandlerRefusals(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			tok := tc.token(t, e)
-			e.at(epoch().Add(tc.after))
+			e.Clock.Advance(tc.after)
 			var opts []reqOption
 			switch {
 			case tok == "":
@@ -119,14 +120,14 @@ func TestRefreshHandlerRefusals(t *testing.T) {
 				var c struct {
 					CSRF string `json:"csrf"`
 				}
-				if err := json.Unmarshal(payload(t, tok), &c); err != nil {
+				if err := json.Unmarshal(testutil.Payload(t, tok), &c); err != nil {
 					t.Fatal(err)
 				}
 				opts = append(opts, header("X-CSRF-Token", c.CSRF))
 			}
 			mux := http.NewServeMux()
-			mux.Handle("POST /refresh", e.auth(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)).RefreshHandler(e.iss))
-			rec := serve(mux, newRequest(http.MethodPost, "/refresh", nil, opts...))
+			mux.Handle("POST /refresh", e.Auth(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader)).RefreshHandler(e.Issuer))
+			rec := testutil.Serve(mux, newRequest(http.MethodPost, "/refresh", nil, opts...))
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("response (-want +got):\n%s", diff)
 			}
@@ -144,10 +145,10 @@ func TestRefreshHandlerCookie(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	refresh := e.refresh(t, "alice")
-	e.at(epoch().Add(time.Hour))
+	e.Clock.Advance(time.Hour)
 	mux := http.NewServeMux()
-	mux.Handle("POST /refresh", e.auth(t, httpx.WithLocations(httpx.FromCookie)).RefreshHandler(e.iss))
-	rec := serve(mux, newRequest(http.MethodPost, "/refresh", nil, cookie(refreshCookie, refresh.Raw), header("X-CSRF-Token", refresh.CSRF)))
+	mux.Handle("POST /refresh", e.Auth(t, httpx.WithLocations(httpx.FromCookie)).RefreshHandler(e.Issuer))
+	rec := testutil.Serve(mux, newRequest(http.MethodPost, "/refresh", nil, cookie(refreshCookie, refresh.Raw), header("X-CSRF-Token", refresh.CSRF)))
 	if diff := cmp.Diff(result{Status: http.StatusOK, Body: msg("refreshed")}, resultOf(t, rec.Result())); diff != "" {
 		t.Errorf("response (-want +got):\n%s", diff)
 	}
@@ -156,7 +157,7 @@ func TestRefreshHandlerCookie(t *testing.T) {
 		t.Errorf("Set-Cookie (-want +got):\n%s", diff)
 	}
 	values := valuesOf(cookies)
-	claims, _, err := e.ver.Verify(context.Background(), values[accessCookie])
+	claims, _, err := e.Verifier.Verify(context.Background(), values[accessCookie])
 	if err != nil {
 		t.Fatalf("the access cookie does not verify: %v", err)
 	}
@@ -197,8 +198,8 @@ func TestImplicitRefresh(t *testing.T) {
 			if tc.refresh {
 				tok, name, csrfName = e.refresh(t, "alice"), refreshCookie, refreshCSRFCookie
 			}
-			e.at(epoch().Add(tc.after))
-			a := e.auth(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader), httpx.WithImplicitRefresh(e.iss, window))
+			e.Clock.Advance(tc.after)
+			a := e.Auth(t, httpx.WithLocations(httpx.FromCookie, httpx.FromHeader), httpx.WithImplicitRefresh(e.Issuer, window))
 			var handlerJTI string
 			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				c, _ := jwtx.From[Claims](r.Context())
@@ -212,7 +213,7 @@ func TestImplicitRefresh(t *testing.T) {
 			if tc.inCookie {
 				opts = []reqOption{cookie(name, tok.Raw), header("X-CSRF-Token", tok.CSRF), cookie(csrfName, tok.CSRF)}
 			}
-			rec := serve(mux, newRequest(tc.method, tc.path, nil, opts...))
+			rec := testutil.Serve(mux, newRequest(tc.method, tc.path, nil, opts...))
 			if diff := cmp.Diff(okAs("alice", "Alice"), resultOf(t, rec.Result())); diff != "" {
 				t.Fatalf("response (-want +got):\n%s", diff)
 			}
@@ -230,11 +231,11 @@ func TestImplicitRefresh(t *testing.T) {
 				t.Errorf("Set-Cookie (-want +got):\n%s", diff)
 			}
 			values := valuesOf(cookies)
-			claims, _, err := e.ver.Verify(context.Background(), values[accessCookie])
+			claims, _, err := e.Verifier.Verify(context.Background(), values[accessCookie])
 			if err != nil {
 				t.Fatalf("the renewed token does not verify: %v", err)
 			}
-			now := e.clock.Now()
+			now := e.Clock.Now()
 			if claims.Subject != "alice" || claims.ID == tok.ID || !claims.ExpiresAt.Equal(now.Add(ttl)) || claims.Fresh.At(now) {
 				t.Errorf("renewed token: sub %q jti %q exp %v fresh %v; want alice, a new jti, %v, not fresh",
 					claims.Subject, claims.ID, claims.ExpiresAt, claims.Fresh.At(now), now.Add(ttl))
@@ -326,15 +327,15 @@ func TestLogout(t *testing.T) {
 			if !tc.noRevoker {
 				opts = append(opts, httpx.WithRevoker(store))
 			}
-			a := e.auth(t, opts...)
+			a := e.Auth(t, opts...)
 			mux := http.NewServeMux()
 			mux.Handle("POST /logout", a.LogoutHandler())
 			mux.Handle("GET /me", a.Required(http.HandlerFunc(whoami)))
-			mux.Handle("POST /refresh", a.RefreshHandler(e.iss))
+			mux.Handle("POST /refresh", a.RefreshHandler(e.Issuer))
 			access, refresh := e.access(t, "alice"), e.refresh(t, "alice")
 
 			store.checkErr = tc.checkErr
-			rec := serve(mux, newRequest(http.MethodPost, "/logout", nil, tc.request(access, refresh)...))
+			rec := testutil.Serve(mux, newRequest(http.MethodPost, "/logout", nil, tc.request(access, refresh)...))
 			store.checkErr = nil
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("logout (-want +got):\n%s", diff)
@@ -376,9 +377,9 @@ func TestLogout(t *testing.T) {
 func TestLogoutCookies(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	a := e.auth(t, httpx.WithLocations(httpx.FromCookie))
+	a := e.Auth(t, httpx.WithLocations(httpx.FromCookie))
 	access := e.access(t, "alice")
-	rec := serve(a.LogoutHandler(), newRequest(http.MethodPost, "/logout", nil, cookie(accessCookie, access.Raw), header("X-CSRF-Token", access.CSRF)))
+	rec := testutil.Serve(a.LogoutHandler(), newRequest(http.MethodPost, "/logout", nil, cookie(accessCookie, access.Raw), header("X-CSRF-Token", access.CSRF)))
 	if diff := cmp.Diff(result{Status: http.StatusOK, Body: msg("logged out")}, resultOf(t, rec.Result())); diff != "" {
 		t.Errorf("logout (-want +got):\n%s", diff)
 	}
@@ -399,7 +400,7 @@ func TestCookieLogoutRevokesBoth(t *testing.T) {
 	t.Parallel()
 	store := newMemStore()
 	e := newEnv(t, jwtx.WithRevocation(store))
-	a := e.auth(t, httpx.WithLocations(httpx.FromCookie), httpx.WithRevoker(store))
+	a := e.Auth(t, httpx.WithLocations(httpx.FromCookie), httpx.WithRevoker(store))
 	mux := http.NewServeMux()
 	mux.Handle("POST /refresh/logout", a.LogoutHandler())
 	access, refresh := e.access(t, "alice"), e.refresh(t, "alice")
@@ -433,7 +434,7 @@ func TestRefreshFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			iss := e.iss
+			iss := e.Issuer
 			if tc.failing {
 				iss = e.failingIssuer(t)
 			}
@@ -448,11 +449,11 @@ func TestRefreshFailures(t *testing.T) {
 				tok = e.refresh(t, tc.sub)
 				r = newRequest(http.MethodPost, "/refresh", nil, bearer(tok.Raw))
 			}
-			a := e.auth(t, opts...)
+			a := e.Auth(t, opts...)
 			mux := http.NewServeMux()
 			mux.Handle("GET /me", a.Required(http.HandlerFunc(whoami)))
 			mux.Handle("POST /refresh", a.RefreshHandler(iss))
-			rec := serve(mux, r)
+			rec := testutil.Serve(mux, r)
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("response (-want +got):\n%s", diff)
 			}

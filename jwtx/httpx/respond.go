@@ -25,7 +25,9 @@ func (r Reason) Message() string { return answerOf(r).Message }
 // For a token whose signature verified but that a check refused (expired,
 // revoked, wrong audience, a user that cannot be loaded, ...), errors.As
 // with a *jwtx.TokenError gives what the token says (jti, sub, exp, fam),
-// and jwtx.From[C](r.Context()) its typed claims when they decoded.
+// and jwtx.From[C](r.Context()) its typed claims when they decoded. They
+// describe a refused token: use them to word the answer or the log, never
+// to grant anything.
 type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
 // DefaultErrors returns the default ErrorHandler: the status, RFC 6750
@@ -44,16 +46,17 @@ func answering(realm, scheme, key string, answer func(Reason) Answer) ErrorHandl
 		if a.Status < http.StatusBadRequest { // a nil error: no refusal to explain
 			a = answer(ReasonInternal)
 		}
-		refusalHeader(w.Header(), a, realm, scheme)
+		refusalHeader(w.Header(), a, realm, scheme, err)
 		WriteJSON(w, a.Status, map[string]string{key: a.Message})
 	}
 }
 
-// refusalHeader sets the headers of the answer a: the challenge, and
-// Retry-After for a temporary failure.
-func refusalHeader(h http.Header, a Answer, realm, scheme string) {
+// refusalHeader sets the headers of the answer a to err: the challenge
+// (with the scope or step-up parameters err calls for), and Retry-After
+// for a temporary failure.
+func refusalHeader(h http.Header, a Answer, realm, scheme string, err error) {
 	if a.Status == http.StatusUnauthorized || a.Code != "" {
-		h.Set("WWW-Authenticate", challenge(scheme, realm, a))
+		h.Set("WWW-Authenticate", challenge(scheme, realm, a)+challengeParams(err))
 	}
 	if a.Reason == ReasonUnavailable {
 		h.Set("Retry-After", "1")

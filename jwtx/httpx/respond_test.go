@@ -16,67 +16,64 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 func TestFailureResponses(t *testing.T) {
 	t.Parallel()
-	raw := func(s string) func(testing.TB, *env) jwtx.Token {
-		return func(testing.TB, *env) jwtx.Token { return jwtx.Token{Raw: s} }
+	raw := func(s string) func(testing.TB, *appEnv) jwtx.Token {
+		return func(testing.TB, *appEnv) jwtx.Token { return jwtx.Token{Raw: s} }
 	}
-	alice := func(opts ...jwtx.IssueOption) func(testing.TB, *env) jwtx.Token {
-		return func(tb testing.TB, e *env) jwtx.Token { return e.access(tb, "alice", opts...) }
+	alice := func(opts ...jwtx.IssueOption) func(testing.TB, *appEnv) jwtx.Token {
+		return func(tb testing.TB, e *appEnv) jwtx.Token { return e.access(tb, "alice", opts...) }
 	}
-	for _, tc := range []respCase{
+	for _, tc := range []struct {
+		name       string
+		token      func(tb testing.TB, e *appEnv) jwtx.Token // issued at the env's start
+		after      time.Duration
+		store      func(s *memStore, tok jwtx.Token)
+		want       result
+		retryAfter string
+	}{
 		{name: "expired", token: alice(), after: time.Hour, want: refusedToken("token expired")},
 		{name: "expired and wrong audience", token: alice(jwtx.ForAudience("billing")), after: time.Hour, want: refusedToken("invalid token")},
 		{
 			// C10: a forged token is not "expired", whatever its exp says.
 			name: "expired with a bad signature",
-			token: func(tb testing.TB, _ *env) jwtx.Token {
-				return newEnvSecret(tb, attackerSecret).access(tb, "alice")
+			token: func(tb testing.TB, e *appEnv) jwtx.Token {
+				return e.attacker(tb, "k1").access(tb, "alice")
 			},
 			after: time.Hour, want: refusedToken("invalid token"),
 		},
 		{
 			// C11: the payload changed, the signature kept.
 			name: "tampered payload",
-			token: func(tb testing.TB, e *env) jwtx.Token {
+			token: func(tb testing.TB, e *appEnv) jwtx.Token {
 				tok := e.access(tb, "bob")
-				tok.Raw = withPayload(tok.Raw, []byte(strings.Replace(string(payload(tb, tok.Raw)), `"sub":"bob"`, `"sub":"alice"`, 1)))
+				tok.Raw = testutil.Tamper(tb, tok.Raw, `"sub":"bob"`, `"sub":"alice"`)
 				return tok
 			},
 			want: refusedToken("invalid token"),
 		},
 		{
 			name: "unknown kid",
-			token: func(tb testing.TB, _ *env) jwtx.Token {
-				key, err := jwtx.NewKey(jwtx.HS256, []byte(attackerSecret), jwtx.WithKeyID("k2"))
-				if err != nil {
-					tb.Fatal(err)
-				}
-				iss, err := jwtx.NewIssuer[string, Claims](key, jwtx.WithClock(jwtx.ClockFunc(epoch)))
-				if err != nil {
-					tb.Fatal(err)
-				}
-				tok, err := iss.Access(context.Background(), "alice")
-				if err != nil {
-					tb.Fatal(err)
-				}
-				return tok
+			token: func(tb testing.TB, e *appEnv) jwtx.Token {
+				return e.attacker(tb, "k2").access(tb, "alice")
 			},
 			want: refusedToken("invalid token"),
 		},
 		{
 			name: "not yet valid",
-			token: func(tb testing.TB, e *env) jwtx.Token {
-				defer e.at(epoch())
-				return e.at(epoch().Add(time.Hour)).access(tb, "alice")
+			token: func(tb testing.TB, e *appEnv) jwtx.Token {
+				e.Clock.Advance(time.Hour)
+				defer e.Clock.Advance(-time.Hour)
+				return e.access(tb, "alice")
 			},
 			want: refusedToken("invalid token"),
 		},
 		{name: "malformed", token: raw("bm90.YQ.c2lnbmF0dXJl"), want: refusedToken("invalid token")},
 		{name: "too large", token: raw(strings.Repeat("A", jwtx.DefaultMaxTokenSize+1)), want: refusedToken("invalid token")},
-		{name: "refresh token on an access route", token: func(tb testing.TB, e *env) jwtx.Token { return e.refresh(tb, "alice") }, want: refusedToken("wrong token type")},
+		{name: "refresh token on an access route", token: func(tb testing.TB, e *appEnv) jwtx.Token { return e.refresh(tb, "alice") }, want: refusedToken("wrong token type")},
 		{
 			name: "revoked", token: alice(),
 			store: func(s *memStore, tok jwtx.Token) { s.revoked[tok.ID] = jwtx.TokenInfo{ID: tok.ID} },
@@ -88,8 +85,8 @@ func TestFailureResponses(t *testing.T) {
 			want:       result{Status: http.StatusServiceUnavailable, Body: msg("try again later")},
 			retryAfter: "1",
 		},
-		{name: "user not found", token: func(tb testing.TB, e *env) jwtx.Token { return e.access(tb, ghostSubject) }, want: refusedToken("user not found")},
-		{name: "user store fails", token: func(tb testing.TB, e *env) jwtx.Token { return e.access(tb, brokenSubject) }, want: refusedInternal()},
+		{name: "user not found", token: func(tb testing.TB, e *appEnv) jwtx.Token { return e.access(tb, ghostSubject) }, want: refusedToken("user not found")},
+		{name: "user store fails", token: func(tb testing.TB, e *appEnv) jwtx.Token { return e.access(tb, brokenSubject) }, want: refusedInternal()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -99,11 +96,11 @@ func TestFailureResponses(t *testing.T) {
 			if tc.store != nil {
 				tc.store(store, tok)
 			}
-			e.at(epoch().Add(tc.after))
+			e.Clock.Advance(tc.after)
 			called := false
 			mux := http.NewServeMux()
-			mux.Handle("GET /me", e.auth(t).Required(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true })))
-			rec := serve(mux, newRequest(http.MethodGet, "/me", nil, bearer(tok.Raw)))
+			mux.Handle("GET /me", e.Auth(t).Required(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true })))
+			rec := testutil.Serve(mux, newRequest(http.MethodGet, "/me", nil, bearer(tok.Raw)))
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
 				t.Errorf("response (-want +got):\n%s", diff)
 			}
@@ -126,7 +123,7 @@ func TestFailureResponses(t *testing.T) {
 func TestReasonHandler(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	a := e.auth(t, httpx.WithReasonHandler(httpx.ReasonUserMissing, func(w http.ResponseWriter, _ *http.Request, err error) {
+	a := e.Auth(t, httpx.WithReasonHandler(httpx.ReasonUserMissing, func(w http.ResponseWriter, _ *http.Request, err error) {
 		var ue *jwtx.UserError
 		if !errors.As(err, &ue) {
 			httpx.WriteJSON(w, http.StatusInternalServerError, map[string]string{"msg": "no UserError"})
@@ -180,9 +177,9 @@ func TestErrorHandlerReplacesAll(t *testing.T) {
 			if tok := tc.token(t, e); tok != "" {
 				r.Header.Set("Authorization", "Bearer "+tok)
 			}
-			e.at(epoch().Add(time.Second))
+			e.Clock.Advance(time.Second)
 			var got error
-			a := e.auth(t, httpx.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, err error) {
+			a := e.Auth(t, httpx.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, err error) {
 				got = err
 				httpx.WriteJSON(w, http.StatusTeapot, map[string]string{"msg": "custom"})
 			}))
@@ -203,7 +200,7 @@ func TestRealm(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	mux := http.NewServeMux()
-	mux.Handle("GET /me", e.auth(t, httpx.WithRealm("billing api")).Required(http.HandlerFunc(whoami)))
+	mux.Handle("GET /me", e.Auth(t, httpx.WithRealm("billing api")).Required(http.HandlerFunc(whoami)))
 	for _, tc := range []struct {
 		name string
 		opts []reqOption
@@ -214,7 +211,7 @@ func TestRealm(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			rec := serve(mux, newRequest(http.MethodGet, "/me", nil, tc.opts...))
+			rec := testutil.Serve(mux, newRequest(http.MethodGet, "/me", nil, tc.opts...))
 			if got := rec.Header().Get("WWW-Authenticate"); got != tc.want {
 				t.Errorf("WWW-Authenticate = %q, want %q", got, tc.want)
 			}
@@ -255,7 +252,7 @@ func TestReasonOf(t *testing.T) {
 		{name: "not yet valid", err: claim("nbf", jwtx.ErrNotYetValid), want: httpx.ReasonInvalid},
 		{name: "issued at", err: claim("iat", jwtx.ErrIssuedAt), want: httpx.ReasonInvalid},
 		{name: "missing claim", err: claim("sub", jwtx.ErrMissingClaim), want: httpx.ReasonInvalid},
-		{name: "custom check", err: fmt.Errorf("%w: %w", jwtx.ErrClaims, errors.New("tenant")), want: httpx.ReasonInvalid},
+		{name: "custom check", err: fmt.Errorf("%w: %w", jwtx.ErrClaims, errors.New("tenant")), want: httpx.ReasonClaims},
 		{name: "not fresh", err: claim("fresh", jwtx.ErrNotFresh), want: httpx.ReasonNotFresh},
 		{name: "expired", err: claim("exp", jwtx.ErrExpired), want: httpx.ReasonExpired},
 		{name: "expired and audience", err: errors.Join(claim("exp", jwtx.ErrExpired), claim("aud", jwtx.ErrAudience)), want: httpx.ReasonInvalid},
@@ -281,7 +278,7 @@ func TestReasonOfVerifierErrors(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string
-		token  func(tb testing.TB, e *env) string
+		token  func(tb testing.TB, e *appEnv) string
 		after  time.Duration
 		expect jwtx.Expect
 		store  func(s *memStore, jti string)
@@ -297,7 +294,7 @@ func TestReasonOfVerifierErrors(t *testing.T) {
 		{name: "not fresh", token: accessFor("alice"), expect: jwtx.ExpectFresh, want: httpx.ReasonNotFresh},
 		{name: "user not found", token: accessFor(ghostSubject), want: httpx.ReasonUserMissing},
 		{name: "user load", token: accessFor(brokenSubject), want: httpx.ReasonUserLoad},
-		{name: "malformed", token: func(testing.TB, *env) string { return "a.b" }, want: httpx.ReasonInvalid},
+		{name: "malformed", token: func(testing.TB, *appEnv) string { return "a.b" }, want: httpx.ReasonInvalid},
 		{name: "revoked", token: accessFor("alice"), store: func(s *memStore, jti string) { s.revoked[jti] = jwtx.TokenInfo{ID: jti} }, want: httpx.ReasonRevoked},
 		{name: "revocation down", token: accessFor("alice"), store: func(s *memStore, _ string) { s.checkErr = errors.New("down") }, want: httpx.ReasonUnavailable},
 	} {
@@ -309,16 +306,16 @@ func TestReasonOfVerifierErrors(t *testing.T) {
 			if tc.store != nil {
 				tc.store(store, jtiOf(t, tok))
 			}
-			e.at(epoch().Add(tc.after))
+			e.Clock.Advance(tc.after)
 			ctx := context.Background()
 			var err error
 			switch tc.expect {
 			case jwtx.ExpectFresh:
-				_, _, err = e.ver.VerifyFresh(ctx, tok)
+				_, _, err = e.Verifier.VerifyFresh(ctx, tok)
 			case jwtx.ExpectRefresh:
-				_, _, err = e.ver.VerifyRefresh(ctx, tok)
+				_, _, err = e.Verifier.VerifyRefresh(ctx, tok)
 			default:
-				_, _, err = e.ver.Verify(ctx, tok)
+				_, _, err = e.Verifier.Verify(ctx, tok)
 			}
 			if got := httpx.ReasonOf(err); got != tc.want {
 				t.Errorf("ReasonOf(%v) = %q, want %q", err, got, tc.want)
@@ -356,7 +353,7 @@ func TestDefaultErrors(t *testing.T) {
 			if got := httpx.ReasonOf(tc.err); got != tc.reason {
 				t.Fatalf("ReasonOf(%v) = %q, want %q", tc.err, got, tc.reason)
 			}
-			rec := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := testutil.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				httpx.DefaultErrors("api")(w, r, tc.err)
 			}), newRequest(http.MethodGet, "/", nil))
 			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {

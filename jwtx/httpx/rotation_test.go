@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,57 +12,41 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
-// rotationServer is a refresh endpoint with rotation over a memory store,
-// and a protected route, both on one ServeMux.
+// rotationServer is a refresh endpoint with rotation over a store, and a
+// protected route, both on one ServeMux.
 type rotationServer struct {
-	iss *jwtx.Issuer[string, jwtx.RegisteredClaims]
+	*testutil.Env[string, jwtx.RegisteredClaims]
 	mux *http.ServeMux
-	now time.Time
 }
 
-// rotationNow is the time of the rotation tests, for servers and stores.
-func rotationNow() time.Time { return time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC) }
+// rotationClock returns the clock of a rotation test, for its server and
+// its store.
+func rotationClock() *testutil.Clock {
+	return testutil.NewClock(time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC))
+}
 
-func newRotationServer(t *testing.T, store jwtx.RotationStore, checker jwtx.RevocationChecker) *rotationServer {
+func newRotationServer(t *testing.T, clock *testutil.Clock, store jwtx.RotationStore, checker jwtx.RevocationChecker) *rotationServer {
 	t.Helper()
-	now := rotationNow()
-	clock := jwtx.WithClock(jwtx.ClockFunc(func() time.Time { return now }))
-	key, err := jwtx.NewKey(jwtx.HS256, []byte("rotation-test-secret-of-32-bytes!!"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, clock, jwtx.WithRotation(store))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ver, err := jwtx.NewVerifier[string, jwtx.RegisteredClaims](key, clock, jwtx.WithRevocation(checker),
-		jwtx.WithUserLoader(func(_ context.Context, sub string) (string, error) { return sub, nil }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth, err := httpx.New(ver, httpx.WithRotation(store), httpx.WithLocations(httpx.FromHeader, httpx.FromBody))
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := testutil.NewEnv[string, jwtx.RegisteredClaims](t, testutil.WithClock(clock),
+		testutil.WithIssuerOptions(jwtx.WithRotation(store)), testutil.WithVerifierOptions(jwtx.WithRevocation(checker)))
+	auth := env.Auth(t, httpx.WithRotation(store), httpx.WithLocations(httpx.FromHeader, httpx.FromBody))
 	mux := http.NewServeMux()
-	mux.Handle("POST /refresh", auth.RefreshHandler(iss))
+	mux.Handle("POST /refresh", auth.RefreshHandler(env.Issuer))
 	mux.Handle("GET /me", auth.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := jwtx.UserFrom[string](r.Context())
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"user": u})
 	})))
-	return &rotationServer{iss: iss, mux: mux, now: now}
+	return &rotationServer{Env: env, mux: mux}
 }
 
 // call sends a request with a bearer token and returns the status and the
 // decoded body.
 func (s *rotationServer) call(t *testing.T, method, path, token string) (int, map[string]any) {
 	t.Helper()
-	req := httptest.NewRequest(method, path, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	rec := httptest.NewRecorder()
-	s.mux.ServeHTTP(rec, req)
+	rec := testutil.Serve(s.mux, testutil.BearerRequest(t, method, path, token))
 	var body map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 		t.Fatalf("%s %s: body %q: %v", method, path, rec.Body.String(), err)
@@ -73,15 +56,13 @@ func (s *rotationServer) call(t *testing.T, method, path, token string) (int, ma
 
 func TestRefreshRotation(t *testing.T) {
 	t.Parallel()
-	store, err := jwtx.NewMemoryStore(jwtx.WithClock(jwtx.ClockFunc(rotationNow)))
+	clock := rotationClock()
+	store, err := jwtx.NewMemoryStore(jwtx.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newRotationServer(t, store, store)
-	login, err := s.iss.Pair(context.Background(), "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newRotationServer(t, clock, store, store)
+	login := s.Pair(t, "alice")
 
 	code, first := s.call(t, "POST", "/refresh", login.Refresh.Raw)
 	if code != http.StatusOK {
@@ -124,11 +105,8 @@ func (failingRotation) Revoked(context.Context, jwtx.TokenInfo) (bool, error) { 
 
 func TestRefreshRotationStoreDown(t *testing.T) {
 	t.Parallel()
-	s := newRotationServer(t, failingRotation{}, failingRotation{})
-	login, err := s.iss.Pair(context.Background(), "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newRotationServer(t, rotationClock(), failingRotation{}, failingRotation{})
+	login := s.Pair(t, "alice")
 	code, body := s.call(t, "POST", "/refresh", login.Refresh.Raw)
 	if code != http.StatusServiceUnavailable || body["refresh_token"] != nil {
 		t.Errorf("refresh with the store down: %d %v, want 503 and no token", code, body)

@@ -2,17 +2,18 @@ package httpx_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
@@ -31,12 +32,6 @@ type Claims struct {
 	jwtx.RegisteredClaims
 	Roles []string `json:"roles,omitempty"`
 }
-
-// Fixed test-only secrets, never used outside these tests.
-const (
-	testSecret     = "httpx-test-secret-of-at-least-32-bytes"
-	attackerSecret = "attacker-secret-also-at-least-32-bytes"
-)
 
 // Subjects the user loader treats specially.
 const (
@@ -71,123 +66,116 @@ func userOf(id string) User {
 	return User{ID: id}
 }
 
-// epoch is the time every test starts at.
-func epoch() time.Time { return time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC) }
-
-// testClock is a per-test clock that only moves when the test moves it.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
+// appEnv is the application these tests protect, on a testutil.Env: users
+// of type User whose roles go in their tokens' claims, a csrf claim in
+// every token, and the user store of testUsers behind the Verifier. The
+// store is the application's own, not testutil's: it knows ghost and
+// broken, and counts its loads. The key is HS256 under kid "k1", so that
+// an attacker's env (see attacker) signs under the same kid.
+type appEnv struct {
+	*testutil.Env[User, Claims]
+	loads *atomic.Int64 // calls of the user loader
 }
 
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-// env is an Issuer and a Verifier sharing a key and a clock, with a user
-// loader that counts its calls.
-type env struct {
-	clock *testClock
-	key   *jwtx.Key
-	iss   *jwtx.Issuer[User, Claims]
-	ver   *jwtx.Verifier[User, Claims]
-	loads atomic.Int64
-}
-
-// newEnv builds an env on the test secret; opts go to the Verifier.
-func newEnv(tb testing.TB, opts ...jwtx.VerifierOption) *env {
+// newEnv builds an appEnv on a clock of its own; opts go to the Verifier.
+func newEnv(tb testing.TB, opts ...jwtx.VerifierOption) *appEnv {
 	tb.Helper()
-	return newEnvSecret(tb, testSecret, opts...)
+	return newEnvOn(tb, testutil.NewKey(tb, jwtx.HS256, testutil.WithKeyID("k1")), nil, opts...)
 }
 
-// newEnvSecret builds an env whose key is secret, always with kid "k1", so
-// an env on attackerSecret forges tokens the real one must refuse.
-func newEnvSecret(tb testing.TB, secret string, opts ...jwtx.VerifierOption) *env {
+// newEnvOn builds an appEnv on key that reads clock, or a clock of its own
+// when clock is nil; opts go to the Verifier.
+func newEnvOn(tb testing.TB, key *testutil.Key, clock *testutil.Clock, opts ...jwtx.VerifierOption) *appEnv {
 	tb.Helper()
-	e := &env{clock: &testClock{now: epoch()}}
-	key, err := jwtx.NewKey(jwtx.HS256, []byte(secret), jwtx.WithKeyID("k1"))
-	if err != nil {
-		tb.Fatalf("NewKey: %v", err)
+	loads := new(atomic.Int64)
+	envOpts := []testutil.EnvOption{
+		testutil.WithKey(key),
+		testutil.WithIssuerOptions(jwtx.WithCSRF(true), jwtx.WithIdentity(userID),
+			jwtx.WithClaims(func(_ context.Context, u User) (Claims, error) { return Claims{Roles: u.Roles}, nil })),
+		testutil.WithVerifierOptions(append([]jwtx.VerifierOption{jwtx.WithUserLoader(loadUser(loads))}, opts...)...),
 	}
-	e.key = key
-	clock := jwtx.WithClock(jwtx.ClockFunc(e.clock.Now))
-	e.iss, err = jwtx.NewIssuer[User, Claims](key, clock,
-		jwtx.WithCSRF(true),
-		jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }),
-		jwtx.WithClaims(func(_ context.Context, u User) (Claims, error) {
-			return Claims{Roles: u.Roles}, nil
-		}),
-	)
-	if err != nil {
-		tb.Fatalf("NewIssuer: %v", err)
+	if clock != nil {
+		envOpts = append(envOpts, testutil.WithClock(clock))
 	}
-	vopts := append([]jwtx.VerifierOption{clock, jwtx.WithUserLoader(e.load)}, opts...)
-	e.ver, err = jwtx.NewVerifier[User, Claims](key, vopts...)
-	if err != nil {
-		tb.Fatalf("NewVerifier: %v", err)
-	}
-	return e
+	return &appEnv{Env: testutil.NewEnv[User, Claims](tb, envOpts...), loads: loads}
 }
 
-// load is the UserLoader: the test users, ghost missing, broken failing.
-func (e *env) load(_ context.Context, subject string) (User, error) {
-	e.loads.Add(1)
-	if subject == brokenSubject {
-		return User{}, errors.New(loaderFailure)
+// userID is the application's IdentityFunc.
+func userID(u User) (string, error) { return u.ID, nil }
+
+// loadUser returns the application's UserLoader: the users of testUsers,
+// ghost missing, broken failing. It counts its calls in loads.
+func loadUser(loads *atomic.Int64) jwtx.UserLoader[User] {
+	return func(_ context.Context, subject string) (User, error) {
+		loads.Add(1)
+		if subject == brokenSubject {
+			return User{}, errors.New(loaderFailure)
+		}
+		u, ok := testUsers()[subject]
+		if !ok {
+			return User{}, jwtx.ErrUserNotFound
+		}
+		return u, nil
 	}
-	u, ok := testUsers()[subject]
-	if !ok {
-		return User{}, jwtx.ErrUserNotFound
-	}
-	return u, nil
 }
 
-// at sets the clock and returns e, for chaining.
-func (e *env) at(t time.Time) *env {
-	e.clock.Set(t)
-	return e
-}
-
-// access issues an access token for the user id at the current time.
-func (e *env) access(tb testing.TB, id string, opts ...jwtx.IssueOption) jwtx.Token {
+// attacker returns the same application on an attacker's HS256 key under
+// kid, reading e's clock. Its tokens carry every claim e's do and fail
+// only at e's Verifier: their signature under kid "k1", their key lookup
+// under any other kid.
+func (e *appEnv) attacker(tb testing.TB, kid string) *appEnv {
 	tb.Helper()
-	tok, err := e.iss.Access(context.Background(), userOf(id), opts...)
-	if err != nil {
-		tb.Fatalf("Access(%q): %v", id, err)
-	}
-	return tok
+	return newEnvOn(tb, testutil.NewKey(tb, jwtx.HS256, testutil.WithSeed("attacker"), testutil.WithKeyID(kid)), e.Clock)
 }
 
-// refresh issues a refresh token for the user id at the current time.
-func (e *env) refresh(tb testing.TB, id string, opts ...jwtx.IssueOption) jwtx.Token {
+// access issues an access token for the user id at the env's time.
+func (e *appEnv) access(tb testing.TB, id string, opts ...jwtx.IssueOption) jwtx.Token {
 	tb.Helper()
-	tok, err := e.iss.Refresh(context.Background(), userOf(id), opts...)
-	if err != nil {
-		tb.Fatalf("Refresh(%q): %v", id, err)
-	}
-	return tok
+	return e.Access(tb, userOf(id), opts...)
 }
 
-// auth builds an Auth on the env's Verifier.
-func (e *env) auth(tb testing.TB, opts ...httpx.Option) *httpx.Auth[User, Claims] {
+// refresh issues a refresh token for the user id at the env's time.
+func (e *appEnv) refresh(tb testing.TB, id string, opts ...jwtx.IssueOption) jwtx.Token {
 	tb.Helper()
-	a, err := httpx.New(e.ver, opts...)
-	if err != nil {
-		tb.Fatalf("httpx.New: %v", err)
-	}
-	return a
+	return e.Refresh(tb, userOf(id), opts...)
+}
+
+// sibling returns another testutil.Env on e's key and clock, whose Issuer
+// agrees with e's Verifier (testutil sets iss, aud and the header types
+// alike) and has the application's IdentityFunc and opts only: its tokens
+// carry no csrf or roles claim unless opts add one.
+func (e *appEnv) sibling(tb testing.TB, opts ...jwtx.IssuerOption) *testutil.Env[User, Claims] {
+	tb.Helper()
+	return testutil.NewEnv[User, Claims](tb, testutil.WithKey(e.Key), testutil.WithClock(e.Clock),
+		testutil.WithIssuerOptions(append([]jwtx.IssuerOption{jwtx.WithIdentity(userID)}, opts...)...),
+		testutil.WithVerifierOptions(jwtx.WithUserLoader(loadUser(new(atomic.Int64)))))
+}
+
+// failingIssuer is an Issuer on the env's key and clock whose ClaimsFunc
+// fails.
+func (e *appEnv) failingIssuer(tb testing.TB) *jwtx.Issuer[User, Claims] {
+	tb.Helper()
+	return e.sibling(tb, jwtx.WithClaims(func(context.Context, User) (Claims, error) { return Claims{}, errors.New(loaderFailure) })).Issuer
+}
+
+// reproducible returns a sibling of e whose tokens are the same in every
+// process: their jti and csrf come from zeros, their times from e's clock.
+// Fuzz targets need it, since the fuzzing workers run the setup again.
+func (e *appEnv) reproducible(tb testing.TB) *testutil.Env[User, Claims] {
+	tb.Helper()
+	return e.sibling(tb, jwtx.WithRandom(zeros{}))
+}
+
+// zeros is a random source of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 // whoami answers what the request context holds: the claims' subject and
-// roles, the user's name and the raw claims' sub, each only when present.
+// the user's name, each only when present.
 func whoami(w http.ResponseWriter, r *http.Request) {
 	body := map[string]any{}
 	if c, ok := jwtx.From[Claims](r.Context()); ok {
@@ -265,40 +253,28 @@ func resultOf(tb testing.TB, resp *http.Response) result {
 	return res
 }
 
-// serve runs r through h and returns the recorded response.
-func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, r)
-	return rec
-}
-
 // do runs r through h and returns the result.
 func do(tb testing.TB, h http.Handler, r *http.Request) result {
 	tb.Helper()
-	return resultOf(tb, serve(h, r).Result())
+	return resultOf(tb, testutil.Serve(h, r).Result())
 }
 
-// reqOption adjusts a test request.
+// reqOption adjusts a test request, so that a table case can list what
+// its request carries; the options put testutil's request helpers in that
+// form.
 type reqOption func(*http.Request)
 
-// bearer adds "Authorization: Bearer <tok>".
-func bearer(tok string) reqOption { return header("Authorization", "Bearer "+tok) }
+// bearer sets "Authorization: Bearer <tok>".
+func bearer(tok string) reqOption { return func(r *http.Request) { testutil.SetBearer(r, tok) } }
 
 // header adds a header line.
 func header(name, value string) reqOption {
 	return func(r *http.Request) { r.Header.Add(name, value) }
 }
 
-// cookie adds name=value to the Cookie header as is, without the
-// sanitising of http.Request.AddCookie.
+// cookie adds name=value to the Cookie header as is (testutil.AddRawCookie).
 func cookie(name, value string) reqOption {
-	return func(r *http.Request) {
-		if c := r.Header.Get("Cookie"); c != "" {
-			r.Header.Set("Cookie", c+"; "+name+"="+value)
-			return
-		}
-		r.Header.Set("Cookie", name+"="+value)
-	}
+	return func(r *http.Request) { testutil.AddRawCookie(r, name, value) }
 }
 
 // newRequest builds a server request.
@@ -310,30 +286,55 @@ func newRequest(method, target string, body io.Reader, opts ...reqOption) *http.
 	return r
 }
 
+// requestCase is a row of a requestTable: a request built from alice's and
+// bob's access tokens, and the result the routes must give it.
+type requestCase struct {
+	name    string
+	opts    []httpx.Option // for the Auth, after the table's
+	request func(tb testing.TB, alice, bob jwtx.Token) *http.Request
+	want    result
+}
+
+// requestTable runs the table tests that send one request to routes
+// guarded by an Auth and compare the result.
+type requestTable struct {
+	routes func(a *httpx.Auth[User, Claims]) http.Handler
+	opts   []httpx.Option     // for every case's Auth
+	issue  []jwtx.IssueOption // for alice's token
+	noLeak bool               // no response may carry alice's token
+}
+
+// run runs each case in a parallel subtest on an env of its own, which
+// issues alice's and bob's tokens.
+func (tt requestTable) run(t *testing.T, cases []requestCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			alice, bob := e.access(t, "alice", tt.issue...), e.access(t, "bob")
+			r := tc.request(t, alice, bob)
+			h := tt.routes(e.Auth(t, append(slices.Clone(tt.opts), tc.opts...)...))
+			rec := testutil.Serve(h, r)
+			if diff := cmp.Diff(tc.want, resultOf(t, rec.Result())); diff != "" {
+				t.Errorf("%s %s (-want +got):\n%s", r.Method, r.URL, diff)
+			}
+			if tt.noLeak {
+				checkNoLeak(t, rec, alice.Raw)
+			}
+		})
+	}
+}
+
+// meRoute serves whoami on GET /me behind Required.
+func meRoute(a *httpx.Auth[User, Claims]) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /me", a.Required(http.HandlerFunc(whoami)))
+	return mux
+}
+
 // signature returns the signature segment of a compact token.
 func signature(tok string) string { return tok[strings.LastIndexByte(tok, '.')+1:] }
-
-// payload returns the decoded payload of a compact token.
-func payload(tb testing.TB, tok string) []byte {
-	tb.Helper()
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		tb.Fatalf("token has %d segments", len(parts))
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		tb.Fatalf("payload: %v", err)
-	}
-	return b
-}
-
-// withPayload returns tok with its payload replaced and its signature kept,
-// so that the signature no longer matches (C11).
-func withPayload(tok string, payload []byte) string {
-	parts := strings.Split(tok, ".")
-	parts[1] = base64.RawURLEncoding.EncodeToString(payload)
-	return strings.Join(parts, ".")
-}
 
 // checkNoLeak fails when the body or a header of rec carries the token or
 // its signature segment.
@@ -372,138 +373,20 @@ func (l *eventLog) all() []httpx.Event {
 	return append([]httpx.Event(nil), l.events...)
 }
 
-// memStore is a revocation store keyed by jti: a jwtx.Revoker and a
-// jwtx.RevocationChecker. checkErr and revokeErr make it fail.
-type memStore struct {
-	mu        sync.Mutex
-	revoked   map[string]jwtx.TokenInfo
-	checkErr  error
-	revokeErr error
-}
-
-func newMemStore() *memStore { return &memStore{revoked: map[string]jwtx.TokenInfo{}} }
-
-func (s *memStore) Revoke(_ context.Context, info jwtx.TokenInfo) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.revokeErr != nil {
-		return s.revokeErr
-	}
-	s.revoked[info.ID] = info
-	return nil
-}
-
-func (s *memStore) Revoked(_ context.Context, info jwtx.TokenInfo) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.checkErr != nil {
-		return false, s.checkErr
-	}
-	_, ok := s.revoked[info.ID]
-	return ok, nil
-}
-
-// has reports whether the jti is revoked.
-func (s *memStore) has(jti string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.revoked[jti]
-	return ok
-}
-
-// Compile-time checks that memStore is both kinds of store.
-var (
-	_ jwtx.Revoker           = (*memStore)(nil)
-	_ jwtx.RevocationChecker = (*memStore)(nil)
-)
-
 // jtiOf returns the jti of a token issued by an env.
 func jtiOf(tb testing.TB, tok string) string {
 	tb.Helper()
 	var c struct {
 		ID string `json:"jti"`
 	}
-	if err := json.Unmarshal(payload(tb, tok), &c); err != nil {
+	if err := json.Unmarshal(testutil.Payload(tb, tok), &c); err != nil {
 		tb.Fatalf("payload: %v", err)
 	}
 	return c.ID
 }
 
-// failingIssuer is an Issuer on the env's key whose ClaimsFunc fails.
-func (e *env) failingIssuer(tb testing.TB) *jwtx.Issuer[User, Claims] {
-	tb.Helper()
-	iss, err := jwtx.NewIssuer[User, Claims](e.key, jwtx.WithClock(jwtx.ClockFunc(e.clock.Now)),
-		jwtx.WithIdentity(func(u User) (string, error) { return u.ID, nil }),
-		jwtx.WithClaims(func(context.Context, User) (Claims, error) { return Claims{}, errors.New(loaderFailure) }),
-	)
-	if err != nil {
-		tb.Fatalf("NewIssuer: %v", err)
-	}
-	return iss
-}
-
 func refusedUnavailable() result {
 	return result{Status: http.StatusServiceUnavailable, Body: msg("try again later")}
-}
-
-// storeEnv is a testutil environment whose Issuer puts a csrf claim in
-// every token, and whose Verifier asks store, which reads the
-// environment's clock, about revocations.
-type storeEnv struct {
-	*testutil.Env[string, jwtx.RegisteredClaims]
-	store *jwtx.MemoryStore
-}
-
-// newStoreEnv builds a storeEnv; opts go to the Issuer.
-func newStoreEnv(tb testing.TB, opts ...jwtx.IssuerOption) *storeEnv {
-	tb.Helper()
-	se := &storeEnv{}
-	// The store reads the environment's clock, which exists once the
-	// environment does; nothing asks the store before that.
-	store, err := jwtx.NewMemoryStore(jwtx.WithClock(jwtx.ClockFunc(func() time.Time { return se.Clock.Now() })))
-	if err != nil {
-		tb.Fatalf("NewMemoryStore: %v", err)
-	}
-	se.store = store
-	se.Env = testutil.NewEnv[string, jwtx.RegisteredClaims](tb,
-		testutil.WithIssuerOptions(append([]jwtx.IssuerOption{jwtx.WithCSRF(true)}, opts...)...),
-		testutil.WithVerifierOptions(jwtx.WithRevocation(store)),
-	)
-	return se
-}
-
-// auth builds an Auth on the environment's Verifier that revokes in its
-// store at logout.
-func (se *storeEnv) auth(tb testing.TB, opts ...httpx.Option) *httpx.Auth[string, jwtx.RegisteredClaims] {
-	tb.Helper()
-	a, err := httpx.New(se.Verifier, append([]httpx.Option{httpx.WithRevoker(se.store)}, opts...)...)
-	if err != nil {
-		tb.Fatalf("httpx.New: %v", err)
-	}
-	return a
-}
-
-// revoked reports whether the store refuses tok, a token of the wanted
-// kind that verifies otherwise.
-func (se *storeEnv) revoked(tb testing.TB, tok string, want jwtx.Expect) bool {
-	tb.Helper()
-	ctx := context.Background()
-	_, _, err := se.Verifier.VerifyClaims(ctx, tok, want)
-	var te *jwtx.TokenError
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, jwtx.ErrRevoked):
-		return true
-	case errors.Is(err, jwtx.ErrExpired) && errors.As(err, &te):
-		revoked, err := se.store.Revoked(ctx, te.Token)
-		if err != nil {
-			tb.Fatalf("Revoked: %v", err)
-		}
-		return revoked
-	}
-	tb.Fatalf("VerifyClaims: %v", err)
-	return false
 }
 
 // statusAndMsg is what the tests below assert about a response.

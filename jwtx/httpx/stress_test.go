@@ -2,9 +2,6 @@ package httpx_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
 // TestStressSessions runs whole sessions from many goroutines at once over
@@ -26,11 +24,8 @@ func TestStressSessions(t *testing.T) {
 	t.Parallel()
 	const workers, sessions = 8, 40
 	ctx := context.Background()
-	key, err := jwtx.NewKey(jwtx.ES256, stressKey(t), jwtx.WithKeyID("stress"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := jwtx.NewMemoryStore(jwtx.WithMaxTokenLifetime(24 * time.Hour))
+	clock := testutil.NewClock(time.Date(2026, 8, 5, 9, 0, 0, 0, time.UTC))
+	store, err := jwtx.NewMemoryStore(jwtx.WithMaxTokenLifetime(24*time.Hour), jwtx.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,24 +33,18 @@ func TestStressSessions(t *testing.T) {
 	cache, err := jwtx.NewUserCache(func(_ context.Context, sub string) (string, error) {
 		loads.Add(1)
 		return sub, nil
-	})
+	}, jwtx.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
-	iss, err := jwtx.NewIssuer[string, jwtx.RegisteredClaims](key, jwtx.WithRotation(store))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ver, err := jwtx.NewVerifier[string, jwtx.RegisteredClaims](key.Public(), jwtx.WithRevocation(store), jwtx.WithUserLoader(cache.Load))
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := testutil.NewEnv[string, jwtx.RegisteredClaims](t, testutil.WithClock(clock),
+		testutil.WithKey(testutil.NewKey(t, jwtx.ES256, testutil.WithKeyID("stress"))),
+		testutil.WithIssuerOptions(jwtx.WithRotation(store)),
+		testutil.WithVerifierOptions(jwtx.WithRevocation(store), jwtx.WithUserLoader(cache.Load)))
+	iss := env.Issuer
 	var events atomic.Int64
-	auth, err := httpx.New(ver, httpx.WithRotation(store), httpx.WithRevoker(store), httpx.WithLazyUser(true),
+	auth := env.Auth(t, httpx.WithRotation(store), httpx.WithRevoker(store), httpx.WithLazyUser(true),
 		httpx.WithEvents(func(context.Context, httpx.Event) { events.Add(1) }))
-	if err != nil {
-		t.Fatal(err)
-	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /me", auth.HandlerFunc(func(w http.ResponseWriter, _ *http.Request, _ jwtx.RegisteredClaims, user string) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"user": user})
@@ -64,10 +53,11 @@ func TestStressSessions(t *testing.T) {
 	mux.Handle("POST /logout", auth.LogoutHandler())
 
 	call := func(method, path, token string) (int, string) {
+		// Not testutil.BearerRequest: this runs off the test's goroutine,
+		// where a failing helper must not call t.Fatalf.
 		req := httptest.NewRequest(method, path, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, req)
+		testutil.SetBearer(req, token)
+		rec := testutil.Serve(mux, req)
 		return rec.Code, rec.Body.String()
 	}
 	var requests atomic.Int64
@@ -133,13 +123,4 @@ func TestStressSessions(t *testing.T) {
 	if n := loads.Load(); n > 16 {
 		t.Errorf("user loads = %d for 16 users, want at most 16 (the cache)", n)
 	}
-}
-
-func stressKey(t *testing.T) *ecdsa.PrivateKey {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }

@@ -38,17 +38,42 @@
 // # Forged tokens
 //
 // [Sign], [SigningInput] and [Compact] build tokens from header and claims
-// JSON taken byte for byte, never re-serialised, for tests of odd inputs. A
-// [Forger] mints a valid token and, for each [Flaw], a token that is valid
+// JSON taken byte for byte, never re-serialised, for tests of odd inputs.
+// [SignAs] signs with a key's material under another algorithm (PS256 with
+// an RS256 key, ES384 with a P-256 key, an HMAC keyed with a public key),
+// [SignHMAC] with any secret, weak ones included, and [SignSegments] over
+// segments that are not base64url of anything; [Key.SignPSS] and
+// [ECDSASignature] make the odd signatures of PSS salt-length and ECDSA
+// range tests. Signatures come from the standard library's crypto, never
+// from jwtx.
+//
+// A [Forger] mints a valid token and, for each [Flaw], a token that is valid
 // but for that one flaw; [Flaw.Err] names the sentinel error jwtx refuses it
 // with. Loop over [Flaws] to check that a handler refuses every one of them.
+// [Forger.Claims] is the claims JSON of the valid token, to edit with
+// [WithClaim] and sign by hand.
 //
 // # HTTP
 //
 // [BearerRequest] and [CookieRequest] build requests carrying tokens in the
 // Authorization header or in the cookies of an httpx.Auth, with the
-// matching X-CSRF-Token header; [ResponseCookie] reads back a cookie a
-// handler set.
+// matching X-CSRF-Token header; [AddRawCookie] adds one byte for byte, for
+// malformed or repeated cookies; [ResponseCookie] reads back a cookie a
+// handler set. [Env.Auth] builds an httpx.Auth on the environment's
+// Verifier, [Serve] runs one request through a handler, and a [Browser] is
+// a TLS test server with a client that keeps cookies as a browser does.
+// [Payload] and [Tamper] read and alter a token's claims without a key.
+//
+// # Stores and sessions
+//
+// [StoreContract] checks a revocation and rotation store against the rules
+// jwtx's stores follow; [SessionContract] drives random cookie sessions
+// through httpx against a reference model of which tokens must be refused.
+//
+// # Interoperability
+//
+// [PyJWT] runs Python's PyJWT beside a test, to sign tokens as
+// flask-jwt-extended does and to check tokens jwtx signs.
 //
 // # Comparing claims
 //

@@ -1,7 +1,6 @@
 package testutil
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -31,31 +30,6 @@ const (
 	wrongAudience = "https://wrong-audience.test"
 	unknownKeyID  = "unknown-kid"
 )
-
-// SigningInput returns the JWS signing input of header and claims: each
-// base64url-encoded without padding, byte for byte as given, joined by a
-// dot (RFC 7515 §5.1).
-func SigningInput(header, claims string) string {
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(claims))
-}
-
-// Compact returns the compact serialization of header, claims and sig:
-// [SigningInput], a dot, and sig base64url-encoded. An empty sig gives a
-// token that ends in a dot, as an unsecured JWS does.
-func Compact(header, claims string, sig []byte) string {
-	return SigningInput(header, claims) + "." + base64.RawURLEncoding.EncodeToString(sig)
-}
-
-// Sign returns header and claims signed with key, as a compact JWS. Both
-// are JSON text used byte for byte, never parsed or re-serialised, so they
-// may be anything: duplicate members, odd whitespace, a header whose alg is
-// not the key's. The signature is always made with the key's own algorithm.
-func Sign(tb testing.TB, key *Key, header, claims string) string {
-	tb.Helper()
-	input := SigningInput(header, claims)
-	return input + "." + base64.RawURLEncoding.EncodeToString(key.Sign(tb, []byte(input)))
-}
 
 // A Flaw is what is wrong with a token from [Forger.Bad]. Each flawed token
 // is valid in every other respect, so a Verifier configured like the
@@ -187,6 +161,7 @@ type forgeConfig struct {
 	subject    string
 	accessTyp  string
 	refreshTyp string
+	lifetime   time.Duration
 	claims     []member
 }
 
@@ -197,6 +172,7 @@ func defaultForge() forgeConfig {
 		subject:    DefaultSubject,
 		accessTyp:  "at+jwt",
 		refreshTyp: "refresh+jwt",
+		lifetime:   jwtx.DefaultAccessTTL,
 	}
 }
 
@@ -245,14 +221,22 @@ func WithClaim(name, value string) ForgeOption {
 	})
 }
 
+// WithLifetime sets how long forged tokens live: their exp is iat plus d.
+// It does not change the times of [Expired] and [NotYetValid] tokens.
+// Default: jwtx.DefaultAccessTTL.
+func WithLifetime(d time.Duration) ForgeOption {
+	return forgeOption(func(c *forgeConfig) { c.lifetime = d })
+}
+
 // Forger mints tokens signed with a [Key], dated by a clock: a valid token
 // and, for each [Flaw], a token with exactly that flaw. Header and claims
 // are written out as JSON text, so a Forger never depends on the code it
 // helps test. A Forger is immutable and safe for concurrent use.
 //
 // Tokens carry the header alg, kid and typ of the key and options, and the
-// claims iss, sub, aud, exp (15 minutes after now), nbf and iat (now), jti,
-// type and, for access tokens, fresh false, then the [WithClaim] members.
+// claims iss, sub, aud, iat and nbf (now), exp (now plus [WithLifetime]),
+// jti, type and, for access tokens, fresh false, then the [WithClaim]
+// members.
 type Forger struct {
 	key   *Key
 	clock jwtx.Clock
@@ -289,6 +273,14 @@ func (f *Forger) Valid(tb testing.TB) string {
 	tb.Helper()
 	return Sign(tb, f.key, f.header(f.key.alg, f.key.kid, f.cfg.accessTyp), f.claims(jwtx.Access, "valid"))
 }
+
+// Claims returns the claims JSON of the token [Forger.Valid] makes now,
+// for tokens built by hand with [Sign] and its siblings. Change it with
+// [Forger.With] and [WithClaim]:
+//
+//	claims := f.With(testutil.WithClaim("sub", `"admin"`)).Claims()
+//	tok := testutil.Sign(t, key, `{"alg":"EdDSA","typ":"at+jwt"}`, claims)
+func (f *Forger) Claims() string { return f.claims(jwtx.Access, "valid") }
 
 // Bad returns an access token with the given flaw; see [Flaw]. An unknown
 // Flaw fails the test.
@@ -392,7 +384,7 @@ func (f *Forger) members(typ jwtx.TokenType, jti string, edits ...member) []memb
 		b, _ := json.Marshal(f.cfg.audience) // a []string always encodes
 		ms = append(ms, member{"aud", string(b)})
 	}
-	ms = append(ms, times(now, now, now.Add(jwtx.DefaultAccessTTL))...)
+	ms = append(ms, times(now, now, now.Add(f.cfg.lifetime))...)
 	ms = append(ms, member{"jti", quote("forged-" + jti)}, member{"type", quote(string(typ))})
 	if typ == jwtx.Access {
 		ms = append(ms, member{"fresh", "false"})
@@ -409,7 +401,7 @@ type member struct{ name, value string }
 // times returns the iat, nbf and exp members for the given times.
 func times(iat, nbf, exp time.Time) []member {
 	unix := func(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
-	return []member{{"exp", unix(exp)}, {"nbf", unix(nbf)}, {"iat", unix(iat)}}
+	return []member{{"iat", unix(iat)}, {"nbf", unix(nbf)}, {"exp", unix(exp)}}
 }
 
 // set replaces the member called name, appends it, or deletes it when value

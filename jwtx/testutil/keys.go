@@ -13,6 +13,7 @@ import (
 	_ "crypto/sha512" // registers SHA-384 and SHA-512 for crypto.Hash.New
 	"crypto/x509"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 	"sync"
@@ -219,6 +220,97 @@ func (k *Key) Sign(tb testing.TB, input []byte) []byte {
 	return sig
 }
 
+// SignAs returns the JWS signature of input under alg, made with the key's
+// material, for tokens signed otherwise than the key is bound to:
+//
+//   - for an RSA key, any RS* or PS* algorithm;
+//   - for an EC key, any ES* algorithm: a longer hash is truncated to the
+//     curve's order, as ECDSA does, so a P-256 key signs ES384 and ES512;
+//   - for an Ed25519 key, EdDSA or Ed25519, which sign alike;
+//   - for any key, HS256, HS384 or HS512: an HMAC keyed with the secret of
+//     an HMAC key, or with the public key of another key in PKIX DER form,
+//     the classic key-confusion forgery.
+//
+// Any other algorithm fails the test, as does a signing failure.
+func (k *Key) SignAs(tb testing.TB, alg jwtx.Algorithm, input []byte) []byte {
+	tb.Helper()
+	sig, err := k.sign(alg, input)
+	if err != nil {
+		tb.Fatalf("testutil: sign %s with %v: %v", alg, k, err)
+	}
+	return sig
+}
+
+// SignPSS returns an RSASSA-PSS signature of input (RFC 8017 §8.1.1) under
+// the hash of the key's algorithm, with exactly saltLen bytes of random
+// salt, 0 included: crypto/rsa reads a SaltLength of 0 as "as long as
+// possible", so it cannot make a signature with an empty salt. It is for
+// tests of a verifier's salt-length check; JWS requires a salt as long as
+// the hash (RFC 7518 §3.5). A key that is not RS* or PS*, or a salt too
+// long for the modulus, fails the test.
+func (k *Key) SignPSS(tb testing.TB, input []byte, saltLen int) []byte {
+	tb.Helper()
+	h, fam := spec(k.alg)
+	if fam != familyRSA {
+		tb.Fatalf("testutil: SignPSS with %v, not an RSA key", k)
+	}
+	sig, err := signPSS(k.rsa, h, input, saltLen)
+	if err != nil {
+		tb.Fatalf("testutil: SignPSS with %v: %v", k, err)
+	}
+	return sig
+}
+
+// signPSS encodes the digest of input with EMSA-PSS (RFC 8017 §9.1.1) and
+// a salt of saltLen bytes, and signs it with the raw RSA private-key
+// operation.
+func signPSS(key *rsa.PrivateKey, h crypto.Hash, input []byte, saltLen int) ([]byte, error) {
+	d := h.New()
+	d.Write(input)
+	mHash := d.Sum(nil)
+	hLen := h.Size()
+	emBits := key.N.BitLen() - 1
+	emLen := (emBits + 7) / 8
+	if saltLen < 0 || emLen < hLen+saltLen+2 {
+		return nil, fmt.Errorf("salt length %d does not fit a %d-bit modulus", saltLen, key.N.BitLen())
+	}
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return nil, err
+	}
+	// H = Hash(0x00 × 8 || mHash || salt)
+	hh := h.New()
+	hh.Write(make([]byte, 8))
+	hh.Write(mHash)
+	hh.Write(salt)
+	H := hh.Sum(nil)
+	// DB = PS || 0x01 || salt, masked with MGF1(H).
+	db := make([]byte, emLen-hLen-1)
+	db[len(db)-saltLen-1] = 0x01
+	copy(db[len(db)-saltLen:], salt)
+	mask := mgf1(h, H, len(db))
+	for i := range db {
+		db[i] ^= mask[i]
+	}
+	db[0] &= 0xff >> (8*emLen - emBits)
+	em := append(append(db, H...), 0xbc)
+	// s = em^d mod n, left-padded to the size of the modulus.
+	m := new(big.Int).SetBytes(em)
+	return new(big.Int).Exp(m, key.D, key.N).FillBytes(make([]byte, key.Size())), nil
+}
+
+// mgf1 is the mask generation function of RFC 8017 §B.2.1.
+func mgf1(h crypto.Hash, seed []byte, n int) []byte {
+	var out []byte
+	for c := uint32(0); len(out) < n; c++ {
+		d := h.New()
+		d.Write(seed)
+		d.Write([]byte{byte(c >> 24), byte(c >> 16), byte(c >> 8), byte(c)})
+		out = d.Sum(out)
+	}
+	return out[:n]
+}
+
 // attacker returns a key like k, with the same algorithm and kid, made from
 // another seed.
 func (k *Key) attacker() (*Key, error) {
@@ -243,20 +335,20 @@ func (k *Key) confusionSecret() ([]byte, error) {
 	return x509.MarshalPKIXPublicKey(pub)
 }
 
-// sign signs input with alg, which is the key's own algorithm or, for a
-// key-confusion token, an HMAC algorithm keyed with [Key.confusionSecret].
+// sign signs input with alg: an algorithm of the key's own family (see
+// [Key.SignAs]) or, for a key-confusion token, an HMAC algorithm keyed with
+// [Key.confusionSecret].
 func (k *Key) sign(alg jwtx.Algorithm, input []byte) ([]byte, error) {
 	h, fam := spec(alg)
+	_, own := spec(k.alg)
 	switch {
 	case fam == familyHMAC:
 		secret, err := k.confusionSecret()
 		if err != nil {
 			return nil, err
 		}
-		mac := hmac.New(h.New, secret)
-		mac.Write(input)
-		return mac.Sum(nil), nil
-	case alg != k.alg:
+		return hmacSum(h, secret, input), nil
+	case fam != own:
 		return nil, fmt.Errorf("%v cannot sign %s", k, alg)
 	case fam == familyEdDSA:
 		return ed25519.Sign(k.ed, input), nil
@@ -274,11 +366,31 @@ func (k *Key) sign(alg jwtx.Algorithm, input []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	size := (k.ec.Curve.Params().BitSize + 7) / 8
-	sig := make([]byte, 2*size)
-	r.FillBytes(sig[:size])
-	s.FillBytes(sig[size:])
-	return sig, nil
+	return ECDSASignature(k.ec.Curve, r, s), nil
+}
+
+// hmacSum returns the HMAC of input with hash h under secret.
+func hmacSum(h crypto.Hash, secret, input []byte) []byte {
+	mac := hmac.New(h.New, secret)
+	mac.Write(input)
+	return mac.Sum(nil)
+}
+
+// ECDSASignature encodes an ECDSA signature as JWS does (RFC 7518 §3.4):
+// r and s big-endian, each left-padded to the size of the curve's
+// coordinates, and concatenated. A value wider than that keeps its extra
+// bytes, so that tests can build out-of-range signatures such as (r, s+n).
+func ECDSASignature(curve elliptic.Curve, r, s *big.Int) []byte {
+	size := (curve.Params().BitSize + 7) / 8
+	out := make([]byte, 0, 2*size)
+	for _, v := range []*big.Int{r, s} {
+		b := v.Bytes()
+		if len(b) < size {
+			out = append(out, make([]byte, size-len(b))...)
+		}
+		out = append(out, b...)
+	}
+	return out
 }
 
 // family groups the algorithms that share a key type.

@@ -18,44 +18,15 @@ type userKey[U any] struct{}
 // rawKey is the context key of the raw claims.
 type rawKey struct{}
 
-// The values live in contexts of this package's own types, which hold
-// them in place: storing the claims and raw claims of a token, or a user,
-// costs one allocation each, and reading them none (Value hands out
-// pointers, which fit in an interface without one).
+// The values are context.WithValue values, so that code which copies a
+// context's values by walking its chain (fiber's net/http adaptor does)
+// finds them. They are pointers, which fit in an interface without an
+// allocation: reading them allocates nothing.
 
 // WithClaims returns a copy of ctx that carries claims.
 func WithClaims[C any](ctx context.Context, claims C) context.Context {
-	return &claimsCtx[C]{Context: ctx, claims: claims}
+	return context.WithValue(ctx, claimsKey[C]{}, &claims)
 }
-
-// WithVerified returns a copy of ctx that carries claims and their raw
-// form.
-func WithVerified[C any](ctx context.Context, claims C, raw []byte) context.Context {
-	return &claimsCtx[C]{Context: ctx, claims: claims, raw: raw, hasRaw: true}
-}
-
-// claimsCtx is a context with claims, and raw claims when hasRaw is set.
-type claimsCtx[C any] struct {
-	context.Context
-	claims C
-	raw    []byte
-	hasRaw bool
-}
-
-func (c *claimsCtx[C]) Value(key any) any {
-	switch key.(type) {
-	case claimsKey[C]:
-		return &c.claims
-	case rawKey:
-		if c.hasRaw {
-			return &c.raw
-		}
-	}
-	return c.Context.Value(key)
-}
-
-// String names the context without its values, which are not for logs.
-func (c *claimsCtx[C]) String() string { return name(c.Context) + ".WithClaims" }
 
 // Claims returns the claims of type C in ctx.
 func Claims[C any](ctx context.Context) (C, bool) {
@@ -66,33 +37,76 @@ func Claims[C any](ctx context.Context) (C, bool) {
 	return zero, false
 }
 
+// A Verified holds the request-context values of one verified token in
+// one allocation: its claims, raw claims and location (where the request
+// carried it), and its user, added once known.
+type Verified[U, C any] struct {
+	claims C
+	raw    []byte
+	loc    uint8
+	user   userCell[U]
+}
+
+// WithVerified returns a copy of ctx that carries the claims, raw claims
+// and location of a verified token, and the record that holds them, whose
+// WithUser and WithLazyUser add the user.
+func WithVerified[U, C any](ctx context.Context, claims C, raw []byte, loc uint8) (context.Context, *Verified[U, C]) {
+	v := &Verified[U, C]{claims: claims, raw: raw, loc: loc}
+	ctx = context.WithValue(ctx, claimsKey[C]{}, &v.claims)
+	return context.WithValue(ctx, rawKey{}, v), v
+}
+
+// WithUser returns a copy of ctx, a context WithVerified returned or one
+// derived from it, that carries user. The user is held in v, which no
+// context reaches before this call.
+func (v *Verified[U, C]) WithUser(ctx context.Context, user U) context.Context {
+	v.user.user = user
+	return context.WithValue(ctx, userKey[U]{}, &v.user)
+}
+
+// WithLazyUser is WithUser for a user that load loads on first use, as
+// the package's WithLazyUser.
+func (v *Verified[U, C]) WithLazyUser(ctx context.Context, load func(context.Context) (U, error)) context.Context {
+	v.user.load = load
+	return context.WithValue(ctx, userKey[U]{}, &v.user)
+}
+
+// rawHolder is what the value of rawKey is.
+type rawHolder interface {
+	rawClaims() []byte
+	location() (uint8, bool)
+}
+
+func (v *Verified[U, C]) rawClaims() []byte       { return v.raw }
+func (v *Verified[U, C]) location() (uint8, bool) { return v.loc, true }
+
+// rawOnly holds raw claims without a location.
+type rawOnly []byte
+
+func (r *rawOnly) rawClaims() []byte     { return *r }
+func (*rawOnly) location() (uint8, bool) { return 0, false }
+
 // WithRaw returns a copy of ctx that carries raw claims.
 func WithRaw(ctx context.Context, raw []byte) context.Context {
-	return &rawCtx{Context: ctx, raw: raw}
+	r := rawOnly(raw)
+	return context.WithValue(ctx, rawKey{}, &r)
 }
-
-// rawCtx is a context with raw claims.
-type rawCtx struct {
-	context.Context
-	raw []byte
-}
-
-func (c *rawCtx) Value(key any) any {
-	if _, ok := key.(rawKey); ok {
-		return &c.raw
-	}
-	return c.Context.Value(key)
-}
-
-// String names the context without its value.
-func (c *rawCtx) String() string { return name(c.Context) + ".WithRaw" }
 
 // Raw returns the raw claims in ctx.
 func Raw(ctx context.Context) ([]byte, bool) {
-	if r, ok := ctx.Value(rawKey{}).(*[]byte); ok {
-		return *r, true
+	if h, ok := ctx.Value(rawKey{}).(rawHolder); ok {
+		return h.rawClaims(), true
 	}
 	return nil, false
+}
+
+// Location returns the location of the verified token in ctx, as passed
+// to WithVerified.
+func Location(ctx context.Context) (uint8, bool) {
+	if h, ok := ctx.Value(rawKey{}).(rawHolder); ok {
+		return h.location()
+	}
+	return 0, false
 }
 
 // userCell holds a user that is loaded at most once, eagerly or on first use.
@@ -115,38 +129,14 @@ func (c *userCell[U]) get(ctx context.Context) (U, error) {
 
 // WithUser returns a copy of ctx that carries user.
 func WithUser[U any](ctx context.Context, user U) context.Context {
-	return &userCtx[U]{Context: ctx, cell: userCell[U]{user: user}}
+	return context.WithValue(ctx, userKey[U]{}, &userCell[U]{user: user})
 }
 
 // WithLazyUser returns a copy of ctx whose user load loads when it is
 // first asked for, at most once however many goroutines ask; later calls
 // see the same user or error. load gets the context of the first call.
 func WithLazyUser[U any](ctx context.Context, load func(context.Context) (U, error)) context.Context {
-	return &userCtx[U]{Context: ctx, cell: userCell[U]{load: load}}
-}
-
-// userCtx is a context with a user.
-type userCtx[U any] struct {
-	context.Context
-	cell userCell[U]
-}
-
-func (c *userCtx[U]) Value(key any) any {
-	if _, ok := key.(userKey[U]); ok {
-		return &c.cell
-	}
-	return c.Context.Value(key)
-}
-
-// String names the context without its value.
-func (c *userCtx[U]) String() string { return name(c.Context) + ".WithUser" }
-
-// name is the String of ctx, or its type when it has none.
-func name(ctx context.Context) string {
-	if s, ok := ctx.(interface{ String() string }); ok {
-		return s.String()
-	}
-	return "context"
+	return context.WithValue(ctx, userKey[U]{}, &userCell[U]{load: load})
 }
 
 // User returns the user of type U in ctx, loading a lazy one first; ok is

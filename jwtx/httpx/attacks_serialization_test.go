@@ -12,22 +12,16 @@ import (
 
 	"github.com/typedjwt/typedjwt/jwtx"
 	"github.com/typedjwt/typedjwt/jwtx/httpx"
+	"github.com/typedjwt/typedjwt/jwtx/testutil"
 )
 
-func TestAttackB16(t *testing.T) {
+// TestJSONSerializationRefused covers B16: malformed JSON-serialization
+// structures in the header, the cookie and the query are a 400 or a 401,
+// and the handler never runs.
+func TestJSONSerializationRefused(t *testing.T) {
 	t.Parallel()
-	key, err := jwtx.NewKey(jwtx.HS256, []byte("b16-test-secret-of-at-least-32-b!!"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ver, err := jwtx.NewClaimsVerifier[jwtx.RegisteredClaims](key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth, err := httpx.New(ver, httpx.WithLocations(httpx.FromHeader, httpx.FromCookie, httpx.FromQuery))
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := testutil.NewEnv[string, jwtx.RegisteredClaims](t)
+	auth := env.Auth(t, httpx.WithLocations(httpx.FromHeader, httpx.FromCookie, httpx.FromQuery))
 	var reached int
 	h := auth.Required(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached++ }))
 	for _, input := range []string{
@@ -48,8 +42,7 @@ func TestAttackB16(t *testing.T) {
 				case "query":
 					req.URL.RawQuery = url.Values{"jwt": {input}}.Encode()
 				}
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
+				rec := testutil.Serve(h, req)
 				if rec.Code != http.StatusBadRequest && rec.Code != http.StatusUnauthorized {
 					t.Errorf("status %d, want 400 or 401", rec.Code)
 				}
