@@ -80,7 +80,7 @@ func (a *Auth[U, C]) Authenticate(w http.ResponseWriter, r *http.Request, mode M
 	if err == nil {
 		var res Authenticated[U, C]
 		if res, err = a.authenticate(w, r, rl); err == nil {
-			a.succeeded(r, res)
+			a.succeeded(r, &res)
 			return res, nil
 		}
 	}
@@ -203,7 +203,10 @@ func (res Authenticated[U, C]) refused(err error) error {
 }
 
 // succeeded reports the event of an authenticated or anonymous request.
-func (a *Auth[U, C]) succeeded(r *http.Request, res Authenticated[U, C]) {
+func (a *Auth[U, C]) succeeded(r *http.Request, res *Authenticated[U, C]) {
+	if a.cfg.events == nil {
+		return // nothing to report: spare the claims' copy
+	}
 	if res.Location == 0 {
 		a.emit(r, Event{Reason: ReasonAnonymous})
 		return

@@ -94,7 +94,7 @@ func (cfg *config) from(r *http.Request, loc Location, want jwtx.Expect) (string
 // RFC 9110 token (tabs, non-ASCII) or our scheme followed by anything but
 // one space and one token is a bad request.
 func (cfg *config) fromHeader(r *http.Request) (string, error) {
-	values := r.Header.Values(cfg.headerName)
+	values := r.Header[cfg.headerName] // canonical: see WithHeaderName
 	switch len(values) {
 	case 0:
 		return "", nil

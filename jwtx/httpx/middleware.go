@@ -142,7 +142,7 @@ func (a *Auth[U, C]) serve(rl rule[U, C], next func(http.ResponseWriter, *http.R
 			a.fail(w, r, res.refused(err))
 			return
 		}
-		a.succeeded(r, res)
+		a.succeeded(r, &res)
 	})
 }
 
