@@ -56,9 +56,11 @@ func (r *RegisteredClaims) registeredPtr() *RegisteredClaims { return r }
 // fields of common kinds (strings, booleans, numbers, and slices, pointers
 // and structs of them) straight from its strict scan of the payload, with
 // encoding/json's results and refusals; it hands the members of other
-// fields to encoding/json. A type whose pointer implements
-// [json.Unmarshaler] is handed the whole payload instead; the registered
-// claims it ends up with are still the ones verification read.
+// fields to encoding/json. The strings it decodes share one copy of the
+// payload, so a claim kept after the request keeps that copy (at most the
+// token's size) alive. A type whose pointer implements [json.Unmarshaler]
+// is handed the whole payload instead; the registered claims it ends up
+// with are still the ones verification read.
 type Claims interface {
 	registered() RegisteredClaims
 }
