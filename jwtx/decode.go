@@ -30,17 +30,9 @@ func decodeClaims[C Claims](payload []byte, src string, names *claimNames, numer
 	for _, m := range members {
 		name := m.Name
 		d.knownAt, d.known = m.Start, m.Elems
-		if numericSubject && string(name) == "sub" && payload[m.Start] != '"' {
-			s, err := integerSubject(payload[m.Start:m.End])
+		if handled, err := d.registeredMember(r, m, numericSubject); handled {
 			if err != nil {
-				return &ClaimError{Claim: "sub", Err: err}
-			}
-			r.Subject = s
-			continue
-		}
-		if handled, err := d.registered(r, name, m.Start, m.End); handled {
-			if err != nil {
-				return &ClaimError{Claim: string(name), Err: err}
+				return err
 			}
 			continue
 		}
@@ -70,15 +62,7 @@ func decodeClaims[C Claims](payload []byte, src string, names *claimNames, numer
 				return err
 			}
 		}
-		if rest == nil {
-			rest = make([]byte, 0, len(payload))
-			rest = append(rest, '{')
-		} else {
-			rest = append(rest, ',')
-		}
-		rest = appendString(rest, name)
-		rest = append(rest, ':')
-		rest = append(rest, value...)
+		rest = appendMember(rest, len(payload), name, value)
 	}
 	if names.whole {
 		// A self-decoding type sees every member, but the registered
@@ -92,6 +76,38 @@ func decodeClaims[C Claims](payload []byte, src string, names *claimNames, numer
 		return nil
 	}
 	return unmarshalClaims(append(rest, '}'), c)
+}
+
+// registeredMember decodes member m into r when it is a registered claim
+// (or, with numericSubject, an integer sub), and reports whether it was.
+func (d *claimDecoder) registeredMember(r *RegisteredClaims, m jsonobj.Member, numericSubject bool) (bool, error) {
+	if numericSubject && string(m.Name) == "sub" && d.data[m.Start] != '"' {
+		s, err := integerSubject(d.data[m.Start:m.End])
+		if err != nil {
+			return true, &ClaimError{Claim: "sub", Err: err}
+		}
+		r.Subject = s
+		return true, nil
+	}
+	handled, err := d.registered(r, m.Name, m.Start, m.End)
+	if handled && err != nil {
+		return true, &ClaimError{Claim: string(m.Name), Err: err}
+	}
+	return handled, nil
+}
+
+// appendMember adds "name":value to the JSON object being built in rest
+// (opening it, sized for n bytes, on the first member).
+func appendMember(rest []byte, n int, name, value []byte) []byte {
+	if rest == nil {
+		rest = make([]byte, 0, n)
+		rest = append(rest, '{')
+	} else {
+		rest = append(rest, ',')
+	}
+	rest = appendString(rest, name)
+	rest = append(rest, ':')
+	return append(rest, value...)
 }
 
 // check refuses, inside value, the member names that encoding/json would
