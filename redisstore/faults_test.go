@@ -112,8 +112,11 @@ func TestHungRedisPilesUpRequests(t *testing.T) {
 	if counts["deadline"] > inFlight || counts["deadline"]+counts["busy"] != callers {
 		t.Errorf("outcomes %v: at most %d calls may wait on Redis, the others must fail at once", counts, inFlight)
 	}
-	if waiting := storeGoroutines(); waiting > inFlight {
-		t.Errorf("%d goroutines of the store wait on the frozen Redis, want at most %d", waiting, inFlight)
+	// At most inFlight goroutines hold a slot; one that has just given its
+	// slot back (its pool wait ended at the deadline) may not have exited
+	// yet, hence the slack. Without the bound there were thousands.
+	if waiting := storeGoroutines(); waiting > inFlight+2 {
+		t.Errorf("%d goroutines of the store wait on the frozen Redis, want at most %d (and 2 exiting)", waiting, inFlight)
 	}
 	if code, body := o.call(t, "GET", "/me", login.Access.Raw); code != http.StatusServiceUnavailable {
 		t.Errorf("protected route with Redis frozen: %d %v, want 503", code, body)
