@@ -391,14 +391,23 @@ func (i *Issuer[U, C]) ownCSRF(r *RegisteredClaims, ic issueConfig) error {
 }
 
 // notVerifiable reports claims that encoding/json cannot encode, or that
-// would make a token this package's verifier refuses.
+// would make a token this package's verifier refuses, saying which rule
+// they break.
 func notVerifiable(err error) error {
-	for _, refused := range []error{jsonobj.ErrSyntax, jsonobj.ErrDuplicate, jsonobj.ErrDepth, jsonobj.ErrEncoding} {
-		if errors.Is(err, refused) {
-			return fmt.Errorf("%w: the claims would not verify: %w", ErrMalformed, err)
-		}
+	var why string
+	switch {
+	case errors.Is(err, jsonobj.ErrEncoding):
+		why = "a string in them holds U+0000 or bytes that are not UTF-8; remove them"
+	case errors.Is(err, jsonobj.ErrDepth):
+		why = fmt.Sprintf("they nest deeper than %d levels; flatten them", maxClaimsDepth)
+	case errors.Is(err, jsonobj.ErrDuplicate):
+		why = "two members of one object have names equal under case folding; rename one (a field's JSON name or a MarshalJSON method)"
+	case errors.Is(err, jsonobj.ErrSyntax):
+		why = "a MarshalJSON method writes JSON the verifier refuses; make it write one plain JSON value"
+	default:
+		return fmt.Errorf("jwtx: encode claims: %w", err)
 	}
-	return fmt.Errorf("jwtx: encode claims: %w", err)
+	return fmt.Errorf("%w: the claims would not verify: %s", ErrMalformed, why)
 }
 
 func (i *Issuer[U, C]) expiry(now time.Time, typ TokenType, ic issueConfig) (NumericDate, error) {

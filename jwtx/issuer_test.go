@@ -255,6 +255,8 @@ func TestIssuerErrors(t *testing.T) {
 		{name: "extra claim fresh", issueOpts: []jwtx.IssueOption{jwtx.ExtraClaims(map[string]any{"fresh": true})}, wantErr: jwtx.ErrReservedClaim, wantClaim: "fresh"},
 		{name: "extra claim does not fit the claims type", issueOpts: []jwtx.IssueOption{jwtx.ExtraClaims(map[string]any{"roles": "admin"})}, wantErr: jwtx.ErrConfig},
 		{name: "extra claim not JSON", issueOpts: []jwtx.IssueOption{jwtx.ExtraClaims(map[string]any{"f": func() {}})}, wantErr: nil},
+		{name: "claim holds U+0000", issueOpts: []jwtx.IssueOption{newIssuer(t).Modify(func(c *Claims) { c.Roles = []string{"admin\x00"} })}, wantErr: jwtx.ErrMalformed},
+		{name: "registered claim holds U+0000", opts: []jwtx.IssuerOption{jwtx.WithIssuer("https://auth.example.com\x00")}, wantErr: jwtx.ErrMalformed},
 		{name: "Modify of an Issuer of another claims type", issueOpts: []jwtx.IssueOption{otherIssuer.Modify(func(*jwtx.RegisteredClaims) {})}, wantErr: jwtx.ErrConfig},
 		{name: "NeverExpires without opt-in", issueOpts: []jwtx.IssueOption{jwtx.NeverExpires()}, wantErr: jwtx.ErrConfig},
 		{name: "bad per-call lifetime", issueOpts: []jwtx.IssueOption{jwtx.ExpiresIn(-time.Second)}, wantErr: jwtx.ErrConfig},
@@ -272,6 +274,9 @@ func TestIssuerErrors(t *testing.T) {
 			}
 			if tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
 				t.Errorf("Access error = %v, want %v", err, tc.wantErr)
+			}
+			if msg := err.Error(); strings.Contains(msg, "jsonobj") || strings.Contains(msg, "internal") {
+				t.Errorf("Access error = %q, names an internal package", msg)
 			}
 			if diff := cmp.Diff(jwtx.Token{}, tok); diff != "" {
 				t.Errorf("Access returned a token with its error (-want +got):\n%s", diff)
