@@ -279,7 +279,7 @@ func (r RawClaims) Access() (AccessInfo, error) {
 		return nil
 	})
 	if err != nil {
-		return AccessInfo{}, err
+		return AccessInfo{}, claimsScanError(err)
 	}
 	if a.ClientID == "" {
 		a.ClientID = azp

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,6 +148,21 @@ func TestRawClaimsAccess(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Access() (-want +got):\n%s", diff)
+	}
+}
+
+// TestRawClaimsAccessMalformed: claims that are not one JSON object are
+// refused with ErrMalformed, in the package's own words.
+func TestRawClaimsAccessMalformed(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{``, `[]`, `{"scope":"a"`, `{"scope":"a","scope":"b"}`, `{"acr":"\u0000"}`} {
+		_, err := jwtx.RawClaims(raw).Access()
+		if !errors.Is(err, jwtx.ErrMalformed) {
+			t.Errorf("Access(%s) = %v, want ErrMalformed", raw, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "jsonobj") {
+			t.Errorf("Access(%s) error %q names an internal package", raw, err)
+		}
 	}
 }
 

@@ -225,13 +225,20 @@ func unverifiedIssuer(payload []byte) (string, error) {
 		return nil
 	})
 	if err != nil {
-		var ce *ClaimError
-		if errors.As(err, &ce) {
-			return "", err
-		}
-		return "", jsonMalformed("claims", err)
+		return "", claimsScanError(err)
 	}
 	return string(iss), nil
+}
+
+// claimsScanError is the error of a scan of claims whose callback refuses
+// a member with a *ClaimError: that error, or the scanner's refusal in
+// jwtx's words.
+func claimsScanError(err error) error {
+	var ce *ClaimError
+	if errors.As(err, &ce) {
+		return err
+	}
+	return jsonMalformed("claims", err)
 }
 
 // checkIssuers checks the settings of a Verifier on an issuerSource: no

@@ -3,6 +3,7 @@ package httpx_test
 // The FromBody location: a field of a JSON body.
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -142,7 +143,12 @@ func TestJSONBodyDuplicateTokenFieldsLastWins(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			a := e.Auth(t, httpx.WithLocations(httpx.FromBody))
+			var why []string
+			a := e.Auth(t, httpx.WithLocations(httpx.FromBody), httpx.WithEvents(func(_ context.Context, ev httpx.Event) {
+				if ev.Err != nil {
+					why = append(why, ev.Err.Error())
+				}
+			}))
 			mux := http.NewServeMux()
 			mux.Handle("POST /me", a.Required(http.HandlerFunc(whoami)))
 			mux.Handle("POST /refresh", a.RefreshHandler(e.Issuer))
@@ -157,6 +163,11 @@ func TestJSONBodyDuplicateTokenFieldsLastWins(t *testing.T) {
 			}
 			checkNoLeak(t, rec, alice)
 			checkNoLeak(t, rec, bob)
+			for _, msg := range why {
+				if strings.Contains(msg, "jsonobj") {
+					t.Errorf("event error %q names an internal package", msg)
+				}
+			}
 		})
 	}
 }

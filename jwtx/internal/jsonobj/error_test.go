@@ -21,15 +21,15 @@ func TestErrorParts(t *testing.T) {
 		wantText string
 	}{
 		{name: "syntax", in: `{"a" 1}`, want: jsonobj.Error{Kind: jsonobj.ErrSyntax, Reason: "expected colon after member name", Offset: 5},
-			wantText: "jsonobj: invalid JSON: expected colon after member name at offset 5"},
+			wantText: "invalid JSON: expected colon after member name at offset 5"},
 		{name: "duplicate", in: `{"a":1,"A":2}`, want: jsonobj.Error{Kind: jsonobj.ErrDuplicate, Reason: "repeated member name", Offset: 7},
-			wantText: "jsonobj: duplicate member name: repeated member name at offset 7"},
+			wantText: "duplicate member name: repeated member name at offset 7"},
 		{name: "depth", in: `{"a":[[1]]}`, want: jsonobj.Error{Kind: jsonobj.ErrDepth, Reason: "value exceeds the depth limit", Offset: 6},
-			wantText: "jsonobj: nesting too deep: value exceeds the depth limit at offset 6"},
+			wantText: "nesting too deep: value exceeds the depth limit at offset 6"},
 		{name: "members", in: `{"a":1,"b":2,"c":3}`, want: jsonobj.Error{Kind: jsonobj.ErrMembers, Reason: "more members than the limit", Offset: 13},
-			wantText: "jsonobj: too many members: more members than the limit at offset 13"},
+			wantText: "too many members: more members than the limit at offset 13"},
 		{name: "encoding", in: "{\"a\":\"\xff\"}", want: jsonobj.Error{Kind: jsonobj.ErrEncoding, Reason: "invalid UTF-8 in string", Offset: 6},
-			wantText: "jsonobj: invalid string encoding: invalid UTF-8 in string at offset 6"},
+			wantText: "invalid string encoding: invalid UTF-8 in string at offset 6"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

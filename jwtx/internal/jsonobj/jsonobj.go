@@ -48,19 +48,21 @@ import (
 	"unicode/utf8"
 )
 
+// The kinds of refusal. Their texts name no package: they reach users
+// inside the errors of jwtx and httpx.
 var (
 	// ErrSyntax reports a violation of the RFC 8259 grammar, empty input, trailing data, or a top level that is not an object.
-	ErrSyntax = errors.New("jsonobj: invalid JSON")
+	ErrSyntax = errors.New("invalid JSON")
 	// ErrDuplicate reports two members of one object, at any depth, whose names are equal after unescaping and case folding.
-	ErrDuplicate = errors.New("jsonobj: duplicate member name")
+	ErrDuplicate = errors.New("duplicate member name")
 	// ErrDepth reports objects and arrays nested more deeply than the limit passed to [Object].
-	ErrDepth = errors.New("jsonobj: nesting too deep")
+	ErrDepth = errors.New("nesting too deep")
 	// ErrMembers reports more members, in all objects at every depth, than the limit passed to [ObjectN].
-	ErrMembers = errors.New("jsonobj: too many members")
+	ErrMembers = errors.New("too many members")
 	// ErrEncoding reports invalid UTF-8, an unpaired surrogate escape, or U+0000 in a string.
-	ErrEncoding = errors.New("jsonobj: invalid string encoding")
+	ErrEncoding = errors.New("invalid string encoding")
 	// ErrNotString reports that a value passed to [String] is not a JSON string.
-	ErrNotString = errors.New("jsonobj: value is not a string")
+	ErrNotString = errors.New("value is not a string")
 )
 
 const (
