@@ -70,7 +70,7 @@ func (c *Rules) SetMode(mode httpx.Mode, names ...string) error {
 	switch mode {
 	case httpx.Required, httpx.Optional, httpx.Fresh, httpx.Refresh:
 	default:
-		return fmt.Errorf("%w: %s: unknown mode %v", jwtx.ErrConfig, c.pkg, mode)
+		return fmt.Errorf("%w: %s: unknown mode %v: use httpx.Required, Optional, Fresh or Refresh", jwtx.ErrConfig, c.pkg, mode)
 	}
 	return c.each(names, func(r *rule) { r.mode, r.modeSet = mode, true })
 }

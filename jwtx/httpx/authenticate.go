@@ -145,11 +145,11 @@ func newRule[U any, C jwtx.Claims](mode Mode, checks []func(context.Context, C, 
 	case Refresh:
 		rl.want = jwtx.ExpectRefresh
 	default:
-		return rule[U, C]{}, fmt.Errorf("%w: httpx: unknown mode %v", jwtx.ErrConfig, mode)
+		return rule[U, C]{}, fmt.Errorf("%w: httpx: unknown mode %v: use Required, Optional, Fresh or Refresh", jwtx.ErrConfig, mode)
 	}
 	for _, c := range checks {
 		if c == nil {
-			return rule[U, C]{}, fmt.Errorf("%w: httpx: nil check", jwtx.ErrConfig)
+			return rule[U, C]{}, fmt.Errorf("%w: httpx: a check is nil: pass only non-nil check functions", jwtx.ErrConfig)
 		}
 	}
 	return rl, nil

@@ -54,7 +54,7 @@ func FlaskCookies() Cookies {
 func WithErrorKey(key string) Option {
 	return option(func(c *config) error {
 		if key == "" {
-			return fmt.Errorf("%w: httpx: empty error key", jwtx.ErrConfig)
+			return fmt.Errorf("%w: httpx: WithErrorKey needs a member name, such as \"msg\"", jwtx.ErrConfig)
 		}
 		c.msgKey = key
 		return nil
