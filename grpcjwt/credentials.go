@@ -38,7 +38,7 @@ func (o credentialsOption) applyCredentials(c *Credentials) error { return o(c) 
 func WithRefreshBefore(d time.Duration) CredentialsOption {
 	return credentialsOption(func(c *Credentials) error {
 		if d < 0 {
-			return fmt.Errorf("%w: grpcjwt: negative refresh margin %v", jwtx.ErrConfig, d)
+			return fmt.Errorf("%w: grpcjwt: negative refresh margin %v: use zero or more", jwtx.ErrConfig, d)
 		}
 		c.early = d
 		return nil

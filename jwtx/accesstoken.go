@@ -156,7 +156,7 @@ func WithAccessTokenProfile(types ...string) VerifierOption {
 		list := []string{"at+jwt"}
 		for _, t := range types {
 			if t = withoutApplication(t); t == "" {
-				return fmt.Errorf("%w: empty header type", ErrConfig)
+				return fmt.Errorf("%w: WithAccessTokenProfile: an empty header type; name each extra typ, such as \"JWT\"", ErrConfig)
 			}
 			list = append(list, t)
 		}

@@ -99,10 +99,10 @@ func (a *Auth[U, C]) RequireScopes(match ScopeMatch, scopes ...string) func(http
 // §3.3 scope-token (%x21 / %x23-5B / %x5D-7E).
 func validScopes(match ScopeMatch, scopes []string) error {
 	if match != AllScopes && match != AnyScope {
-		return fmt.Errorf("%w: httpx: unknown ScopeMatch %d", jwtx.ErrConfig, match)
+		return fmt.Errorf("%w: httpx: unknown ScopeMatch %d: use AllScopes or AnyScope", jwtx.ErrConfig, match)
 	}
 	if len(scopes) == 0 {
-		return fmt.Errorf("%w: httpx: a scope requirement without scopes", jwtx.ErrConfig)
+		return fmt.Errorf("%w: httpx: a scope requirement without scopes: name at least one", jwtx.ErrConfig)
 	}
 	for _, s := range scopes {
 		if !isScopeToken(s) {
